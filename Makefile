@@ -1,0 +1,35 @@
+# The two commands of the README: `make run` and `make test`. Both install first and are
+# idempotent: a second run reuses the virtualenv and the Meilisearch binary already there.
+VENV      ?= .venv
+PYTHON    ?= python3
+BIN       := $(VENV)/bin
+PYTEST_ARGS ?=
+
+.PHONY: install meili run test lint bench clean
+
+install: $(VENV)/.installed meili
+
+$(VENV)/.installed: pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e ".[test]"
+	@touch $@
+
+meili:
+	@bash scripts/install-meili.sh $(VENV)
+
+run: install
+	$(BIN)/board migrate
+	$(BIN)/board seed --demo --if-empty
+	exec $(BIN)/board serve
+
+lint: install
+	$(BIN)/ruff check board search jobs tests bench
+
+test: install lint
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+bench: install
+	$(BIN)/python -m bench.run_all
+
+clean:
+	rm -rf $(VENV) var tests/artifacts .pytest_cache

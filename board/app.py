@@ -1,0 +1,136 @@
+"""The Litestar application: templates, static files, sessions, CSRF, error pages, security
+headers, and the runtime (store, search, mail, outbox drainer, scheduler) in its lifespan."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from litestar import Litestar, Request, Response
+from litestar.config.csrf import CSRFConfig
+from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.datastructures import State
+from litestar.exceptions import HTTPException, NotFoundException
+from litestar.middleware.session.server_side import ServerSideSessionConfig
+from litestar.openapi.config import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+
+from board.kv_store import DatabaseStore
+from board.listings import LifecycleError, NotFound
+from board.runtime import Runtime
+from board.search_params import ParamError
+from board.settings import ROOT, Settings, load_settings
+from board.validation import ValidationErrors
+from board.web import route_handlers
+from board.web.security import security_headers
+from search.errors import MeiliError, SearchUnavailable
+
+log = logging.getLogger("board")
+TEMPLATES = ROOT / "templates"
+STATIC = ROOT / "static"
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or request.url.path in {"/healthz"} or (
+        "application/json" in request.headers.get("accept", "")
+        and "text/html" not in request.headers.get("accept", ""))
+
+
+def _error(request: Request, status: int, detail: str, **extra) -> Response:
+    if _wants_json(request):
+        return Response({"status_code": status, "detail": detail, **extra}, status_code=status)
+    from litestar.response import Template
+
+    return Template("pages/error.html", context={
+        "status_code": status, "message": detail, "csrf_input": "", "current_member": None,
+    }, status_code=status)
+
+
+def _handlers():
+    def param_error(request: Request, exc: ParamError) -> Response:
+        return _error(request, 400, f"{exc.param}: {exc.message}", field=exc.param)
+
+    def validation_error(request: Request, exc: ValidationErrors) -> Response:
+        first = next(iter(exc.errors))
+        return _error(request, 400, f"{first}: {exc.errors[first]}", field=first,
+                      errors=exc.errors)
+
+    def unavailable(request: Request, exc: SearchUnavailable) -> Response:
+        log.warning("search unavailable: %s", exc)
+        return _error(request, 503, "Search is temporarily unavailable; please retry shortly.")
+
+    def meili_error(request: Request, exc: MeiliError) -> Response:
+        # An engine error for a query we built is our bug: log loudly, never "0 results".
+        log.error("Meilisearch rejected a request: %s", exc)
+        return _error(request, 503, "Search failed; the problem has been logged.")
+
+    def not_found(request: Request, exc: Exception) -> Response:
+        detail = exc.detail if isinstance(exc, HTTPException) else "Not found."
+        return _error(request, 404, detail)
+
+    def lifecycle(request: Request, exc: LifecycleError) -> Response:
+        return _error(request, 409, str(exc))
+
+    def http_error(request: Request, exc: HTTPException) -> Response:
+        extra = exc.extra if isinstance(exc.extra, dict) else {}
+        return _error(request, exc.status_code, exc.detail, **extra)
+
+    def internal(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return _error(request, 500, "Something went wrong on our side; it has been logged.")
+
+    return {
+        ParamError: param_error, ValidationErrors: validation_error,
+        SearchUnavailable: unavailable, MeiliError: meili_error, NotFound: not_found,
+        NotFoundException: not_found, LifecycleError: lifecycle, HTTPException: http_error,
+        Exception: internal,
+    }
+
+
+def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None,
+               with_scheduler: bool = False) -> Litestar:
+    settings = settings or load_settings()
+    rt = runtime or Runtime.build(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar):
+        await rt.start()
+        scheduler = None
+        if with_scheduler:
+            from jobs.runner import start_in_process
+
+            scheduler = start_in_process(rt)
+        try:
+            yield
+        finally:
+            if scheduler is not None:
+                scheduler.shutdown(wait=False)
+            await rt.stop()
+
+    return Litestar(
+        route_handlers=[*route_handlers(), create_static_files_router(
+            path="/static", directories=[STATIC], include_in_schema=False)],
+        lifespan=[lifespan],
+        state=State({"runtime": rt}),
+        template_config=TemplateConfig(directory=Path(TEMPLATES), engine=JinjaTemplateEngine),
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key, cookie_secure=settings.production,
+            cookie_httponly=False, cookie_samesite="lax",
+            exclude=["^/api/", "^/unsubscribe/", "^/healthz"],
+        ),
+        middleware=[ServerSideSessionConfig(
+            store="sessions", secure=settings.production, httponly=True, samesite="lax",
+            max_age=14 * 24 * 3600, exclude=["^/static/", "^/api/", "^/healthz"],
+        ).middleware],
+        stores={"sessions": DatabaseStore("sessions"), "rate_limit": DatabaseStore("rate")},
+        exception_handlers=_handlers(),
+        after_request=security_headers(settings),
+        openapi_config=OpenAPIConfig(
+            title="IMG Opportunity Board API", version="1.0.0", path="/schema",
+            render_plugins=[SwaggerRenderPlugin()],
+        ),
+        debug=False,
+    )

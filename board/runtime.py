@@ -1,0 +1,61 @@
+"""What a running board holds: settings, the search gateway, the outbox drainer, the mailer.
+One object, created at start-up and reached from handlers through `app.state.runtime`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from board import db
+from board.mail import Mailer
+from board.outbox import Drainer
+from board.search_gateway import SearchGateway
+from board.settings import Settings
+from search import sync
+from search.client import MeiliClient
+from search.errors import MeiliError, SearchUnavailable
+
+
+class StartupError(Exception):
+    pass
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    client: MeiliClient
+    gateway: SearchGateway
+    mailer: Mailer
+    drainer: Drainer
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, settings: Settings) -> Runtime:
+        client = MeiliClient(settings.meili_url, settings.meili_master_key,
+                             timeout=settings.search_timeout)
+        gateway = SearchGateway(client, settings.meili_index)
+        mailer = Mailer(settings.smtp_url, settings.var_dir / "mail", settings.mail_from)
+        return cls(settings, client, gateway, mailer, Drainer(gateway))
+
+    def kick(self) -> None:
+        """Call after a commit that wrote outbox events."""
+        self.drainer.kick()
+
+    async def start(self, *, apply_settings: bool = True) -> None:
+        db.configure(self.settings.database_url)
+        await db.open_store()
+        if apply_settings:
+            try:
+                await sync.apply_settings(self.client, self.settings.meili_index)
+            except SearchUnavailable as exc:
+                raise StartupError(
+                    f"search engine unreachable at {self.settings.meili_url}: {exc}. "
+                    "Check MEILI_URL or unset it to use the embedded Meilisearch") from exc
+            except MeiliError as exc:
+                raise StartupError(f"applying index settings failed: {exc}") from exc
+        self.drainer.start()
+
+    async def stop(self) -> None:
+        await self.drainer.stop()
+        await self.client.aclose()
+        await db.close_store()

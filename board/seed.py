@@ -1,0 +1,138 @@
+"""Realistic demo data: real hospitals and cities from the CMS list, ACGME specialties,
+plausible fees, durations and requirements. Deterministic for a given seed."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import random
+from collections.abc import Callable
+
+from board import vocab
+from board.db import write_transaction
+from board.geo import locate_city
+from board.outbox import record
+from board.tables import Institution, Member, Opportunity
+
+TITLES = {
+    "observership": ["{spec} Observership", "Clinical Observership in {spec}",
+                     "{spec} Outpatient Observership for IMGs"],
+    "externship": ["{spec} Externship (hands-on)", "Clinical Externship: {spec}"],
+    "clerkship": ["{spec} Elective Clerkship", "Visiting Clerkship in {spec}"],
+    "research": ["{spec} Clinical Research Fellowship", "Research Assistant, {spec}",
+                 "Outcomes Research Position ({spec})"],
+    "mentorship": ["{spec} Mentorship for IMGs", "One-to-one Mentoring with a {spec} Attending"],
+}
+DESCRIPTIONS = [
+    "Join our **{spec}** team at {inst} for a structured {kind}. You will attend morning "
+    "report, rounds and clinic, and present one case at the weekly conference.\n\n"
+    "- Orientation on the first day\n- Weekly feedback with the program coordinator\n"
+    "- Certificate of completion",
+    "{inst} offers International Medical Graduates a {kind} in {spec}. Participants follow "
+    "attending physicians in the inpatient and outpatient settings and learn US documentation "
+    "standards.\n\nApplicants should have basic clinical English and proof of vaccination.",
+    "A {kind} for IMGs interested in {spec}. You will join a research group working on "
+    "quality-improvement projects, help with chart review and data analysis, and may be "
+    "listed as a co-author when a project is published.",
+]
+
+
+def _load_hospitals() -> list[dict[str, str]]:
+    with (vocab.DATA / "cms_hospitals.csv").open(newline="", encoding="utf-8") as f:
+        return [r for r in csv.DictReader(f) if r["hospital_type"] == "Acute Care Hospitals"]
+
+
+def _title_case(name: str) -> str:
+    small = {"of", "and", "the", "at", "for", "in"}
+    words = name.lower().split()
+    return " ".join(w if (i and w in small) else w.capitalize() for i, w in enumerate(words))
+
+
+def _listing(rng: random.Random, inst: dict, today: dt.date) -> dict:
+    kind = rng.choices(list(TITLES), weights=[40, 12, 10, 30, 8])[0]
+    spec = rng.choice(vocab.main_specialties())
+    fee = rng.choice([0, 0, 0, 250, 500, 750, 1000, 1500, 2000, 2500, 3500])
+    if kind in {"research", "mentorship"}:
+        fee = rng.choice([0, 0, 0, 100, 300])
+    deadline = today + dt.timedelta(days=rng.randint(5, 150)) if rng.random() < 0.7 else None
+    start = (deadline + dt.timedelta(days=rng.randint(14, 60))) if deadline else None
+    remote = kind in {"research", "mentorship"} and rng.random() < 0.25
+    return {
+        "kind": kind,
+        "title": rng.choice(TITLES[kind]).format(spec=spec),
+        "description": rng.choice(DESCRIPTIONS).format(spec=spec, inst=inst["name"], kind=kind),
+        "specialty": spec,
+        "state": inst["state"], "city": inst["city"], "remote": remote,
+        "hands_on": kind in {"externship", "clerkship"} and rng.random() < 0.8,
+        "duration_weeks": rng.choice([2, 4, 4, 4, 6, 8, 12, 26, 52]),
+        "start_date": start, "application_deadline": deadline, "fee_usd": fee,
+        "stipend_usd": rng.choice([None, None, 1500, 2500]) if kind == "research" else None,
+        "lor_offered": rng.random() < 0.6,
+        "ecfmg_required": rng.random() < 0.3,
+        "usmle_step1_required": rng.random() < 0.45,
+        "usmle_step2ck_required": rng.random() < 0.2,
+        "max_years_since_graduation": rng.choice([None, None, 3, 5, 7, 10]),
+        "b1b2_accepted": rng.random() < 0.7,
+        "j1_sponsored": kind == "research" and rng.random() < 0.3,
+        "apply_url": f"https://{inst['domain']}/gme/observerships",
+        "apply_email": f"gme@{inst['domain']}" if rng.random() < 0.4 else "",
+    }
+
+
+async def seed_demo(count: int = 300, seed: int = 20261125,
+                    progress: Callable[[int], None] | None = None) -> dict[str, int]:
+    rng = random.Random(seed)
+    now = dt.datetime.now(dt.UTC)
+    hospitals = rng.sample(_load_hospitals(), k=min(max(count // 3, 10), 400))
+    institutions = []
+    async with write_transaction():
+        for h in hospitals:
+            name = _title_case(h["name"])
+            existing = await Institution.select(Institution.id).where(
+                Institution.name == name).first().run()
+            domain = "".join(ch for ch in name.lower() if ch.isalnum())[:24] + ".example.org"
+            if existing:
+                iid = existing["id"]
+            else:
+                row = Institution(name=name, kind="hospital", city=_title_case(h["city"]),
+                                  state=h["state"], website=f"https://{domain}",
+                                  verified=rng.random() < 0.8)
+                await row.save().run()
+                iid = row.id
+            institutions.append({"id": iid, "name": name, "city": _title_case(h["city"]),
+                                 "state": h["state"], "domain": domain})
+        ids = []
+        for n in range(count):
+            inst = rng.choice(institutions)
+            data = _listing(rng, inst, now.date())
+            lat_lng = locate_city(data["city"], data["state"])
+            published = now - dt.timedelta(days=rng.randint(0, 40), hours=rng.randint(0, 23))
+            row = Opportunity(
+                institution=inst["id"], status="published", published_at=published,
+                submitted_at=published, created_at=published, updated_at=published,
+                expires_at=published + dt.timedelta(days=60),
+                latitude=lat_lng[0] if lat_lng else None,
+                longitude=lat_lng[1] if lat_lng else None, **data,
+            )
+            await row.save().run()
+            ids.append(row.id)
+            if progress:
+                progress(n + 1)
+        await record(ids, "seed")
+    return {"institutions": len(institutions), "opportunities": len(ids)}
+
+
+async def store_is_empty() -> bool:
+    return not await Opportunity.exists().run()
+
+
+async def create_admin(email: str, password_hash: str) -> int:
+    existing = await Member.select(Member.id).where(Member.email == email).first().run()
+    if existing:
+        await Member.update({Member.is_staff: True, Member.password_hash: password_hash,
+                             Member.is_active: True}).where(Member.id == existing["id"]).run()
+        return existing["id"]
+    row = Member(email=email, name="Moderator", password_hash=password_hash, is_staff=True,
+                 email_verified_at=dt.datetime.now(dt.UTC))
+    await row.save().run()
+    return row.id

@@ -1,0 +1,97 @@
+"""`board serve`: preflight checks with clear messages, the embedded Meilisearch when no
+MEILI_URL is set, then uvicorn. Ctrl-C or SIGTERM stops everything this started."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import os
+import sys
+
+import click
+import uvicorn
+
+from board.settings import Settings, load_settings
+from search.server import LocalMeili, MeiliServerError, port_in_use
+
+
+def _fail(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(1)
+
+
+async def _preflight(settings: Settings) -> None:
+    from board.cli import open_db
+    from board.db import close_store
+    from search import sync
+    from search.client import MeiliClient
+    from search.errors import MeiliError, SearchUnavailable
+
+    await open_db(settings)
+    await close_store()
+    client = MeiliClient(settings.meili_url, settings.meili_master_key, timeout=5.0)
+    try:
+        drift = await sync.apply_settings(client, settings.meili_index)
+        if drift:
+            click.echo(f"search index settings applied: {', '.join(sorted(drift))}")
+    except SearchUnavailable:
+        _fail(f"Meilisearch is unreachable at {settings.meili_url}: start it, fix MEILI_URL, "
+              "or unset MEILI_URL to use the embedded one")
+    except MeiliError as exc:
+        _fail(f"Meilisearch refused the index settings ({exc}); check MEILI_MASTER_KEY")
+    finally:
+        await client.aclose()
+
+
+def app_factory():
+    """For multi-worker uvicorn: each worker builds the app from the environment."""
+    from board.app import create_app
+
+    return create_app(load_settings(), with_scheduler=False)
+
+
+def serve(settings: Settings, *, scheduler: bool, workers: int = 1) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    if port_in_use(settings.host, settings.port):
+        _fail(f"port {settings.port} on {settings.host} is busy: stop what uses it or pass "
+              "--port / set PORT")
+    meili: LocalMeili | None = None
+    try:
+        if settings.embedded_meili:
+            try:
+                meili = LocalMeili(settings.var_dir / "meili", settings.meili_bin)
+                meili.start()
+            except MeiliServerError as exc:
+                _fail(str(exc))
+            settings = dataclasses.replace(settings, meili_url=meili.url,
+                                           meili_master_key=meili.master_key)
+            click.echo(f"embedded Meilisearch running at {meili.url} (data in {meili.data_dir})")
+        from board.cli import Failure
+
+        try:
+            asyncio.run(_preflight(settings))
+        except Failure as exc:
+            _fail(exc.message)
+        click.echo(f"serving on http://{settings.host}:{settings.port}"
+                   + (" with the scheduler" if scheduler else ""))
+        if workers > 1:
+            os.environ["MEILI_URL"] = settings.meili_url
+            os.environ["MEILI_MASTER_KEY"] = settings.meili_master_key
+            uvicorn.run("board.serve:app_factory", factory=True, host=settings.host,
+                        port=settings.port, workers=workers, log_level="info",
+                        proxy_headers=False)
+            return
+        from board.app import create_app
+
+        app = create_app(settings, with_scheduler=scheduler)
+        config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level="info",
+                                proxy_headers=False, lifespan="on")
+        server = uvicorn.Server(config)
+        server.run()
+        if not server.started:
+            _fail("the web app did not start; see the messages above")
+    finally:
+        if meili is not None:
+            meili.stop()
+            click.echo("embedded Meilisearch stopped")

@@ -1,0 +1,149 @@
+"""One settings object, read from the environment and an optional `.env` file."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+from dotenv import dotenv_values
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SECRET = "dev-secret-change-me"
+
+
+class SettingsError(Exception):
+    """A setting is missing or unsafe; the message says which and what to do."""
+
+
+def _bool(value: str | None, default: bool = False) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str = "development"
+    var_dir: Path = ROOT / "var"
+    database_url: str = ""
+    meili_url: str = ""
+    meili_master_key: str = ""
+    meili_bin: str = ""
+    meili_index: str = "opportunities"
+    smtp_url: str = ""
+    mail_from: str = "IMG Opportunity Board <no-reply@imgboard.example>"
+    unsubscribe_mailto: str = ""
+    secret_key: str = DEFAULT_SECRET
+    base_url: str = "http://127.0.0.1:8000"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    trusted_proxies: tuple[str, ...] = ()
+    allowed_hosts: tuple[str, ...] = ()
+    remind_days: int = 7
+    listing_days: int = 60
+    search_timeout: float = 2.0
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def embedded_meili(self) -> bool:
+        return not self.meili_url
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def check_production(self) -> None:
+        """Refuse unsafe defaults in production: each problem named with its fix."""
+        if not self.production:
+            return
+        problems = []
+        if self.secret_key == DEFAULT_SECRET or len(self.secret_key) < 32:
+            problems.append("SECRET_KEY must be set to a random value of at least 32 characters")
+        if urlparse(self.base_url).scheme != "https":
+            problems.append("BASE_URL must be an https:// URL in production")
+        if not self.meili_master_key:
+            problems.append("MEILI_MASTER_KEY must be set in production")
+        if problems:
+            raise SettingsError("; ".join(problems))
+
+
+def _read_env_file(path: Path) -> dict[str, str]:
+    if not path.exists():
+        return {}
+    try:
+        values = dotenv_values(path)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SettingsError(f"cannot read {path}: {exc}") from exc
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def load_settings(environ: dict[str, str] | None = None, env_file: Path | None = None) -> Settings:
+    """Environment variables win over `.env`; `.env` wins over defaults."""
+    source = dict(_read_env_file(env_file or ROOT / ".env"))
+    source.update(os.environ if environ is None else environ)
+    env = source.get("BOARD_ENV", "development").strip() or "development"
+    if env not in {"development", "production"}:
+        raise SettingsError(f"BOARD_ENV must be 'development' or 'production', not {env!r}")
+    var_dir = Path(source.get("BOARD_VAR_DIR") or ROOT / "var").resolve()
+    database_url = source.get("DATABASE_URL") or f"sqlite:///{var_dir / 'board.sqlite'}"
+    _check_database_url(database_url)
+    try:
+        port = int(source.get("PORT") or 8000)
+        remind_days = int(source.get("REMIND_DAYS") or 7)
+        listing_days = int(source.get("LISTING_DAYS") or 60)
+    except ValueError as exc:
+        raise SettingsError(f"PORT, REMIND_DAYS and LISTING_DAYS must be whole numbers: {exc}") from exc
+    settings = Settings(
+        env=env,
+        var_dir=var_dir,
+        database_url=database_url,
+        meili_url=(source.get("MEILI_URL") or "").rstrip("/"),
+        meili_master_key=source.get("MEILI_MASTER_KEY") or "",
+        meili_bin=source.get("MEILI_BIN") or "",
+        meili_index=source.get("MEILI_INDEX") or "opportunities",
+        smtp_url=source.get("SMTP_URL") or "",
+        mail_from=source.get("MAIL_FROM") or Settings.mail_from,
+        unsubscribe_mailto=source.get("UNSUBSCRIBE_MAILTO") or "",
+        secret_key=source.get("SECRET_KEY") or DEFAULT_SECRET,
+        base_url=(source.get("BASE_URL") or "http://127.0.0.1:8000").rstrip("/"),
+        host=source.get("HOST") or "127.0.0.1",
+        port=port,
+        trusted_proxies=_list(source.get("TRUSTED_PROXIES")),
+        allowed_hosts=_list(source.get("ALLOWED_HOSTS")),
+        remind_days=remind_days,
+        listing_days=listing_days,
+    )
+    settings.check_production()
+    return settings
+
+
+def _list(value: str | None) -> tuple[str, ...]:
+    return tuple(v.strip() for v in (value or "").split(",") if v.strip())
+
+
+def _check_database_url(url: str) -> None:
+    parsed = urlparse(url)
+    if parsed.scheme == "sqlite":
+        if not parsed.path or parsed.path == "/":
+            raise SettingsError("DATABASE_URL sqlite:/// needs an absolute file path")
+        return
+    if parsed.scheme in {"postgresql", "postgres"}:
+        if not parsed.hostname or not parsed.path.strip("/"):
+            raise SettingsError(
+                "DATABASE_URL must look like postgresql://user:password@host:port/dbname"
+            )
+        return
+    raise SettingsError(
+        f"DATABASE_URL scheme {parsed.scheme!r} is not supported: use sqlite:///path or postgresql://"
+    )
+
+
+def generated_secret() -> str:
+    return secrets.token_urlsafe(32)

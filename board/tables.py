@@ -1,0 +1,166 @@
+"""Piccolo tables for the whole domain. Composite uniqueness is kept as one `key` column
+(e.g. "subscriber:period") because it is portable across SQLite and PostgreSQL migrations."""
+
+from __future__ import annotations
+
+from piccolo.columns import (
+    JSON,
+    Boolean,
+    Bytea,
+    Date,
+    DoublePrecision,
+    ForeignKey,
+    Integer,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+
+class Institution(Table):
+    name = Varchar(length=200, unique=True)
+    kind = Varchar(length=40, default="hospital")
+    city = Varchar(length=120, default="")
+    state = Varchar(length=2, default="")
+    website = Varchar(length=300, default="")
+    verified = Boolean(default=False)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class Member(Table):
+    institution = ForeignKey(references=Institution, null=True)
+    email = Varchar(length=254, unique=True)
+    name = Varchar(length=200, default="")
+    password_hash = Varchar(length=300, default="")
+    is_staff = Boolean(default=False)
+    is_active = Boolean(default=True)
+    email_verified_at = Timestamptz(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+    last_login_at = Timestamptz(null=True, default=None)
+
+
+class Opportunity(Table):
+    institution = ForeignKey(references=Institution, index=True)
+    created_by = ForeignKey(references=Member, null=True)
+    kind = Varchar(length=20)
+    title = Varchar(length=200)
+    description = Text(default="")
+    specialty = Varchar(length=120)
+    state = Varchar(length=2, default="", index=True)
+    city = Varchar(length=120, default="")
+    latitude = DoublePrecision(null=True, default=None)
+    longitude = DoublePrecision(null=True, default=None)
+    remote = Boolean(default=False)
+    hands_on = Boolean(default=False)
+    duration_weeks = Integer(null=True, default=None)
+    start_date = Date(null=True, default=None)
+    application_deadline = Date(null=True, default=None)
+    fee_usd = Integer(default=0)
+    stipend_usd = Integer(null=True, default=None)
+    lor_offered = Boolean(default=False)
+    ecfmg_required = Boolean(default=False)
+    usmle_step1_required = Boolean(default=False)
+    usmle_step2ck_required = Boolean(default=False)
+    max_years_since_graduation = Integer(null=True, default=None)
+    b1b2_accepted = Boolean(default=False)
+    j1_sponsored = Boolean(default=False)
+    visa_notes = Text(default="")
+    apply_url = Varchar(length=500, default="")
+    apply_email = Varchar(length=254, default="")
+    status = Varchar(length=20, default="draft", index=True)
+    review_flags = JSON(default=[])
+    rejection_reason = Text(default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+    submitted_at = Timestamptz(null=True, default=None)
+    published_at = Timestamptz(null=True, default=None)
+    expires_at = Timestamptz(null=True, default=None, index=True)
+    closed_at = Timestamptz(null=True, default=None)
+    reminded_for = Timestamptz(null=True, default=None)
+    views = Integer(default=0)
+    apply_clicks = Integer(default=0)
+
+
+class Subscriber(Table):
+    email = Varchar(length=254, index=True)
+    filters = JSON(default={})
+    filters_key = Varchar(length=64, default="", index=True)
+    token = Varchar(length=64, unique=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+    confirmed_at = Timestamptz(null=True, default=None)
+    unsubscribed_at = Timestamptz(null=True, default=None)
+    paused = Boolean(default=False)
+    suppressed = Boolean(default=False)
+    last_digest_at = Timestamptz(null=True, default=None)
+
+
+class DigestDelivery(Table):
+    key = Varchar(length=120, unique=True)
+    subscriber = ForeignKey(references=Subscriber, index=True)
+    period = Varchar(length=10)
+    status = Varchar(length=10, default="claimed")
+    listing_count = Integer(default=0)
+    attempts = Integer(default=0)
+    error = Text(default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+    sent_at = Timestamptz(null=True, default=None)
+
+
+class OutboxEvent(Table):
+    opportunity_id = Integer(index=True)
+    reason = Varchar(length=40)
+    status = Varchar(length=10, default="pending", index=True)
+    attempts = Integer(default=0)
+    next_attempt_at = Timestamptz(default=TimestamptzNow())
+    last_error = Text(default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+    done_at = Timestamptz(null=True, default=None)
+
+
+class JobRun(Table):
+    key = Varchar(length=120, unique=True)
+    job = Varchar(length=40, index=True)
+    slot = Timestamptz()
+    status = Varchar(length=10, default="running")
+    started_at = Timestamptz(default=TimestamptzNow())
+    finished_at = Timestamptz(null=True, default=None)
+    counts = JSON(default={})
+    error = Text(default="")
+
+
+class Report(Table):
+    opportunity = ForeignKey(references=Opportunity, index=True)
+    reason = Text()
+    email = Varchar(length=254, default="")
+    status = Varchar(length=10, default="open")
+    resolution = Text(default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+    resolved_at = Timestamptz(null=True, default=None)
+
+
+class ApiToken(Table):
+    institution = ForeignKey(references=Institution, index=True)
+    member = ForeignKey(references=Member, null=True)
+    name = Varchar(length=100, default="")
+    token_hash = Varchar(length=64, unique=True)
+    prefix = Varchar(length=12, default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+    last_used_at = Timestamptz(null=True, default=None)
+    revoked_at = Timestamptz(null=True, default=None)
+
+
+class KeyValue(Table):
+    """Shared store for server-side sessions and rate-limit counters (several workers)."""
+
+    key = Varchar(length=200, unique=True)
+    value = Bytea(default=b"")
+    expires_at = Timestamptz(null=True, default=None, index=True)
+
+
+ALL_TABLES: list[type[Table]] = [
+    Institution, Member, Opportunity, Subscriber, DigestDelivery,
+    OutboxEvent, JobRun, Report, ApiToken, KeyValue,
+]

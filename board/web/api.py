@@ -1,0 +1,64 @@
+"""The read side of the JSON API: search and one published listing."""
+
+from __future__ import annotations
+
+from litestar import Request, get
+from litestar.exceptions import NotFoundException
+from litestar.params import Parameter
+
+from board import listings
+from board.search_gateway import is_visible, utcnow
+from board.search_params import parse_search
+from board.web.api_models import OpportunityOut, SearchResponse
+from board.web.common import runtime
+from board.web.serialize import hit_struct, opportunity_struct
+
+_LIST = list[str] | None
+
+
+@get("/api/v1/opportunities", tags=["opportunities"], summary="Search published opportunities",
+     description="Facets are disjunctive: each facet's counts ignore that facet's own "
+     "selection. Repeat a parameter to select several values.")
+async def search_opportunities(
+    request: Request,
+    q: str | None = Parameter(default=None, max_length=200, description="Text query"),
+    kind: _LIST = None, specialty: _LIST = None,
+    state_: _LIST = Parameter(query="state", default=None, description="USPS codes"),
+    hands_on: _LIST = None, lor_offered: _LIST = None, b1b2_accepted: _LIST = None,
+    j1_sponsored: _LIST = None, remote: _LIST = None,
+    fee_max: int | None = Parameter(default=None, ge=0, le=100000),
+    graduation_year: int | None = Parameter(default=None, ge=1950, le=2100),
+    usmle: _LIST = None,
+    ecfmg_certified: bool | None = None,
+    near: str | None = Parameter(default=None, max_length=100,
+                                 description="'City, ST' or a 5-digit ZIP"),
+    radius_miles: int | None = Parameter(default=None, ge=1, le=500),
+    sort: str | None = Parameter(default=None,
+                                 description="relevance | newest | deadline | fee | distance"),
+    page: int | None = Parameter(default=None, ge=1, le=10000),
+    per_page: int | None = Parameter(default=None, ge=1, le=50),
+) -> SearchResponse:
+    query = parse_search(request.query_params)
+    rt = runtime(request)
+    result = await rt.gateway.search(query)
+    base = rt.settings.base_url
+    return SearchResponse(
+        hits=[hit_struct(h, base) for h in result.hits], total=result.total, page=result.page,
+        per_page=result.per_page, pages=result.pages, facets=result.facets,
+        facet_stats=result.facet_stats, took_ms=result.took_ms, capped=result.capped,
+    )
+
+
+@get("/api/v1/opportunities/{opportunity_id:int}", tags=["opportunities"],
+     summary="One published listing")
+async def get_opportunity(request: Request, opportunity_id: int) -> OpportunityOut:
+    try:
+        row = await listings.get(opportunity_id)
+    except listings.NotFound:
+        raise NotFoundException(f"no published opportunity {opportunity_id}") from None
+    if not is_visible(row, utcnow()):
+        raise NotFoundException(f"no published opportunity {opportunity_id}")
+    return opportunity_struct(row, runtime(request).settings.base_url)
+
+
+HANDLERS = [search_opportunities, get_opportunity]

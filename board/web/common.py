@@ -1,0 +1,53 @@
+"""Shared helpers for handlers: the runtime, the current member, rendering, flash."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request
+from litestar.response import Template
+
+from board.runtime import Runtime
+from board.tables import Member
+
+
+def runtime(request: Request) -> Runtime:
+    return request.app.state.runtime
+
+
+async def current_member(request: Request) -> dict[str, Any] | None:
+    """The logged-in member (a dict with institution_name), cached on the request."""
+    if "current_member" in request.state:
+        return request.state.current_member
+    member = None
+    member_id = request.session.get("member_id") if request.scope.get("session") else None
+    if member_id:
+        member = await Member.select(
+            Member.all_columns(exclude=[Member.password_hash]),
+            Member.institution.name.as_alias("institution_name"),
+            Member.institution.verified.as_alias("institution_verified"),
+        ).where((Member.id == member_id) & (Member.is_active == True)).first().run()  # noqa: E712
+    request.state.current_member = member
+    return member
+
+
+def pop_flash(request: Request) -> dict[str, str] | None:
+    if not request.scope.get("session"):
+        return None
+    return request.session.pop("flash", None)
+
+
+def flash(request: Request, message: str, kind: str = "success") -> None:
+    request.session["flash"] = {"message": message, "kind": kind}
+
+
+async def render(request: Request, template: str, status_code: int = 200,
+                 **context: Any) -> Template:
+    context.setdefault("current_member", await current_member(request))
+    context.setdefault("flash", pop_flash(request))
+    context.setdefault("settings", runtime(request).settings)
+    return Template(template_name=template, context=context, status_code=status_code)
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true"

@@ -1,0 +1,112 @@
+"""The search page's view model: facet lists from the full vocabularies (zero counts kept),
+active-filter chips with one-click removal links, and pagination links. The URL holds the
+whole state, so every link here is a plain GET that works without JavaScript."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from board import vocab
+from board.search_params import LIST_PARAMS, SCALAR_PARAMS, _values, to_query_string
+from search.engine import SearchResult
+from search.index_settings import BOOLEAN_FACETS
+
+FACET_TITLES = {
+    "kind": "Type", "state": "State", "specialty": "Specialty", "hands_on": "Hands-on",
+    "lor_offered": "Letter of recommendation", "b1b2_accepted": "B1/B2 visitors accepted",
+    "j1_sponsored": "J-1 sponsored", "remote": "Remote",
+}
+BOOL_LABELS = {
+    "hands_on": ("Hands-on (direct patient care)", "Observation only"),
+    "lor_offered": ("Letter offered", "No letter"),
+    "b1b2_accepted": ("B1/B2 accepted", "B1/B2 not accepted"),
+    "j1_sponsored": ("J-1 sponsored", "No J-1"),
+    "remote": ("Remote", "On site"),
+}
+FACET_ORDER = ("kind", "state", "specialty", "hands_on", "lor_offered", "b1b2_accepted",
+               "j1_sponsored", "remote")
+LONG_LIST = 12
+
+
+def current_params(params: Mapping[str, Any]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for name in (*LIST_PARAMS, *SCALAR_PARAMS):
+        values = _values(params, name)
+        if values:
+            out[name] = values
+    return out
+
+
+def url_with(state: dict[str, list[str]], **changes: Any) -> str:
+    merged = {k: list(v) for k, v in state.items()}
+    for key, value in changes.items():
+        if value is None:
+            merged.pop(key, None)
+        else:
+            merged[key] = value if isinstance(value, list) else [str(value)]
+    qs = to_query_string(merged)
+    return "/?" + qs if qs else "/"
+
+
+def _options(facet: str, counts: dict[str, int], selected: tuple[str, ...]
+             ) -> list[dict[str, Any]]:
+    if facet in BOOLEAN_FACETS:
+        yes, no = BOOL_LABELS[facet]
+        values = [("true", yes), ("false", no)]
+    elif facet == "state":
+        values = list(vocab.states().items())
+    elif facet == "kind":
+        values = [(k, k.capitalize()) for k in vocab.KINDS]
+    else:
+        values = [(s, s) for s in vocab.specialties()]
+    opts = [{"value": v, "label": label, "count": counts.get(v, 0), "selected": v in selected}
+            for v, label in values]
+    if len(opts) > LONG_LIST:
+        opts.sort(key=lambda o: (not o["selected"], -o["count"], o["label"]))
+    return opts
+
+
+def facet_groups(state: dict[str, list[str]], result: SearchResult | None) -> list[dict[str, Any]]:
+    groups = []
+    for facet in FACET_ORDER:
+        selected = tuple(state.get(facet, []))
+        counts = result.facets.get(facet, {}) if result else {}
+        groups.append({
+            "name": facet, "title": FACET_TITLES[facet],
+            "options": _options(facet, counts, selected),
+            "long": facet in {"state", "specialty"},
+        })
+    return groups
+
+
+def chips(state: dict[str, list[str]]) -> list[dict[str, str]]:
+    out = []
+    labels = {"graduation_year": "Graduated", "fee_max": "Fee up to $", "near": "Near",
+              "radius_miles": "Within (miles)", "ecfmg_certified": "ECFMG certified",
+              "usmle": "USMLE", "q": "Text"}
+    for name, values in state.items():
+        if name in {"page", "per_page", "sort"}:
+            continue
+        for value in values:
+            rest = [v for v in values if v != value]
+            label = value
+            if name in BOOLEAN_FACETS:
+                label = BOOL_LABELS[name][0 if value == "true" else 1]
+            elif name == "state":
+                label = vocab.states().get(value, value)
+            title = FACET_TITLES.get(name) or labels.get(name, name)
+            out.append({"label": f"{title}: {label}",
+                        "url": url_with(state, page=None, **{name: rest or None})})
+    return out
+
+
+def pagination(state: dict[str, list[str]], result: SearchResult) -> dict[str, Any]:
+    page, pages = result.page, result.pages
+    window = [p for p in range(max(1, page - 2), min(pages, page + 2) + 1)]
+    return {
+        "page": page, "pages": pages,
+        "prev": url_with(state, page=page - 1) if page > 1 else None,
+        "next": url_with(state, page=page + 1) if page < pages else None,
+        "links": [{"n": p, "url": url_with(state, page=p), "current": p == page} for p in window],
+    }

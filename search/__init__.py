@@ -1,0 +1,1 @@
+"""The Meilisearch adapter: documents in, results out. Imports neither `board` nor `jobs`."""

@@ -1,0 +1,159 @@
+"""A small async Meilisearch client over httpx: every call has an explicit timeout, and
+transport failures become SearchUnavailable so callers can answer 503 instead of 500."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+import httpx
+import msgspec
+
+from search.errors import MeiliError, SearchUnavailable, TaskFailed
+
+_json = msgspec.json.Encoder()
+
+
+class MeiliClient:
+    def __init__(self, url: str, api_key: str = "", timeout: float = 2.0):
+        headers = {"Content-Type": "application/json"}
+        if api_key:
+            headers["Authorization"] = f"Bearer {api_key}"
+        self.url = url.rstrip("/")
+        self.timeout = timeout
+        self._http = httpx.AsyncClient(
+            base_url=self.url,
+            headers=headers,
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 2.0)),
+            limits=httpx.Limits(max_connections=50, max_keepalive_connections=20),
+        )
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def request(
+        self, method: str, path: str, body: Any = None, *, params: dict | None = None,
+        timeout: float | None = None, raw: bytes | None = None, content_type: str | None = None,
+    ) -> Any:
+        content = raw if raw is not None else (_json.encode(body) if body is not None else None)
+        headers = {"Content-Type": content_type} if content_type else None
+        try:
+            resp = await self._http.request(
+                method, path, content=content, params=params, headers=headers,
+                timeout=timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT,
+            )
+        except (httpx.TransportError, httpx.TimeoutException) as exc:
+            raise SearchUnavailable(f"Meilisearch at {self.url} is unreachable: {exc!r}") from exc
+        if resp.status_code >= 500:
+            raise SearchUnavailable(f"Meilisearch answered {resp.status_code}: {resp.text[:200]}")
+        data = msgspec.json.decode(resp.content) if resp.content else None
+        if resp.status_code >= 400:
+            data = data or {}
+            raise MeiliError(data.get("code", "unknown"), data.get("message", resp.text[:200]),
+                             resp.status_code)
+        return data
+
+    # -- health and tasks -------------------------------------------------------------
+
+    async def healthy(self) -> bool:
+        try:
+            data = await self.request("GET", "/health", timeout=min(self.timeout, 1.0))
+        except (SearchUnavailable, MeiliError):
+            return False
+        return bool(data and data.get("status") == "available")
+
+    async def wait_task(self, task: dict | int, timeout: float = 60.0) -> dict:
+        """Wait for a task to finish; raise TaskFailed when it did not succeed."""
+        uid = task if isinstance(task, int) else task["taskUid"]
+        deadline = time.monotonic() + timeout
+        delay = 0.005
+        while True:
+            info = await self.request("GET", f"/tasks/{uid}")
+            status = info.get("status")
+            if status == "succeeded":
+                return info
+            if status in {"failed", "canceled"}:
+                err = info.get("error") or {}
+                raise TaskFailed(err.get("code", status), err.get("message", f"task {uid} {status}"))
+            if time.monotonic() > deadline:
+                raise SearchUnavailable(f"Meilisearch task {uid} did not finish in {timeout}s")
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 0.25)
+
+    # -- indexes ------------------------------------------------------------------------
+
+    async def get_index(self, uid: str) -> dict | None:
+        try:
+            return await self.request("GET", f"/indexes/{uid}")
+        except MeiliError as exc:
+            if exc.code == "index_not_found":
+                return None
+            raise
+
+    async def create_index(self, uid: str, primary_key: str = "id") -> None:
+        task = await self.request("POST", "/indexes", {"uid": uid, "primaryKey": primary_key})
+        try:
+            await self.wait_task(task)
+        except TaskFailed as exc:
+            if exc.code != "index_already_exists":
+                raise
+
+    async def delete_index(self, uid: str) -> None:
+        try:
+            task = await self.request("DELETE", f"/indexes/{uid}")
+        except MeiliError as exc:
+            if exc.code == "index_not_found":
+                return
+            raise
+        try:
+            await self.wait_task(task)
+        except TaskFailed as exc:
+            if exc.code != "index_not_found":
+                raise
+
+    async def get_settings(self, uid: str) -> dict:
+        return await self.request("GET", f"/indexes/{uid}/settings")
+
+    async def update_settings(self, uid: str, settings: dict) -> dict:
+        return await self.request("PATCH", f"/indexes/{uid}/settings", settings)
+
+    async def swap_indexes(self, a: str, b: str) -> None:
+        task = await self.request("POST", "/swap-indexes", [{"indexes": [a, b]}])
+        await self.wait_task(task)
+
+    async def stats(self, uid: str) -> dict:
+        return await self.request("GET", f"/indexes/{uid}/stats")
+
+    # -- documents ----------------------------------------------------------------------
+
+    async def add_documents(self, uid: str, docs: list[dict]) -> dict:
+        return await self.request("POST", f"/indexes/{uid}/documents", docs,
+                                  params={"primaryKey": "id"})
+
+    async def add_ndjson(self, uid: str, payload: bytes, timeout: float = 120.0) -> dict:
+        return await self.request("POST", f"/indexes/{uid}/documents", raw=payload,
+                                  params={"primaryKey": "id"}, timeout=timeout,
+                                  content_type="application/x-ndjson")
+
+    async def delete_documents(self, uid: str, ids: list[int]) -> dict:
+        return await self.request("POST", f"/indexes/{uid}/documents/delete-batch", ids)
+
+    async def fetch_documents(self, uid: str, fields: list[str], limit: int = 1000,
+                              offset: int = 0, filter: str | None = None) -> dict:
+        body: dict[str, Any] = {"fields": fields, "limit": limit, "offset": offset}
+        if filter:
+            body["filter"] = filter
+        return await self.request("POST", f"/indexes/{uid}/documents/fetch", body)
+
+    # -- search -------------------------------------------------------------------------
+
+    async def multi_search(self, queries: list[dict]) -> list[dict]:
+        data = await self.request("POST", "/multi-search", {"queries": queries})
+        return data["results"]
+
+    async def facet_search(self, uid: str, facet: str, query: str, filter: Any = None) -> dict:
+        body: dict[str, Any] = {"facetName": facet, "facetQuery": query}
+        if filter:
+            body["filter"] = filter
+        return await self.request("POST", f"/indexes/{uid}/facet-search", body)

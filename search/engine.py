@@ -1,0 +1,136 @@
+"""Run a SearchQuery as ONE multi-search round trip and shape the answer.
+
+Query 0 fetches the page of hits plus counts for facets without a selection; each facet
+with a selection gets its own zero-hit query whose filter leaves that facet out."""
+
+from __future__ import annotations
+
+import html
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from search.client import MeiliClient
+from search.documents import HL_POST, HL_PRE
+from search.index_settings import FACETS, MAX_TOTAL_HITS, STAT_FIELDS
+from search.query import SearchQuery, build_filter, sort_for
+
+HIT_FIELDS = [
+    "id", "title", "kind", "specialty", "state", "city", "institution_name",
+    "institution_verified", "fee_usd", "stipend_usd", "hands_on", "lor_offered",
+    "b1b2_accepted", "j1_sponsored", "remote", "duration_weeks", "application_deadline",
+    "published_at", "expires_at", "start_date", "ecfmg_required", "usmle_step1_required",
+    "usmle_step2ck_required", "max_years_since_graduation", "_geo",
+]
+
+
+@dataclass
+class SearchResult:
+    hits: list[dict[str, Any]]
+    total: int
+    page: int
+    per_page: int
+    pages: int
+    facets: dict[str, dict[str, int]]
+    facet_stats: dict[str, dict[str, float]]
+    took_ms: int
+    capped: bool = False
+    queries: list[dict[str, Any]] = field(default_factory=list)
+
+
+def build_queries(index: str, query: SearchQuery) -> list[dict[str, Any]]:
+    main: dict[str, Any] = {
+        "indexUid": index,
+        "q": query.q,
+        "filter": build_filter(query),
+        "facets": [f for f in FACETS if not query.selected(f)] + list(STAT_FIELDS),
+        "page": query.page,
+        "hitsPerPage": query.per_page,
+        "attributesToRetrieve": HIT_FIELDS,
+        "attributesToHighlight": ["title", "institution_name", "city"],
+        "attributesToCrop": ["description"],
+        "cropLength": 30,
+        "highlightPreTag": HL_PRE,
+        "highlightPostTag": HL_POST,
+    }
+    sort = sort_for(query)
+    if sort:
+        main["sort"] = sort
+    queries = [main]
+    for facet in FACETS:
+        if query.selected(facet):
+            queries.append({
+                "indexUid": index, "q": query.q, "filter": build_filter(query, without=facet),
+                "facets": [facet], "page": 1, "hitsPerPage": 0,
+            })
+    return queries
+
+
+def safe_highlight(text: str | None) -> str:
+    """Escape everything, then turn the sentinels (which cannot be in indexed text) into
+    <mark> tags: the only markup in a highlight is ours."""
+    escaped = html.escape(text or "")
+    return escaped.replace(HL_PRE, "<mark>").replace(HL_POST, "</mark>")
+
+
+def haversine_miles(a: tuple[float, float], b: tuple[float, float]) -> float:
+    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin(
+        (lon2 - lon1) / 2) ** 2
+    return 3958.7613 * 2 * math.asin(math.sqrt(h))
+
+
+def _shape_hit(raw: dict[str, Any], query: SearchQuery) -> dict[str, Any]:
+    formatted = raw.get("_formatted") or {}
+    hit = {k: raw.get(k) for k in HIT_FIELDS if k not in {"_geo", "institution_name",
+                                                         "institution_verified"}}
+    hit["institution"] = {"name": raw.get("institution_name"),
+                          "verified": bool(raw.get("institution_verified"))}
+    hit["highlight"] = {
+        "title": safe_highlight(formatted.get("title", raw.get("title"))),
+        "institution": safe_highlight(formatted.get("institution_name")),
+        "city": safe_highlight(formatted.get("city")),
+        "description": safe_highlight(formatted.get("description")),
+    }
+    geo = raw.get("_geo")
+    hit["distance_miles"] = (
+        round(haversine_miles(query.geo, (geo["lat"], geo["lng"])), 1)
+        if query.geo and geo else None
+    )
+    return hit
+
+
+def shape_result(results: list[dict[str, Any]], query: SearchQuery, took_ms: int) -> SearchResult:
+    main = results[0]
+    facets: dict[str, dict[str, int]] = {}
+    dist = main.get("facetDistribution") or {}
+    for facet in FACETS:
+        if not query.selected(facet):
+            facets[facet] = dict(dist.get(facet) or {})
+    for extra in results[1:]:
+        for facet, counts in (extra.get("facetDistribution") or {}).items():
+            facets[facet] = dict(counts)
+    for facet in FACETS:
+        facets.setdefault(facet, {})
+    stats = {k: v for k, v in (main.get("facetStats") or {}).items() if k in STAT_FIELDS}
+    total = int(main.get("totalHits") or 0)
+    return SearchResult(
+        hits=[_shape_hit(h, query) for h in main.get("hits", [])],
+        total=total,
+        page=query.page,
+        per_page=query.per_page,
+        pages=int(main.get("totalPages") or 0),
+        facets=facets,
+        facet_stats=stats,
+        took_ms=took_ms,
+        capped=total >= MAX_TOTAL_HITS,
+    )
+
+
+async def run_search(client: MeiliClient, index: str, query: SearchQuery) -> SearchResult:
+    started = time.perf_counter()
+    queries = build_queries(index, query)
+    results = await client.multi_search(queries)
+    took = int((time.perf_counter() - started) * 1000)
+    return shape_result(results, query, took)

@@ -1,0 +1,102 @@
+"""The query model and the filter builder (pure functions, no I/O).
+
+Field names come only from the allow-lists below; every value is quoted with `\\` and `"`
+escaped, so visitor text can never change the shape of a filter expression."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from search.index_settings import BOOLEAN_FACETS, FACETS
+
+SORTS: dict[str, list[str]] = {
+    "relevance": [],
+    "newest": ["published_at_ts:desc"],
+    "deadline": ["application_deadline_ts:asc", "published_at_ts:desc"],
+    "fee": ["fee_usd:asc", "published_at_ts:desc"],
+}
+SORT_NAMES = ("relevance", "newest", "deadline", "fee", "distance")
+METERS_PER_MILE = 1609.344
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    q: str = ""
+    selections: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    fee_max: int | None = None
+    graduation_year: int | None = None
+    usmle: tuple[str, ...] = ()
+    ecfmg_certified: bool | None = None
+    geo: tuple[float, float] | None = None
+    radius_miles: int = 50
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = 20
+    now_ts: int = 0
+
+    def selected(self, facet: str) -> tuple[str, ...]:
+        return self.selections.get(facet, ())
+
+
+def quote(value: str) -> str:
+    """A Meilisearch string literal: backslashes and double quotes escaped."""
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def facet_clause(facet: str, values: tuple[str, ...]) -> str | None:
+    if facet not in FACETS:
+        raise ValueError(f"unknown facet {facet!r}")
+    if not values:
+        return None
+    if facet in BOOLEAN_FACETS:
+        parts = [f"{facet} = {'true' if v == 'true' else 'false'}" for v in values]
+    else:
+        parts = [f"{facet} = {quote(v)}" for v in values]
+    return "(" + " OR ".join(parts) + ")"
+
+
+def base_clauses(query: SearchQuery) -> list[str]:
+    """Filters that are not facets: visibility, money, eligibility, geography."""
+    clauses = ['status = "published"', f"expires_at_ts > {int(query.now_ts)}"]
+    if query.fee_max is not None:
+        clauses.append(f"fee_usd <= {int(query.fee_max)}")
+    if query.graduation_year is not None:
+        year = dt.datetime.fromtimestamp(query.now_ts, dt.UTC).year
+        years_since = max(0, year - int(query.graduation_year))
+        clauses.append(f"grad_years_limit >= {years_since}")
+    if query.usmle:
+        passed = set(query.usmle) - {"none"}
+        if "step1" not in passed:
+            clauses.append("usmle_step1_required = false")
+        if "step2ck" not in passed:
+            clauses.append("usmle_step2ck_required = false")
+    if query.ecfmg_certified is False:
+        clauses.append("ecfmg_required = false")
+    if query.geo is not None:
+        lat, lng = query.geo
+        meters = int(query.radius_miles * METERS_PER_MILE)
+        clauses.append(f"_geoRadius({float(lat)}, {float(lng)}, {meters})")
+    return clauses
+
+
+def build_filter(query: SearchQuery, without: str | None = None) -> list[str]:
+    """AND of the base clauses and every facet's OR-clause, except the facet `without`
+    (disjunctive faceting: a facet's own counts ignore its own selection)."""
+    clauses = base_clauses(query)
+    for facet in FACETS:
+        if facet == without:
+            continue
+        clause = facet_clause(facet, query.selected(facet))
+        if clause:
+            clauses.append(clause)
+    return clauses
+
+
+def sort_for(query: SearchQuery) -> list[str]:
+    if query.sort == "distance":
+        if query.geo is None:
+            return []
+        lat, lng = query.geo
+        return [f"_geoPoint({float(lat)}, {float(lng)}):asc"]
+    return SORTS.get(query.sort, [])

@@ -1,0 +1,46 @@
+"""Building institutions and listings through the same service functions the app uses."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from typing import Any
+
+from board import listings
+from board.tables import Institution
+from board.validation import validate_opportunity
+
+_seq = itertools.count(1)
+
+
+async def make_institution(name: str | None = None, verified: bool = True, **kw: Any) -> int:
+    row = Institution(name=name or f"Test Hospital {next(_seq)}", kind="hospital",
+                      city=kw.pop("city", "Houston"), state=kw.pop("state", "TX"),
+                      website=kw.pop("website", "https://hospital.example.org"),
+                      verified=verified, **kw)
+    await row.save().run()
+    return row.id
+
+
+def listing_data(**overrides: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "title": "Internal Medicine Observership",
+        "kind": "observership",
+        "specialty": "Internal medicine",
+        "state": "TX",
+        "city": "Houston",
+        "description": "Rounds and clinic with **attendings**.",
+        "fee_usd": 0,
+        "apply_url": "https://hospital.example.org/apply",
+    }
+    data.update(overrides)
+    return data
+
+
+async def make_listing(institution_id: int, publish: bool = True,
+                       now: dt.datetime | None = None, **overrides: Any) -> int:
+    clean = validate_opportunity(listing_data(**overrides))
+    opp_id = await listings.create(institution_id, clean, now=now)
+    if publish:
+        await listings.publish_now(opp_id, now=now)
+    return opp_id

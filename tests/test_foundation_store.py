@@ -1,0 +1,52 @@
+"""The store: committed migrations, SQLite WAL and busy timeout, atomic write transactions."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from board import db, listings, outbox
+from board.tables import Institution, Opportunity, OutboxEvent
+from tests.factories import make_institution, make_listing
+
+
+async def test_migrations_are_committed_and_idempotent(store):
+    assert await db.migrate() == []  # everything already applied by the session fixture
+    for table in (Institution, Opportunity, OutboxEvent):
+        assert await table.count().run() == 0
+
+
+async def test_sqlite_runs_in_wal_mode(store):
+    engine = db.current_engine()
+    if not db.is_sqlite(engine):
+        pytest.skip("WAL is a SQLite setting; this run uses PostgreSQL")
+    with sqlite3.connect(engine.path) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+async def test_publish_writes_listing_and_outbox_event_together(store):
+    inst = await make_institution()
+    opp = await make_listing(inst)
+    row = await listings.get(opp)
+    assert row["status"] == "published"
+    assert row["expires_at"] is not None
+    events = await OutboxEvent.select().where(OutboxEvent.opportunity_id == opp).run()
+    assert [e["reason"] for e in events] == ["publish"]
+
+
+async def test_failed_transaction_leaves_no_listing_and_no_event(store):
+    inst = await make_institution()
+
+    class Boom(Exception):
+        pass
+
+    with pytest.raises(Boom):
+        async with db.write_transaction():
+            row = Opportunity(institution=inst, kind="research", title="Half written",
+                              specialty="Pathology", status="published")
+            await row.save().run()
+            await outbox.record(row.id, "publish")
+            raise Boom
+    assert await Opportunity.count().run() == 0
+    assert await OutboxEvent.count().run() == 0
