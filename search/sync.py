@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from search.client import MeiliClient
-from search.index_settings import INDEX_SETTINGS, settings_drift
+from search.index_settings import settings_drift
 
 
 async def apply_settings(client: MeiliClient, index: str, timeout: float = 120.0) -> dict:

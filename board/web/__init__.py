@@ -1,21 +1,16 @@
-"""The web app's route handlers, grouped by page family; `route_handlers()` lists them all."""
+"""The web app's route handlers, grouped by page family: every module in this package that
+defines `HANDLERS` contributes its handlers, so a new page family is one new module."""
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from typing import Any
 
 
 def route_handlers() -> list[Any]:
-    from board.web import api, health, pages, search_pages
-
-    handlers: list[Any] = [*health.HANDLERS, *search_pages.HANDLERS, *api.HANDLERS,
-                           *pages.HANDLERS]
-    for name in ("accounts", "dashboard", "staff", "subscriptions", "api_write", "reports"):
-        try:
-            module = __import__(f"board.web.{name}", fromlist=["HANDLERS"])
-        except ModuleNotFoundError as exc:
-            if exc.name != f"board.web.{name}":
-                raise
-            continue
-        handlers.extend(module.HANDLERS)
+    handlers: list[Any] = []
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        handlers.extend(getattr(module, "HANDLERS", []))
     return handlers
