@@ -5,9 +5,9 @@ PYTHON    ?= python3
 BIN       := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: install meili run test lint bench clean
+.PHONY: install meili test-assets run test lint bench clean
 
-install: $(VENV)/.installed meili
+install: $(VENV)/.installed meili test-assets
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,6 +16,10 @@ $(VENV)/.installed: pyproject.toml
 
 meili:
 	@bash scripts/install-meili.sh $(VENV)
+
+# axe-core (pinned, from npm) for the browser tests; installed here, never at test time.
+test-assets:
+	@bash scripts/install-test-assets.sh $(VENV)
 
 run: install
 	$(BIN)/board migrate

@@ -12,16 +12,17 @@ from litestar.config.csrf import CSRFConfig
 from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.datastructures import State
 from litestar.exceptions import HTTPException, NotFoundException
-from litestar.middleware.session.server_side import ServerSideSessionConfig
 from litestar.openapi.config import OpenAPIConfig
-from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from board.kv_store import DatabaseStore
 from board.listings import LifecycleError, NotFound
+from board.ratelimit import rate_limit_config
 from board.runtime import Runtime
 from board.search_params import ParamError
+from board.sessions import RotatingSessionConfig
 from board.settings import ROOT, Settings, load_settings
 from board.validation import ValidationErrors
 from board.web import route_handlers
@@ -107,7 +108,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
             yield
         finally:
             if scheduler is not None:
-                scheduler.shutdown(wait=False)
+                await scheduler.stop()  # lets a running job finish (bounded), then stops
             await rt.stop()
 
     return Litestar(
@@ -121,7 +122,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
             cookie_httponly=False, cookie_samesite="lax",
             exclude=["^/api/", "^/unsubscribe/", "^/healthz"],
         ),
-        middleware=[ServerSideSessionConfig(
+        middleware=[rate_limit_config().middleware, RotatingSessionConfig(
             store="sessions", secure=settings.production, httponly=True, samesite="lax",
             max_age=14 * 24 * 3600, exclude=["^/static/", "^/api/", "^/healthz"],
         ).middleware],
@@ -130,7 +131,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         after_request=security_headers(settings),
         openapi_config=OpenAPIConfig(
             title="IMG Opportunity Board API", version="1.0.0", path="/schema",
-            render_plugins=[SwaggerRenderPlugin()],
+            render_plugins=[JsonRenderPlugin(), YamlRenderPlugin()],  # no CDN-hosted UIs
         ),
         debug=False,
     )

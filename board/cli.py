@@ -7,6 +7,7 @@ import asyncio
 import dataclasses
 import os
 import sys
+import warnings
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -62,6 +63,8 @@ def progress_bar(total: int, label: str):
 def main() -> None:
     """IMG Opportunity Board."""
     os.environ.setdefault("PICCOLO_CONF", "board.piccolo_conf")
+    # Piccolo warns (with colours) when it cannot reach the database; we say it once, plainly.
+    warnings.filterwarnings("ignore", module=r"piccolo\..*")
 
 
 @main.command()
@@ -76,6 +79,8 @@ def migrate() -> None:
         try:
             await db.open_store()
             ran = await db.migrate()
+        except db.StoreError as exc:
+            raise Failure(str(exc)) from None
         except Exception as exc:
             raise Failure(f"migration failed: {str(exc).splitlines()[0]}") from None
         finally:

@@ -18,6 +18,9 @@ os.environ.setdefault("PICCOLO_CONF", "board.piccolo_conf")
 SQLITE_BUSY_TIMEOUT_S = 30
 
 
+_configured: tuple[str, Engine] | None = None
+
+
 class StoreError(Exception):
     """The store cannot be reached or prepared; the message says what to do."""
 
@@ -46,7 +49,11 @@ def configure(url: str) -> Engine:
     from board import piccolo_conf
     from board.tables import ALL_TABLES
 
+    global _configured
+    if _configured is not None and _configured[0] == url:
+        return _configured[1]  # one engine (and one pool) per URL per process
     engine = engine_from_url(url)
+    _configured = (url, engine)
     piccolo_conf.DB = engine
     for table in [*ALL_TABLES, Migration]:
         table._meta.db = engine
@@ -89,7 +96,7 @@ async def open_store(engine: Engine | None = None) -> None:
 
 async def close_store(engine: Engine | None = None) -> None:
     engine = engine or current_engine()
-    if isinstance(engine, PostgresEngine):
+    if isinstance(engine, PostgresEngine) and engine.pool is not None:
         await engine.close_connection_pool()
 
 

@@ -12,6 +12,20 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import aiosmtplib
+from aiosmtplib import (
+    SMTPConnectError,
+    SMTPDataError,
+    SMTPRecipientRefused,
+    SMTPResponseException,
+    SMTPSenderRefused,
+    SMTPServerDisconnected,
+    SMTPTimeoutError,
+)
+
+# What one attempt at one recipient came to. "unknown": the connection died after the
+# message was handed over (the server may have accepted it), so it must never be resent.
+SENT, UNKNOWN, RETRY, FAILED, BOUNCED = "sent", "unknown", "retry", "failed", "bounced"
+HARD_BOUNCES = frozenset({550, 551, 553})
 
 
 @dataclass(frozen=True)
@@ -47,6 +61,14 @@ class Mailer:
         self.mail_dir = Path(mail_dir)
         self.sender = sender
         self.timeout = timeout
+        # Pauses between in-run retry rounds after 4xx replies (seconds).
+        self.retry_delays: tuple[float, ...] = (1.0, 5.0)
+
+    @property
+    def envelope_from(self) -> str:
+        from email.utils import parseaddr
+
+        return parseaddr(self.sender)[1] or self.sender
 
     @property
     def describe(self) -> str:
@@ -77,11 +99,15 @@ class Mailer:
         async with self.connection() as smtp:
             await smtp.send_message(msg)
 
-    def _write_eml(self, msg: EmailMessage) -> Path:
+    def chunk(self) -> ChunkSender:
+        """One reused SMTP connection for a chunk of recipients (`async with`)."""
+        return ChunkSender(self)
+
+    def _write_eml(self, msg: EmailMessage | bytes) -> Path:
         self.mail_dir.mkdir(parents=True, exist_ok=True)
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%f")
         path = self.mail_dir / f"{stamp}-{uuid.uuid4().hex[:8]}.eml"
-        path.write_bytes(msg.as_bytes())
+        path.write_bytes(msg if isinstance(msg, bytes) else msg.as_bytes())
         return path
 
     async def check(self) -> None:
@@ -98,3 +124,87 @@ class Mailer:
             await smtp.noop()
         finally:
             smtp.close()
+
+
+@dataclass
+class Attempt:
+    status: str
+    code: int | None = None
+    detail: str = ""
+
+
+def classify(code: int, detail: str) -> Attempt:
+    if 400 <= code < 500:
+        return Attempt(RETRY, code, detail)
+    return Attempt(BOUNCED if code in HARD_BOUNCES else FAILED, code, detail)
+
+
+class ChunkSender:
+    """Sends pre-rendered messages one recipient at a time over one connection, and says
+    for each what happened. It never raises for one recipient's trouble: a dead connection
+    is reopened for the next message."""
+
+    def __init__(self, mailer: Mailer):
+        self.mailer = mailer
+        self.smtp: aiosmtplib.SMTP | None = None
+
+    async def __aenter__(self) -> ChunkSender:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        if self.smtp is not None and self.smtp.is_connected:
+            try:
+                await self.smtp.quit()
+            except (aiosmtplib.SMTPException, OSError):
+                self.smtp.close()
+        self.smtp = None
+
+    def _drop(self) -> None:
+        if self.smtp is not None:
+            self.smtp.close()
+        self.smtp = None
+
+    async def _reset(self) -> None:
+        if self.smtp is not None and self.smtp.is_connected:
+            try:
+                await self.smtp.rset()
+                return
+            except (aiosmtplib.SMTPException, OSError):
+                pass
+        self._drop()
+
+    async def send(self, recipient: str, data: bytes) -> Attempt:
+        if self.mailer.smtp is None:
+            await asyncio.to_thread(self.mailer._write_eml, data)
+            return Attempt(SENT)
+        for reconnect in (True, False):
+            try:
+                if self.smtp is None or not self.smtp.is_connected:
+                    self.smtp = self.mailer.connection()
+                    await self.smtp.connect()
+                await self.smtp.mail(self.mailer.envelope_from)
+                await self.smtp.rcpt(recipient)
+                break
+            except (SMTPRecipientRefused, SMTPSenderRefused) as exc:
+                await self._reset()
+                return classify(exc.code, exc.message)
+            except SMTPResponseException as exc:
+                self._drop()
+                return classify(exc.code, exc.message)
+            except (SMTPServerDisconnected, SMTPConnectError, SMTPTimeoutError, OSError) as exc:
+                # Nothing was handed over yet: safe to reopen once and try again.
+                self._drop()
+                if not reconnect:
+                    return Attempt(RETRY, None, f"connection: {exc}")
+        try:
+            await self.smtp.data(data)
+        except SMTPDataError as exc:
+            await self._reset()
+            return classify(exc.code, exc.message)
+        except (SMTPServerDisconnected, SMTPTimeoutError, OSError) as exc:
+            self._drop()
+            return Attempt(UNKNOWN, None, f"connection lost after DATA: {exc}")
+        return Attempt(SENT)

@@ -5,9 +5,11 @@ and marks events done only after the engine's task succeeded."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 import uuid
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
 from board.db import write_transaction
@@ -20,6 +22,10 @@ log = logging.getLogger(__name__)
 POISON_AFTER = 8
 LEASE_KEY = "lease:outbox-drain"
 LEASE_SECONDS = 120
+
+
+class LeaseBusy(Exception):
+    """Another process holds the outbox lease longer than we are willing to wait."""
 
 
 async def record(opportunity_ids: list[int] | int, reason: str) -> None:
@@ -39,30 +45,58 @@ def backoff(attempts: int) -> dt.timedelta:
 
 
 async def acquire_lease(key: str, owner: str, now: dt.datetime, seconds: int) -> bool:
-    """A lease row in the store: exactly one holder at a time across processes. The
-    conditional UPDATE is re-checked by PostgreSQL after a concurrent commit, and SQLite's
-    IMMEDIATE transaction serialises it."""
+    """A lease row in the store: exactly one holder at a time across processes and on both
+    engines. The conditional UPDATE is re-checked by PostgreSQL after a concurrent commit
+    (READ COMMITTED), and SQLite's IMMEDIATE transaction serialises it; the unique key
+    settles two first-ever inserts."""
     until = now + dt.timedelta(seconds=seconds)
-    async with write_transaction():
-        taken = await KeyValue.update(
-            {KeyValue.value: owner.encode(), KeyValue.expires_at: until}
-        ).where(
-            (KeyValue.key == key) & (KeyValue.expires_at < now)
-        ).returning(KeyValue.id).run()
-        if taken:
-            return True
-        exists = await KeyValue.exists().where(KeyValue.key == key).run()
-        if exists:
-            return False
-        try:
+    try:
+        async with write_transaction():
+            taken = await KeyValue.update(
+                {KeyValue.value: owner.encode(), KeyValue.expires_at: until}
+            ).where(
+                (KeyValue.key == key) & (KeyValue.expires_at < now)
+            ).returning(KeyValue.id).run()
+            if taken:
+                return True
+            if await KeyValue.exists().where(KeyValue.key == key).run():
+                return False
             await KeyValue.insert(KeyValue(key=key, value=owner.encode(), expires_at=until)).run()
-        except Exception:  # a concurrent insert won the unique key
+    except Exception:  # the unique key: a concurrent first insert won (rolled back)
+        if await KeyValue.exists().where(KeyValue.key == key).run():
             return False
+        raise
     return True
+
+
+async def renew_lease(key: str, owner: str, seconds: int = LEASE_SECONDS) -> bool:
+    """Extend a lease we hold (long drains and rebuilds); False when it was lost."""
+    rows = await KeyValue.update(
+        {KeyValue.expires_at: utcnow() + dt.timedelta(seconds=seconds)}
+    ).where((KeyValue.key == key) & (KeyValue.value == owner.encode())).returning(KeyValue.id).run()
+    return bool(rows)
 
 
 async def release_lease(key: str, owner: str) -> None:
     await KeyValue.delete().where((KeyValue.key == key) & (KeyValue.value == owner.encode())).run()
+
+
+@contextlib.asynccontextmanager
+async def exclusive(wait: float = 60.0, key: str = LEASE_KEY) -> AsyncIterator[str]:
+    """Hold the drain lease (waiting for a running drain to finish): while it is held no
+    drainer sends anything, so a reindex swap or a reconcile sees an index nobody else is
+    writing to. Yields the owner token (for renew_lease)."""
+    owner = uuid.uuid4().hex
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + wait
+    while not await acquire_lease(key, owner, utcnow(), LEASE_SECONDS):
+        if loop.time() > deadline:
+            raise LeaseBusy(f"the search outbox is busy (lease {key!r} held for over {wait:.0f}s)")
+        await asyncio.sleep(0.1)
+    try:
+        yield owner
+    finally:
+        await release_lease(key, owner)
 
 
 @dataclass
@@ -82,15 +116,17 @@ class DrainResult:
 
 async def drain(gateway: SearchGateway, now: dt.datetime | None = None,
                 batch: int = 1000, max_batches: int = 50) -> DrainResult:
+    """Send due events; `now` only decides which events are due (tests move it past a
+    backoff). Visibility is always judged with the real clock at send time."""
     result = DrainResult()
     owner = uuid.uuid4().hex
-    if not await acquire_lease(LEASE_KEY, owner, now or utcnow(), LEASE_SECONDS):
+    if not await acquire_lease(LEASE_KEY, owner, utcnow(), LEASE_SECONDS):
         result.skipped = True
         return result
     try:
         for _ in range(max_batches):
             moved = await _drain_batch(gateway, now or utcnow(), batch, result)
-            if moved < batch:
+            if moved < batch or not await renew_lease(LEASE_KEY, owner):
                 break
     finally:
         await release_lease(LEASE_KEY, owner)
@@ -109,8 +145,8 @@ async def _drain_batch(gateway: SearchGateway, now: dt.datetime, batch: int,
     by_opp: dict[int, list[dict]] = {}
     for ev in events:
         by_opp.setdefault(ev["opportunity_id"], []).append(ev)
+    # The row is re-read now, so an older snapshot can never overwrite a newer one.
     rows = {r["id"]: r for r in await load_rows(by_opp)}
-    # Visibility is judged at send time with the real clock: the row is re-read now.
     send_now = utcnow()
     docs = [document_from_row(rows[i]) for i in by_opp if i in rows and is_visible(rows[i], send_now)]
     gone = [i for i in by_opp if i not in rows or not is_visible(rows[i], send_now)]
@@ -122,7 +158,11 @@ async def _drain_batch(gateway: SearchGateway, now: dt.datetime, batch: int,
         return 0  # engine down: nothing marked, nothing counted against the events
     except MeiliError:
         # Isolate the bad document(s): retry one by one so one poison row blocks no others.
-        await _one_by_one(gateway, by_opp, docs, gone, now, result)
+        try:
+            await _one_by_one(gateway, by_opp, docs, gone, now, result)
+        except SearchUnavailable as exc:
+            result.errors.append(str(exc))
+            return 0
         return len(events)
     await _mark_done([e["id"] for e in events], now)
     result.upserted += len(docs)
@@ -176,9 +216,19 @@ async def pending_count() -> int:
     return await OutboxEvent.count().where(OutboxEvent.status == "pending").run()
 
 
+async def poisoned() -> list[dict]:
+    """Events that kept failing: reported (health, job counts), never retried by the drainer."""
+    return await OutboxEvent.select(
+        OutboxEvent.id, OutboxEvent.opportunity_id, OutboxEvent.attempts, OutboxEvent.last_error
+    ).where(OutboxEvent.status == "poison").order_by(OutboxEvent.id).run()
+
+
 class Drainer:
-    """Kicked right after a commit so a change is searchable within about a second; the
-    scheduled `drain` job covers anything a kick missed (another process, a crash)."""
+    """Kicked right after a commit so a change is searchable within about a second; it
+    also wakes every few seconds, so events left by another process, a crash or an engine
+    outage drain on their own once Meilisearch answers again."""
+
+    IDLE_SECONDS = 5.0
 
     def __init__(self, gateway: SearchGateway):
         self.gateway = gateway
@@ -192,21 +242,24 @@ class Drainer:
         self._task = asyncio.create_task(self._loop())
 
     async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
-            try:
-                await self._task
-            except (asyncio.CancelledError, Exception):
-                pass
+        task, self._task = self._task, None
+        if task:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
 
     async def _loop(self) -> None:
         while True:
-            try:
-                await asyncio.wait_for(self._event.wait(), timeout=5.0)
-            except TimeoutError:
-                pass
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._event.wait(), timeout=self.IDLE_SECONDS)
             self._event.clear()
             try:
-                await drain(self.gateway)
-            except Exception:  # never let the loop die; the next kick retries
+                result = await drain(self.gateway)
+            except Exception:  # never let the loop die; the next wake-up retries
                 log.exception("outbox drain failed")
+                continue
+            if result.skipped:
+                # Another drainer (or a reindex swap) holds the lease; our kick may concern
+                # events it has not seen, so look again shortly instead of in 5 s.
+                await asyncio.sleep(0.5)
+                self._event.set()

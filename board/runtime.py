@@ -3,6 +3,7 @@ One object, created at start-up and reached from handlers through `app.state.run
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,6 +15,9 @@ from board.settings import Settings
 from search import sync
 from search.client import MeiliClient
 from search.errors import MeiliError, SearchUnavailable
+
+
+log = logging.getLogger(__name__)
 
 
 class StartupError(Exception):
@@ -48,9 +52,9 @@ class Runtime:
             try:
                 await sync.apply_settings(self.client, self.settings.meili_index)
             except SearchUnavailable as exc:
-                raise StartupError(
-                    f"search engine unreachable at {self.settings.meili_url}: {exc}. "
-                    "Check MEILI_URL or unset it to use the embedded Meilisearch") from exc
+                # `board serve` refuses to start without search (preflight); a worker that
+                # starts while the engine blips serves 503s for search and catches up later.
+                log.warning("search engine unreachable at start-up: %s", exc)
             except MeiliError as exc:
                 raise StartupError(f"applying index settings failed: {exc}") from exc
         self.drainer.start()

@@ -12,7 +12,7 @@ from board.markdown import plain_text
 from board.tables import Opportunity
 from search.client import MeiliClient
 from search.documents import build_document
-from search.engine import SearchResult, run_search
+from search.engine import SearchResult, facet_values, run_search
 from search.query import SearchQuery
 
 _COLUMNS = (
@@ -68,3 +68,6 @@ class SearchGateway:
 
     async def search(self, query: SearchQuery) -> SearchResult:
         return await run_search(self.client, self.index, query)
+
+    async def facet_values(self, query: SearchQuery, facet: str, text: str) -> dict[str, int]:
+        return await facet_values(self.client, self.index, query, facet, text)

@@ -7,6 +7,7 @@ import asyncio
 import dataclasses
 import logging
 import os
+import signal
 import sys
 
 import click
@@ -14,6 +15,14 @@ import uvicorn
 
 from board.settings import Settings, load_settings
 from search.server import LocalMeili, MeiliServerError, port_in_use
+
+
+class _Stop(Exception):
+    """SIGTERM, turned into an exception so `finally` blocks stop what we started."""
+
+
+def _on_sigterm(signum, frame) -> None:
+    raise _Stop
 
 
 def _fail(message: str) -> None:
@@ -57,6 +66,7 @@ def serve(settings: Settings, *, scheduler: bool, workers: int = 1) -> None:
         _fail(f"port {settings.port} on {settings.host} is busy: stop what uses it or pass "
               "--port / set PORT")
     meili: LocalMeili | None = None
+    signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         if settings.embedded_meili:
             try:
@@ -88,7 +98,10 @@ def serve(settings: Settings, *, scheduler: bool, workers: int = 1) -> None:
         config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level="info",
                                 proxy_headers=False, lifespan="on")
         server = uvicorn.Server(config)
-        server.run()
+        try:
+            server.run()
+        except (KeyboardInterrupt, _Stop):
+            pass  # uvicorn re-raises the signal it handled after its graceful shutdown
         if not server.started:
             _fail("the web app did not start; see the messages above")
     finally:

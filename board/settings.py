@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import secrets
 from dataclasses import dataclass, field
@@ -78,7 +79,8 @@ def _read_env_file(path: Path) -> dict[str, str]:
     if not path.exists():
         return {}
     try:
-        values = dotenv_values(path)
+        # Read it ourselves: python-dotenv silently ignores a file it cannot open.
+        values = dotenv_values(stream=io.StringIO(path.read_text(encoding="utf-8")))
     except (OSError, UnicodeDecodeError) as exc:
         raise SettingsError(f"cannot read {path}: {exc}") from exc
     return {k: v for k, v in values.items() if v is not None}

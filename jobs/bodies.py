@@ -1,12 +1,28 @@
 """Job bodies: plain async functions that take their dependencies and `now` and return
-counts, so tests call them directly with a frozen clock."""
+counts, so tests call them directly with a frozen clock. The digest and reconcile bodies
+belong to their own modules and are imported when they run."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from typing import Any
 
-from board import listings, outbox
+from board import listings, outbox, reminders
 from board.runtime import Runtime
+from jobs import purge as purging
+
+
+def as_counts(result: Any) -> dict[str, int]:
+    """A body's result as a flat {name: int} mapping for the run history (dicts, objects
+    with .counts(), or dataclasses are all accepted; non-numbers are dropped)."""
+    if hasattr(result, "counts") and callable(result.counts):
+        result = result.counts()
+    elif dataclasses.is_dataclass(result) and not isinstance(result, type):
+        result = dataclasses.asdict(result)
+    if not isinstance(result, dict):
+        return {}
+    return {str(k): int(v) for k, v in result.items() if isinstance(v, int | float)}
 
 
 async def expire(rt: Runtime, now: dt.datetime) -> dict[str, int]:
@@ -16,6 +32,28 @@ async def expire(rt: Runtime, now: dt.datetime) -> dict[str, int]:
     return {"expired": expired}
 
 
+async def remind(rt: Runtime, now: dt.datetime) -> dict[str, int]:
+    return await reminders.send_reminders(rt, now)
+
+
+async def digest(rt: Runtime, now: dt.datetime) -> dict[str, int]:
+    # Hourly: the digest itself knows (from its delivery ledger) whether this ISO week was
+    # sent, so a scheduler that was down on Monday catches up on its next tick.
+    from board.digest import run_digest
+
+    return as_counts(await run_digest(rt, now))
+
+
 async def drain(rt: Runtime, now: dt.datetime) -> dict[str, int]:
     result = await outbox.drain(rt.gateway)
     return {**result.counts(), "skipped": int(result.skipped)}
+
+
+async def reconcile(rt: Runtime, now: dt.datetime) -> dict[str, int]:
+    from board.reconcile import reconcile as run_reconcile
+
+    return as_counts(await run_reconcile(rt, now))
+
+
+async def purge(rt: Runtime, now: dt.datetime) -> dict[str, int]:
+    return await purging.purge(now)

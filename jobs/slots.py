@@ -1,56 +1,164 @@
-"""Claiming and recording a job run: one unique (job, slot) row per scheduled slot."""
+"""Claiming and recording a job run: one unique (job, slot) row per scheduled slot, so a
+second scheduler (another process or machine) that fires the same slot loses the claim and
+skips. On PostgreSQL the body also runs under a transaction-level advisory lock, so two
+runs of one job never overlap even across slots (a slow run still going when the next slot
+fires elsewhere)."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import contextvars
 import datetime as dt
+import hashlib
 import logging
 import traceback
+import uuid
+from typing import Any
 
+from board import db
 from board.runtime import Runtime
 from board.tables import JobRun
-from jobs.table import JOBS
+from jobs.bodies import as_counts
+from jobs.table import JOBS, JobSpec
 
 log = logging.getLogger(__name__)
 
 
+class JobBusy(Exception):
+    """Another run of the same job holds its lock."""
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
 def slot_for(name: str, now: dt.datetime) -> dt.datetime:
-    """The scheduled slot a firing at `now` belongs to: the trigger's previous fire time."""
-    trigger = JOBS[name].trigger
-    prev = trigger.get_next_fire_time(None, now - dt.timedelta(days=1))
-    slot = prev
-    while prev is not None and prev <= now:
-        slot = prev
-        prev = trigger.get_next_fire_time(prev, prev + dt.timedelta(microseconds=1))
+    """The scheduled slot a firing at `now` belongs to: the trigger's latest fire time at or
+    before `now` (a late firing still belongs to the slot it was scheduled for)."""
+    spec = JOBS[name]
+    fire = spec.trigger.get_next_fire_time(None, now - spec.period)
+    slot = None
+    while fire is not None and fire <= now:
+        slot = fire
+        fire = spec.trigger.get_next_fire_time(None, fire + dt.timedelta(microseconds=1))
     return (slot or now).astimezone(dt.UTC).replace(microsecond=0)
 
 
-async def claim(name: str, slot: dt.datetime, now: dt.datetime) -> int | None:
-    key = f"{name}:{slot.isoformat()}"
+def slot_key(name: str, slot: dt.datetime) -> str:
+    return f"{name}:{slot.astimezone(dt.UTC).isoformat()}"
+
+
+def lock_id(name: str) -> int:
+    """A stable signed 64-bit key per job (Python's hash() differs between processes)."""
+    digest = hashlib.sha256(f"board-job:{name}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+async def claim(name: str, key: str, slot: dt.datetime) -> int | None:
+    """Insert the run row; None when the key is already taken (another runner won)."""
     try:
         rows = await JobRun.insert(JobRun(key=key, job=name, slot=slot, status="running",
-                                          started_at=now)).returning(JobRun.id).run()
-    except Exception:  # the unique key is taken: another scheduler owns this slot
-        return None
+                                          started_at=utcnow())).returning(JobRun.id).run()
+    except Exception:
+        # The unique key is the arbiter; anything else (store down) must not look like a
+        # lost claim, so look before deciding.
+        if await JobRun.exists().where(JobRun.key == key).run():
+            return None
+        raise
     return rows[0]["id"]
 
 
-async def run_slot(rt: Runtime, name: str, now: dt.datetime | None = None,
-                   slot: dt.datetime | None = None) -> dict | None:
-    now = now or dt.datetime.now(dt.UTC)
-    slot = slot or slot_for(name, now)
-    run_id = await claim(name, slot, now)
-    if run_id is None:
-        return None
-    try:
-        counts = await JOBS[name].body(rt, now)
-    except Exception as exc:
-        log.exception("job %s failed", name)
-        await JobRun.update({
-            JobRun.status: "failed", JobRun.finished_at: dt.datetime.now(dt.UTC),
-            JobRun.error: "".join(traceback.format_exception_only(exc)).strip()[:2000],
-        }).where(JobRun.id == run_id).run()
-        return {"status": "failed", "error": str(exc)}
+async def run_exclusive(name: str, call) -> Any:
+    """Run `call()` holding pg_try_advisory_xact_lock(job) on PostgreSQL; JobBusy if another
+    run holds it. The body runs outside the lock's transaction, on its own connections: its
+    own transactions commit as it goes (a digest's ledger rows must stay committed for the
+    mails already sent, even if a later step fails)."""
+    engine = db.current_engine()
+    if db.is_sqlite(engine):
+        return await call()
+    outside = contextvars.copy_context()
+    async with engine.transaction():
+        rows = await JobRun.raw("SELECT pg_try_advisory_xact_lock({}) AS locked", lock_id(name)).run()
+        if not rows[0]["locked"]:
+            raise JobBusy(f"another run of {name} is still in progress")
+        return await asyncio.get_running_loop().create_task(call(), context=outside)
+
+
+async def _finish(run_id: int, status: str, counts: dict[str, int], error: str = "") -> None:
     await JobRun.update({
-        JobRun.status: "ok", JobRun.finished_at: dt.datetime.now(dt.UTC), JobRun.counts: counts,
+        JobRun.status: status, JobRun.finished_at: utcnow(), JobRun.counts: counts,
+        JobRun.error: error,
     }).where(JobRun.id == run_id).run()
-    return {"status": "ok", **counts}
+
+
+def _describe(exc: BaseException) -> str:
+    return "".join(traceback.format_exception_only(exc)).strip()[:2000]
+
+
+async def execute(rt: Runtime, spec: JobSpec, run_id: int, now: dt.datetime) -> dict[str, Any]:
+    """Run a claimed job's body and record how it ended; never raises for a body failure."""
+    try:
+        counts = as_counts(await run_exclusive(spec.name, lambda: spec.body(rt, now)))
+    except JobBusy as exc:
+        await _finish(run_id, "skipped", {}, str(exc))
+        return {"status": "skipped", "error": str(exc)}
+    except asyncio.CancelledError:
+        # Stopped mid-run (shutdown): say so instead of leaving the row "running" forever.
+        with contextlib.suppress(Exception):
+            await asyncio.shield(_finish(run_id, "failed", {}, "interrupted: the scheduler stopped"))
+        raise
+    except Exception as exc:
+        log.exception("job %s failed", spec.name)
+        await _finish(run_id, "failed", {}, _describe(exc))
+        return {"status": "failed", "error": _describe(exc)}
+    await _finish(run_id, "ok", counts)
+    return {"status": "ok", "counts": counts}
+
+
+async def run_slot(rt: Runtime, name: str, now: dt.datetime | None = None,
+                   slot: dt.datetime | None = None) -> dict[str, Any] | None:
+    """What the scheduler fires. None when another runner already owns this slot."""
+    now = now or utcnow()
+    spec = JOBS[name]
+    if not spec.claims_slot:
+        return await run_unclaimed(rt, spec, now)
+    slot = slot or slot_for(name, now)
+    run_id = await claim(name, slot_key(name, slot), slot)
+    if run_id is None:
+        log.info("job %s slot %s already claimed elsewhere: skipped", name, slot.isoformat())
+        return None
+    return await execute(rt, spec, run_id, now)
+
+
+async def run_unclaimed(rt: Runtime, spec: JobSpec, now: dt.datetime) -> dict[str, Any]:
+    """A frequent job: the history gets a row only for a tick that did work or failed."""
+    started = utcnow()
+    try:
+        counts = as_counts(await spec.body(rt, now))
+    except Exception as exc:
+        log.exception("job %s failed", spec.name)
+        await _record(spec.name, now, started, "failed", {}, _describe(exc))
+        return {"status": "failed", "error": _describe(exc)}
+    if any(v for k, v in counts.items() if k != "skipped"):
+        await _record(spec.name, now, started, "ok", counts)
+    return {"status": "ok", "counts": counts}
+
+
+async def _record(name: str, slot: dt.datetime, started: dt.datetime, status: str,
+                  counts: dict[str, int], error: str = "", kind: str = "tick") -> int:
+    key = f"{name}:{kind}:{slot.isoformat()}:{uuid.uuid4().hex[:8]}"
+    rows = await JobRun.insert(JobRun(
+        key=key, job=name, slot=slot, status=status, started_at=started,
+        finished_at=utcnow() if status != "running" else None, counts=counts, error=error,
+    )).returning(JobRun.id).run()
+    return rows[0]["id"]
+
+
+async def run_now(rt: Runtime, name: str, now: dt.datetime | None = None) -> dict[str, Any]:
+    """`board jobs once NAME`: no slot to claim (the operator asked for it), but it still
+    runs under the job's lock and leaves a row in the history."""
+    now = now or utcnow()
+    spec = JOBS[name]
+    run_id = await _record(name, now, utcnow(), "running", {}, kind="manual")
+    return await execute(rt, spec, run_id, now)

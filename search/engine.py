@@ -134,3 +134,15 @@ async def run_search(client: MeiliClient, index: str, query: SearchQuery) -> Sea
     results = await client.multi_search(queries)
     took = int((time.perf_counter() - started) * 1000)
     return shape_result(results, query, took)
+
+
+async def facet_values(client: MeiliClient, index: str, query: SearchQuery, facet: str,
+                       text: str) -> dict[str, int]:
+    """Meilisearch facet search (prefix and typo tolerant) over one facet's values, counted
+    under every filter except the facet's own selection, as the facet list shows them."""
+    if facet not in FACETS:
+        raise ValueError(f"unknown facet {facet!r}")
+    body = {"facetName": facet, "facetQuery": text, "q": query.q,
+            "filter": build_filter(query, without=facet)}
+    data = await client.request("POST", f"/indexes/{index}/facet-search", body)
+    return {str(h["value"]): int(h["count"]) for h in data.get("facetHits", [])}

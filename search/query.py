@@ -34,6 +34,11 @@ class SearchQuery:
     page: int = 1
     per_page: int = 20
     now_ts: int = 0
+    # Digest windows (optional, additive): listings published after a moment, and listings
+    # whose application deadline falls in a range ("closing soon").
+    published_after_ts: int | None = None
+    deadline_from_ts: int | None = None
+    deadline_to_ts: int | None = None
 
     def selected(self, facet: str) -> tuple[str, ...]:
         return self.selections.get(facet, ())
@@ -41,7 +46,7 @@ class SearchQuery:
 
 def quote(value: str) -> str:
     """A Meilisearch string literal: backslashes and double quotes escaped."""
-    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return '"' + str(value).replace('"', '\\"') + '"'
 
 
 def facet_clause(facet: str, values: tuple[str, ...]) -> str | None:
@@ -61,6 +66,12 @@ def base_clauses(query: SearchQuery) -> list[str]:
     clauses = ['status = "published"', f"expires_at_ts > {int(query.now_ts)}"]
     if query.fee_max is not None:
         clauses.append(f"fee_usd <= {int(query.fee_max)}")
+    if query.published_after_ts is not None:
+        clauses.append(f"published_at_ts > {int(query.published_after_ts)}")
+    if query.deadline_from_ts is not None:
+        clauses.append(f"application_deadline_ts >= {int(query.deadline_from_ts)}")
+    if query.deadline_to_ts is not None:
+        clauses.append(f"application_deadline_ts <= {int(query.deadline_to_ts)}")
     if query.graduation_year is not None:
         year = dt.datetime.fromtimestamp(query.now_ts, dt.UTC).year
         years_since = max(0, year - int(query.graduation_year))

@@ -85,12 +85,18 @@ async def runtime(settings: Settings):
 @pytest.fixture
 async def client(runtime: Runtime):
     """An HTTP client for the real app (in process), sharing `runtime`."""
-    from litestar.testing import AsyncTestClient
+    import httpx
 
     from board.app import create_app
 
     app = create_app(runtime.settings, runtime=_Borrowed(runtime))
-    async with AsyncTestClient(app=app, base_url="http://testserver.local") as c:
+    # httpx's ASGITransport runs the app in THIS event loop. Litestar's AsyncTestClient runs
+    # it in a portal thread with its own loop, where the runtime's pooled Meilisearch (and
+    # PostgreSQL) connections, bound to this loop, fail.
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local",
+                                 follow_redirects=True) as c:
+        c.app = app  # type: ignore[attr-defined]
         yield c
 
 

@@ -17,12 +17,15 @@ async def test_migrations_are_committed_and_idempotent(store):
         assert await table.count().run() == 0
 
 
-async def test_sqlite_runs_in_wal_mode(store):
+async def test_engine_is_prepared_for_concurrency(store):
+    """SQLite runs in WAL mode with a busy timeout; PostgreSQL through an open pool."""
     engine = db.current_engine()
-    if not db.is_sqlite(engine):
-        pytest.skip("WAL is a SQLite setting; this run uses PostgreSQL")
-    with sqlite3.connect(engine.path) as conn:
-        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    if db.is_sqlite(engine):
+        with sqlite3.connect(engine.path) as conn:
+            assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert engine.connection_kwargs["timeout"] == db.SQLITE_BUSY_TIMEOUT_S
+    else:
+        assert engine.pool is not None
 
 
 async def test_publish_writes_listing_and_outbox_event_together(store):

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from litestar import Request, get
-from litestar.exceptions import NotFoundException
+from litestar import Request, Response, get
+from litestar.exceptions import NotFoundException, ValidationException
 from litestar.params import Parameter
 
 from board import listings
@@ -14,11 +14,25 @@ from board.web.common import runtime
 from board.web.serialize import hit_struct, opportunity_struct
 
 _LIST = list[str] | None
+# Litestar's own names for query parameters are the Python names; map them back.
+_PARAM_ALIASES = {"state_": "state"}
+
+
+def _bad_parameter(request: Request, exc: ValidationException) -> Response:
+    """Litestar's type check of a query parameter, answered like every other bad parameter:
+    400 with a message that names it (its default detail names only the URL)."""
+    errors = exc.extra if isinstance(exc.extra, list) else []
+    first = errors[0] if errors and isinstance(errors[0], dict) else {}
+    name = _PARAM_ALIASES.get(str(first.get("key") or ""), str(first.get("key") or "query"))
+    message = str(first.get("message") or "is not valid")
+    return Response({"status_code": 400, "detail": f"{name}: {message}", "field": name},
+                    status_code=400)
 
 
 @get("/api/v1/opportunities", tags=["opportunities"], summary="Search published opportunities",
      description="Facets are disjunctive: each facet's counts ignore that facet's own "
-     "selection. Repeat a parameter to select several values.")
+     "selection. Repeat a parameter to select several values.",
+     exception_handlers={ValidationException: _bad_parameter})
 async def search_opportunities(
     request: Request,
     q: str | None = Parameter(default=None, max_length=200, description="Text query"),

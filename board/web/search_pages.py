@@ -16,6 +16,7 @@ from board.search_gateway import as_utc, utcnow
 from board.search_params import ParamError, filters_of, parse_search, to_query_string
 from board.web import search_view
 from board.web.common import is_htmx, render, runtime
+from board.web.facet_search import facet_text, search_params_only
 from search.errors import SearchUnavailable
 
 CLOSING_SOON_DAYS = 14
@@ -27,8 +28,10 @@ async def search_page(request: Request) -> Template:
     error = None
     result = None
     status = 200
+    facet_q = ""
     try:
-        query = parse_search(request.query_params)
+        facet_q = facet_text(request.query_params)
+        query = parse_search(search_params_only(request.query_params))
         result = await runtime(request).gateway.search(query)
     except ParamError as exc:
         error, status = f"{exc.param}: {exc.message}", 400
@@ -37,7 +40,8 @@ async def search_page(request: Request) -> Template:
     today = utcnow().date()
     context: dict[str, Any] = {
         "state": state, "result": result, "error": error,
-        "facets": search_view.facet_groups(state, result),
+        "facets": search_view.facet_groups(state, result, facet_q),
+        "first_page_url": search_view.url_with(state, page=None),
         "chips": search_view.chips(state),
         "pagination": search_view.pagination(state, result) if result else None,
         "sort": (state.get("sort") or ["relevance"])[0],

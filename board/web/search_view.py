@@ -27,6 +27,8 @@ BOOL_LABELS = {
 FACET_ORDER = ("kind", "state", "specialty", "hands_on", "lor_offered", "b1b2_accepted",
                "j1_sponsored", "remote")
 LONG_LIST = 12
+# Facets with a type-to-filter box (the `facet_q` parameter of the page, never a filter).
+SEARCHABLE_FACETS = ("specialty",)
 
 
 def current_params(params: Mapping[str, Any]) -> dict[str, list[str]]:
@@ -67,15 +69,37 @@ def _options(facet: str, counts: dict[str, int], selected: tuple[str, ...]
     return opts
 
 
-def facet_groups(state: dict[str, list[str]], result: SearchResult | None) -> list[dict[str, Any]]:
+def matching_options(options: list[dict[str, Any]], text: str,
+                     engine_counts: dict[str, int] | None = None) -> list[dict[str, Any]]:
+    """The options a type-to-filter box shows for `text`: labels containing it, values the
+    engine's facet search matched (prefix and typo tolerant), and always the selected ones,
+    so narrowing the list never drops a checked box from the form."""
+    needle = " ".join(text.casefold().split())
+    if not needle:
+        return options
+    engine_counts = engine_counts or {}
+    out = []
+    for opt in options:
+        if opt["value"] in engine_counts:
+            opt = {**opt, "count": engine_counts[opt["value"]]}
+        if opt["selected"] or opt["value"] in engine_counts or needle in opt["label"].casefold():
+            out.append(opt)
+    return out
+
+
+def facet_groups(state: dict[str, list[str]], result: SearchResult | None,
+                 facet_q: str = "") -> list[dict[str, Any]]:
     groups = []
     for facet in FACET_ORDER:
         selected = tuple(state.get(facet, []))
         counts = result.facets.get(facet, {}) if result else {}
+        options = _options(facet, counts, selected)
+        if facet in SEARCHABLE_FACETS:
+            options = matching_options(options, facet_q)
         groups.append({
-            "name": facet, "title": FACET_TITLES[facet],
-            "options": _options(facet, counts, selected),
+            "name": facet, "title": FACET_TITLES[facet], "options": options,
             "long": facet in {"state", "specialty"},
+            "searchable": facet in SEARCHABLE_FACETS, "facet_q": facet_q,
         })
     return groups
 

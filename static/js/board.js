@@ -7,15 +7,14 @@
 
   var WIDE = window.matchMedia ? window.matchMedia("(min-width: 800px)") : null;
 
-  /* (1) Filters drawer: always open on wide screens, collapsed by default on
-   * narrow screens (the server renders it without `open`). */
-  function syncDrawers() {
+  /* (1) Filters drawer: the server renders it open, so filters show without
+   * JavaScript. With JavaScript it is always open on wide screens and folded
+   * away on narrow ones until the visitor opens it. */
+  function syncDrawers(keepOpen) {
     if (!WIDE) return;
     var drawers = document.querySelectorAll("details.filters-drawer");
     for (var i = 0; i < drawers.length; i++) {
-      if (WIDE.matches) {
-        drawers[i].open = true;
-      }
+      drawers[i].open = WIDE.matches || keepOpen === true;
     }
   }
 
@@ -54,26 +53,66 @@
     }
   });
 
-  /* (2) After htmx swaps new results in, move focus to the results heading so
-   * keyboard and screen-reader users know the list changed. */
+  /* (2) Search results are swapped into #search-body, which also holds the
+   * filters. Before the swap, remember which control had focus and whether the
+   * drawer was open; after it, put focus back on the same control in the new
+   * markup (a keyboard user ticking boxes stays where they were) and announce
+   * the new count in the status region. A button that was pressed (Search,
+   * Apply filters) sends focus to the results heading instead. */
+  var pending = null;
+
+  function swapsResults(target) {
+    return target && (target.id === "search-body" || target.id === "results");
+  }
+
+  function controlKey(el) {
+    if (!el || el === document.body) return null;
+    if (el.tagName === "INPUT" && (el.type === "checkbox" || el.type === "radio")) {
+      return { name: el.name, value: el.value };
+    }
+    if (el.id) return { id: el.id };
+    return null;
+  }
+
+  function findControl(root, key) {
+    if (!key) return null;
+    if (key.id) return document.getElementById(key.id);
+    var boxes = root.querySelectorAll("input[name]");
+    for (var i = 0; i < boxes.length; i++) {
+      if (boxes[i].name === key.name && boxes[i].value === key.value) return boxes[i];
+    }
+    return null;
+  }
+
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail && event.detail.target;
+    if (!swapsResults(target)) return;
+    var active = document.activeElement;
+    var inside = active && target.contains(active);
+    var drawer = target.querySelector("details.filters-drawer");
+    pending = {
+      key: inside && active.tagName !== "BUTTON" ? controlKey(active) : null,
+      toHeading: !!active && active.tagName === "BUTTON",
+      drawerOpen: !!(drawer && drawer.open)
+    };
+  });
+
   document.addEventListener("htmx:afterSwap", function (event) {
     var target = event.detail && event.detail.target;
-    if (!target) return;
-    if (target.id !== "results" && !(target.closest && target.closest("#results"))) return;
-    // Don't steal focus from someone typing in a search box (keyup triggers).
-    var active = document.activeElement;
-    var typing = active && (active.tagName === "TEXTAREA" ||
-      (active.tagName === "INPUT" && /^(text|search|email|number|tel|url)$/i.test(active.type || "text")));
+    if (!swapsResults(target) || !pending) return;
+    var state = pending;
+    pending = null;
+    syncDrawers(state.drawerOpen);
     var heading = document.getElementById("results-heading");
-    if (heading && !typing) {
+    var status = document.getElementById("search-status");
+    if (status && heading) status.textContent = heading.textContent.replace(/\s+/g, " ").trim();
+    var control = findControl(target, state.key);
+    if (control) {
+      control.focus({ preventScroll: true });
+    } else if (state.toHeading && heading) {
       if (!heading.hasAttribute("tabindex")) heading.setAttribute("tabindex", "-1");
-      try {
-        heading.focus({ preventScroll: false });
-      } catch (e) {
-        heading.focus();
-      }
+      heading.focus();
     }
-    syncDrawers();
   });
 
   if (document.readyState === "loading") {

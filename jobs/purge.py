@@ -1,0 +1,36 @@
+"""The daily purge: what the store no longer needs. Each rule is one set-based DELETE with
+a cut-off computed from `now`, so a second run the same day deletes nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from board.tables import ApiToken, JobRun, KeyValue, OutboxEvent, Subscriber
+
+UNCONFIRMED_DAYS = 7      # a confirmation link nobody followed in a week will not be
+JOB_RUN_DAYS = 30         # the run history the staff page and `board jobs status` show
+DONE_OUTBOX_DAYS = 7      # delivered search events are kept a while for debugging
+REVOKED_TOKEN_DAYS = 30   # a revoked API token's row explains 401s for a month, then goes
+
+
+async def purge(now: dt.datetime) -> dict[str, int]:
+    unconfirmed = await Subscriber.delete().where(
+        Subscriber.confirmed_at.is_null()
+        & (Subscriber.created_at < now - dt.timedelta(days=UNCONFIRMED_DAYS))
+    ).returning(Subscriber.id).run()
+    # Sessions, rate-limit counters and lapsed leases all live here with their expiry.
+    expired_keys = await KeyValue.delete().where(
+        KeyValue.expires_at < now
+    ).returning(KeyValue.id).run()
+    tokens = await ApiToken.delete().where(
+        ApiToken.revoked_at < now - dt.timedelta(days=REVOKED_TOKEN_DAYS)
+    ).returning(ApiToken.id).run()
+    runs = await JobRun.delete().where(
+        JobRun.started_at < now - dt.timedelta(days=JOB_RUN_DAYS)
+    ).returning(JobRun.id).run()
+    events = await OutboxEvent.delete().where(
+        (OutboxEvent.status == "done")
+        & (OutboxEvent.done_at < now - dt.timedelta(days=DONE_OUTBOX_DAYS))
+    ).returning(OutboxEvent.id).run()
+    return {"unconfirmed_subscribers": len(unconfirmed), "expired_keys": len(expired_keys),
+            "revoked_tokens": len(tokens), "job_runs": len(runs), "outbox_events": len(events)}
