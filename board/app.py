@@ -14,6 +14,7 @@ from litestar.datastructures import State
 from litestar.exceptions import HTTPException, NotFoundException
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
@@ -132,6 +133,9 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         openapi_config=OpenAPIConfig(
             title="IMG Opportunity Board API", version="1.0.0", path="/schema",
             render_plugins=[JsonRenderPlugin(), YamlRenderPlugin()],  # no CDN-hosted UIs
+            components=Components(security_schemes={"BearerToken": SecurityScheme(
+                type="http", scheme="bearer",
+                description="An institution API token, created on /dashboard/tokens")}),
         ),
         debug=False,
     )

@@ -38,7 +38,9 @@ class BadLink(Exception):
 @dataclass
 class SubscribeOutcome:
     subscriber_id: int
-    status: str  # "pending" (confirmation mailed) | "active" (already confirmed: no mail)
+    status: str  # "pending" (confirmation due) | "active" (already confirmed: no mail)
+    address: str
+    filters: dict[str, list[str]]
     confirm_token: str | None = None
 
 
@@ -118,7 +120,7 @@ async def subscribe(email: Any, filters: Mapping[str, Any], secret: str,
     match = (Subscriber.email == address) & (Subscriber.filters_key == key)
     row = await Subscriber.select().where(match).order_by(Subscriber.id).first().run()
     if row and row["confirmed_at"] and not row["unsubscribed_at"]:
-        return SubscribeOutcome(row["id"], "active")
+        return SubscribeOutcome(row["id"], "active", address, canon)
     # Asked before the write transaction: the limiter writes to the store itself.
     if may_mail is not None and not await may_mail(address):
         raise TooManyMails("Too many confirmation emails were sent to this address today; "
@@ -138,7 +140,7 @@ async def subscribe(email: Any, filters: Mapping[str, Any], secret: str,
                 Subscriber.paused: False, Subscriber.token: token, Subscriber.created_at: now,
             }).where(Subscriber.id == row["id"]).run()
             row = {**row, "token": token}
-    return SubscribeOutcome(row["id"], "pending", token_for(row, "confirm", secret))
+    return SubscribeOutcome(row["id"], "pending", address, canon, token_for(row, "confirm", secret))
 
 
 async def confirm(row: Mapping[str, Any], now: dt.datetime | None = None) -> None:

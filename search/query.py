@@ -46,7 +46,7 @@ class SearchQuery:
 
 def quote(value: str) -> str:
     """A Meilisearch string literal: backslashes and double quotes escaped."""
-    return '"' + str(value).replace('"', '\\"') + '"'
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def facet_clause(facet: str, values: tuple[str, ...]) -> str | None:

@@ -15,7 +15,7 @@ import pytest
 
 from search.server import free_port
 
-BOARD = [sys.executable, "-m", "board.cli"]
+BOARD = [sys.executable, "-m", "board"]
 
 
 def env_for(tmp: Path, **extra: str) -> dict[str, str]:

@@ -40,7 +40,8 @@ def current_params(params: Mapping[str, Any]) -> dict[str, list[str]]:
     return out
 
 
-def url_with(state: dict[str, list[str]], **changes: Any) -> str:
+def url_with(state: dict[str, list[str]], /, **changes: Any) -> str:
+    # Positional-only: a change to the `state` facet arrives as the keyword `state`.
     merged = {k: list(v) for k, v in state.items()}
     for key, value in changes.items():
         if value is None:

@@ -126,6 +126,7 @@ async def test_search_with_typo_filters_and_eligibility_then_back(runtime, new_p
     await _assert_form_state(page)
     chips = await page.locator(".chips .chip").all_inner_texts()
     assert any("New York" in c for c in chips) and any("California" in c for c in chips)
+    print('ERRS', page.console_errors)
     assert page.console_errors == []
 
     await _open_first_and_come_back(page)
