@@ -110,22 +110,35 @@ async def sign_up(data: Mapping[str, Any]) -> int:
     email = _email(data, errors)
     password = str(data.get("password") or "")
     _check_password(password, errors)
+    await _check_unique(inst_name, email, errors)
+    if errors:
+        raise ValidationErrors(errors)
+    password_hash = await hash_password(password)
+    try:
+        async with write_transaction():
+            inst = Institution(name=inst_name, kind=kind, website=website, city=city, state=state,
+                               verified=False)
+            await inst.save().run()
+            member = Member(institution=inst.id, email=email, name=name,
+                            password_hash=password_hash)
+            await member.save().run()
+    except Exception:
+        # A concurrent sign-up took the name or email between the check and the insert (the
+        # unique constraints held): say which, as the check would have.
+        await _check_unique(inst_name, email, errors)
+        if errors:
+            raise ValidationErrors(errors) from None
+        raise
+    return member.id
+
+
+async def _check_unique(inst_name: str, email: str, errors: dict[str, str]) -> None:
     if inst_name and "institution_name" not in errors and await Institution.exists().where(
-            Institution.name.ilike(inst_name)).run():
+            Institution.name == inst_name).run():
         errors["institution_name"] = ("is already registered: ask a colleague there to invite "
                                       "you from their dashboard")
     if email and "email" not in errors and await _email_taken(email):
         errors["email"] = "already has an account: log in or reset your password"
-    if errors:
-        raise ValidationErrors(errors)
-    password_hash = await hash_password(password)
-    async with write_transaction():
-        inst = Institution(name=inst_name, kind=kind, website=website, city=city, state=state,
-                           verified=False)
-        await inst.save().run()
-        member = Member(institution=inst.id, email=email, name=name, password_hash=password_hash)
-        await member.save().run()
-    return member.id
 
 
 def verification_token(member_id: int, email: str, secret: str) -> str:

@@ -3,10 +3,14 @@ headers, and the runtime (store, search, mail, outbox drainer, scheduler) in its
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import sqlite3
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import aiosmtplib
+import asyncpg
 from litestar import Litestar, Request, Response
 from litestar.config.csrf import CSRFConfig
 from litestar.contrib.jinja import JinjaTemplateEngine
@@ -18,6 +22,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
+from board.geo import city_centroids
 from board.kv_store import DatabaseStore
 from board.listings import LifecycleError, NotFound
 from board.ratelimit import rate_limit_config
@@ -51,6 +56,11 @@ def _error(request: Request, status: int, detail: str, **extra) -> Response:
     }, status_code=status)
 
 
+def _is_lock_error(exc: sqlite3.OperationalError) -> bool:
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
 def _handlers():
     def param_error(request: Request, exc: ParamError) -> Response:
         return _error(request, 400, f"{exc.param}: {exc.message}", field=exc.param)
@@ -80,6 +90,33 @@ def _handlers():
         extra = exc.extra if isinstance(exc.extra, dict) else {}
         return _error(request, exc.status_code, exc.detail, **extra)
 
+    def store_unavailable(request: Request, exc: Exception) -> Response:
+        # A locked SQLite file (past the busy timeout) or a PostgreSQL connection lost to a
+        # restart: the transaction rolled back, so nothing half-written; the caller retries.
+        if isinstance(exc, sqlite3.OperationalError) and not _is_lock_error(exc):
+            return internal(request, exc)
+        log.warning("store unavailable on %s %s: %s", request.method, request.url.path, exc)
+        response = _error(request, 503, "The database is temporarily unavailable; please retry "
+                          "shortly.")
+        response.headers["Retry-After"] = "5"
+        return response
+
+    def mail_unavailable(request: Request, exc: Exception) -> Response:
+        # SMTP refused, dropped or timed out while a request sent its one mail (a confirmation):
+        # what was stored stays valid, and sending again is the retry.
+        log.warning("mail unavailable on %s %s: %s", request.method, request.url.path, exc)
+        response = _error(request, 503, "Email cannot be sent right now; nothing was lost, "
+                          "please try again in a few minutes.")
+        response.headers["Retry-After"] = "60"
+        return response
+
+    def out_of_range(request: Request, exc: Exception) -> Response:
+        # A number in the URL or query too large for the database's integers (the driver
+        # refuses to send it): the client's mistake, not a server error.
+        if isinstance(exc, asyncpg.DataError) and "out of" not in str(exc):
+            return internal(request, exc)
+        return _error(request, 400, "A number in the request is out of range.")
+
     def internal(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return _error(request, 500, "Something went wrong on our side; it has been logged.")
@@ -88,6 +125,11 @@ def _handlers():
         ParamError: param_error, ValidationErrors: validation_error,
         SearchUnavailable: unavailable, MeiliError: meili_error, NotFound: not_found,
         NotFoundException: not_found, LifecycleError: lifecycle, HTTPException: http_error,
+        sqlite3.OperationalError: store_unavailable, asyncpg.PostgresConnectionError: store_unavailable,
+        asyncpg.exceptions.OperatorInterventionError: store_unavailable,
+        asyncpg.InterfaceError: store_unavailable, ConnectionRefusedError: store_unavailable,
+        aiosmtplib.SMTPException: mail_unavailable,
+        OverflowError: out_of_range, asyncpg.DataError: out_of_range,
         Exception: internal,
     }
 
@@ -100,6 +142,9 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     @asynccontextmanager
     async def lifespan(app: Litestar):
         await rt.start()
+        # City centroids take seconds to compute; do it now, off the event loop, rather
+        # than inside the first request that uses `near` (which would stall every request).
+        await asyncio.to_thread(city_centroids)
         scheduler = None
         if with_scheduler:
             from jobs.runner import start_in_process
@@ -129,7 +174,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         ).middleware],
         stores={"sessions": DatabaseStore("sessions"), "rate_limit": DatabaseStore("rate")},
         exception_handlers=_handlers(),
-        after_request=security_headers(settings),
+        before_send=[security_headers(settings)],
         openapi_config=OpenAPIConfig(
             title="IMG Opportunity Board API", version="1.0.0", path="/schema",
             render_plugins=[JsonRenderPlugin(), YamlRenderPlugin()],  # no CDN-hosted UIs

@@ -135,7 +135,7 @@ def create_admin(email: str, password: str) -> None:
     from board.validation import clean_email
 
     try:
-        email = clean_email(email)
+        email = clean_email(email).lower()  # accounts store emails lower-cased
     except ValueError as exc:
         raise click.UsageError(f"EMAIL {exc}") from None
     if not email:

@@ -16,6 +16,7 @@ import asyncio
 import datetime as dt
 import logging
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -128,16 +129,17 @@ async def _send(rt: Any, batch: list[Pending], period: str, now: dt.datetime,
 
 
 def _prepare(rt: Any, subs: list[dict[str, Any]], results: list, period: str,
-             now: dt.datetime) -> list[Pending]:
+             now: dt.datetime) -> Iterator[Pending | None]:
+    """Each subscriber's finished message, or None for one with nothing new."""
     settings = rt.settings
     secret = settings.secret_key
     cache: dict[tuple, digest_mail.Parts] = {}
-    out: list[Pending] = []
     now_ts = int(now.timestamp())
     for sub, result in zip(subs, results, strict=True):
         since_ts = int(_since(sub).timestamp())
         new = [h for h in result.new if since_ts < h["published_ts"] <= now_ts]
         if not new:
+            yield None
             continue
         new_ids = {h["id"] for h in new}
         closing = [h for h in result.closing if h["id"] not in new_ids]
@@ -153,8 +155,27 @@ def _prepare(rt: Any, subs: list[dict[str, Any]], results: list, period: str,
             parts, settings, to=sub["email"], subscriber_id=sub["id"], period=period, now=now,
             manage_url=f"{settings.base_url}/manage/{token}",
             unsubscribe_url=f"{settings.base_url}/unsubscribe/{token}")
-        out.append(Pending(sub, f"{sub['id']}:{period}", len(new), data))
-    return out
+        yield Pending(sub, f"{sub['id']}:{period}", len(new), data)
+
+
+async def _produce(items: Iterator[Pending | None], queue: asyncio.Queue,
+                   counts: dict[str, int]) -> None:
+    """Render chunks while the sender waits on SMTP replies (the sleep(0) lets it resume)."""
+    batch: list[Pending] = []
+    try:
+        for item in items:
+            if item is None:
+                counts["skipped"] += 1
+            else:
+                batch.append(item)
+            if len(batch) == CHUNK:
+                await queue.put(batch)
+                batch = []
+            await asyncio.sleep(0)
+        if batch:
+            await queue.put(batch)
+    finally:
+        await queue.put(None)  # the sender must never wait forever, even after an error
 
 
 async def run_digest(rt: Any, now: dt.datetime) -> dict[str, int]:
@@ -181,11 +202,17 @@ async def run_digest(rt: Any, now: dt.datetime) -> dict[str, int]:
             log.warning("digest: skipping filter set %s: %s", k, result.error)
         ordered_subs += groups[k]
         ordered_results += [result] * len(groups[k])
-    pending = _prepare(rt, ordered_subs, ordered_results, period, now)
-    counts["skipped"] += len(todo) - len(pending)
+    queue: asyncio.Queue = asyncio.Queue(maxsize=2)
+    producer = asyncio.create_task(
+        _produce(_prepare(rt, ordered_subs, ordered_results, period, now), queue, counts))
     retry: list[Pending] = []
-    for start in range(0, len(pending), CHUNK):
-        retry += await _send(rt, pending[start:start + CHUNK], period, now, counts)
+    try:
+        while (batch := await queue.get()) is not None:
+            retry += await _send(rt, batch, period, now, counts)
+    except BaseException:
+        producer.cancel()
+        raise
+    await producer  # a rendering error surfaces here, after what was ready went out
     for delay in rt.mailer.retry_delays:
         if not retry:
             break

@@ -104,7 +104,8 @@ def _header(name: str, value: str) -> str:
 
 
 def _b64(text: str) -> str:
-    return base64.encodebytes(text.encode("utf-8")).decode("ascii").replace("\n", "\r\n")
+    raw = base64.b64encode(text.encode("utf-8")).decode("ascii")
+    return "".join(raw[i:i + 76] + "\r\n" for i in range(0, len(raw), 76))
 
 
 def assemble(parts: Parts, settings: Settings, *, to: str, subscriber_id: int, period: str,

@@ -26,7 +26,7 @@ def _env(html: bool) -> Environment:
     )
 
 
-def render_email(name: str, to: str, **context: Any) -> EmailMessage:
+def render_email(name: str, to: str, /, **context: Any) -> EmailMessage:
     subject = _env(False).get_template(f"{name}/subject.txt").render(**context)
     msg = EmailMessage()
     msg["To"] = to

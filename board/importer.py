@@ -6,6 +6,7 @@ minutes for 20k rows), and the outbox events of what became searchable in the sa
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,9 +19,20 @@ from board.search_gateway import utcnow
 from board.tables import Institution, Opportunity
 from board.validation import ValidationErrors, validate_opportunity
 
-# ~46 columns a row: 400 rows stay under the bound-parameter limits of SQLite (32766)
+# ~40 columns a row: 400 rows stay under the bound-parameter limits of SQLite (32766)
 # and PostgreSQL (32767).
 BATCH = 400
+
+# One multi-row INSERT per batch, built from the table's own column list. Piccolo's
+# Insert(*instances) spends ~1 ms of Python per row building nested query strings (slower
+# than one save() per row); a flat parameterised statement keeps 20k rows to seconds.
+# Only placeholders and the table's identifiers are in the SQL; every value is bound.
+_COLUMNS = [c for c in Opportunity._meta.columns if c is not Opportunity.id]
+_NAMES = [c._meta.name for c in _COLUMNS]
+_DEFAULTS = {c._meta.name: c.default for c in _COLUMNS if not callable(c.default)}
+_INSERT_INTO = ("INSERT INTO " + Opportunity._meta.get_formatted_tablename() + " ("  # noqa: S608
+                + ", ".join('"' + c._meta.db_column_name + '"' for c in _COLUMNS) + ") VALUES ")
+_ROW_MARKS = "(" + ", ".join(["{}"] * len(_COLUMNS)) + ")"
 MODES = ("draft", "submit", "publish")
 
 __all__ = ["BATCH", "ImportFileError", "ImportRejected", "ImportResult", "Problem",
@@ -87,19 +99,25 @@ def _status_of(clean: dict[str, Any], mode: str, verified: bool) -> tuple[str, l
     return ("published" if verified and not flags else "pending"), flags
 
 
-def _opportunity(institution_id: int, member_id: int | None, clean: dict[str, Any], mode: str,
-                 verified: bool, now: dt.datetime, listing_days: int) -> Opportunity:
-    values = listings._row_values(clean)
+def _row(institution_id: int, member_id: int | None, clean: dict[str, Any], mode: str,
+         verified: bool, now: dt.datetime, listing_days: int) -> dict[str, Any]:
+    values = listings._row_values(clean)  # geocoded, expiry as the end of its day
     status, flags = _status_of(clean, mode, verified)
-    extra: dict[str, Any] = {"status": status, "review_flags": flags}
+    values.update(institution=institution_id, created_by=member_id, created_at=now,
+                  updated_at=now, status=status, review_flags=json.dumps(flags))
     if status in {"published", "pending"}:
-        extra["submitted_at"] = now
+        values["submitted_at"] = now
     if status == "published":
-        extra["published_at"] = now
+        values["published_at"] = now
         if not values.get("expires_at"):
             values["expires_at"] = now + dt.timedelta(days=listing_days)
-    return Opportunity(institution=institution_id, created_by=member_id, created_at=now,
-                       updated_at=now, **values, **extra)
+    return values
+
+
+async def _insert(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    sql = _INSERT_INTO + ", ".join([_ROW_MARKS] * len(rows)) + ' RETURNING "id", "status"'
+    args = [row.get(name, _DEFAULTS.get(name)) for row in rows for name in _NAMES]
+    return await Opportunity.raw(sql, *args).run()
 
 
 async def import_rows(
@@ -119,19 +137,18 @@ async def import_rows(
         if inst is None:
             raise listings.NotFound(institution_id)
         for start in range(0, len(cleaned), BATCH):
-            objs = [_opportunity(institution_id, member_id, c, mode, inst["verified"], now,
-                                 listing_days) for c in cleaned[start:start + BATCH]]
-            returned = await Opportunity.insert(*objs).returning(Opportunity.id).run()
-            ids = [r["id"] for r in returned]
-            result.ids.extend(ids)
-            published = [i for i, o in zip(ids, objs, strict=True) if o.status == "published"]
+            rows = [_row(institution_id, member_id, c, mode, inst["verified"], now, listing_days)
+                    for c in cleaned[start:start + BATCH]]
+            returned = sorted(await _insert(rows), key=lambda r: r["id"])
+            result.ids.extend(r["id"] for r in returned)
+            published = [r["id"] for r in returned if r["status"] == "published"]
             await outbox.record(published, "publish")
             result.published += len(published)
-            result.pending += sum(1 for o in objs if o.status == "pending")
-            result.drafts += sum(1 for o in objs if o.status == "draft")
-            result.imported += len(objs)
+            result.pending += sum(1 for r in returned if r["status"] == "pending")
+            result.drafts += sum(1 for r in returned if r["status"] == "draft")
+            result.imported += len(returned)
             if progress:
-                progress(len(objs))
+                progress(len(returned))
     return result
 
 

@@ -14,6 +14,7 @@ from board.search_gateway import as_utc, utcnow
 from board.tables import Institution, Opportunity
 
 DEFAULT_LISTING_DAYS = 60
+MAX_ROW_ID = 2**31 - 1  # ids are 32-bit on PostgreSQL (serial)
 
 
 class LifecycleError(Exception):
@@ -42,6 +43,8 @@ def _row_values(clean: dict[str, Any]) -> dict[str, Any]:
 async def get(opportunity_id: int, institution_id: int | None = None) -> dict[str, Any]:
     """One listing; with `institution_id`, only that institution's (else NotFound, so a
     member of another institution cannot even learn that it exists)."""
+    if not 0 < opportunity_id <= MAX_ROW_ID:
+        raise NotFound(opportunity_id)  # a URL's huge number would overflow the driver (500)
     query = Opportunity.select(
         Opportunity.all_columns(),
         Opportunity.institution.name.as_alias("institution_name"),

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
 import uuid
 from dataclasses import dataclass
 from email.message import EmailMessage
+from email.utils import parseaddr
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -64,10 +66,8 @@ class Mailer:
         # Pauses between in-run retry rounds after 4xx replies (seconds).
         self.retry_delays: tuple[float, ...] = (1.0, 5.0)
 
-    @property
+    @functools.cached_property
     def envelope_from(self) -> str:
-        from email.utils import parseaddr
-
         return parseaddr(self.sender)[1] or self.sender
 
     @property

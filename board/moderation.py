@@ -69,7 +69,8 @@ async def pending_queue() -> list[dict[str, Any]]:
         Opportunity.review_flags, Opportunity.submitted_at, Opportunity.institution,
         Opportunity.institution.name.as_alias("institution_name"),
         Opportunity.institution.verified.as_alias("institution_verified"),
-    ).where(Opportunity.status == "pending").order_by(Opportunity.submitted_at).run()
+    ).where(Opportunity.status == "pending").order_by(Opportunity.submitted_at).output(
+        load_json=True).run()
 
 
 async def institution_member_emails(institution_id: int) -> list[str]:
@@ -100,7 +101,8 @@ async def resolve_report(report_id: int, resolution: str, now: dt.datetime | Non
 
 
 async def recent_job_runs(per_job: int = RUNS_PER_JOB) -> dict[str, list[dict[str, Any]]]:
-    rows = await JobRun.select().order_by(JobRun.started_at, ascending=False).limit(500).run()
+    rows = await JobRun.select().order_by(JobRun.started_at, ascending=False).limit(500).output(
+        load_json=True).run()
     runs: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
         bucket = runs.setdefault(row["job"], [])

@@ -9,8 +9,9 @@ import contextlib
 import datetime as dt
 import logging
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from board.db import write_transaction
 from board.search_gateway import SearchGateway, document_from_row, is_visible, load_rows, utcnow
@@ -156,10 +157,14 @@ async def _drain_batch(gateway: SearchGateway, now: dt.datetime, batch: int,
     except SearchUnavailable as exc:
         result.errors.append(str(exc))
         return 0  # engine down: nothing marked, nothing counted against the events
-    except MeiliError:
-        # Isolate the bad document(s): retry one by one so one poison row blocks no others.
+    except MeiliError as exc:
+        if exc.status in {401, 403}:  # our key, not the documents: wait like for an outage
+            result.errors.append(str(exc))
+            return 0
+        # Isolate the bad document(s) by halving, so one poison row blocks no others and
+        # costs O(log n) extra tasks, not one task per document.
         try:
-            await _one_by_one(gateway, by_opp, docs, gone, now, result)
+            await _isolate(gateway, by_opp, docs, gone, now, result)
         except SearchUnavailable as exc:
             result.errors.append(str(exc))
             return 0
@@ -171,39 +176,51 @@ async def _drain_batch(gateway: SearchGateway, now: dt.datetime, batch: int,
     return len(events)
 
 
-async def _one_by_one(gateway, by_opp, docs, gone, now, result) -> None:
-    for doc in docs:
-        await _send_single(gateway, by_opp[doc["id"]], now, result, upsert=doc)
-    for i in gone:
-        await _send_single(gateway, by_opp[i], now, result, delete=i)
-
-
-async def _send_single(gateway, events, now, result, upsert=None, delete=None) -> None:
+async def _bisect(send: Callable[[list], Awaitable[None]], items: list
+                  ) -> tuple[list, list[tuple[Any, MeiliError]]]:
+    """Send `items`, halving whatever fails; return (sent, [(item, error)])."""
+    if not items:
+        return [], []
     try:
-        if upsert is not None:
-            await sync.upsert(gateway.client, gateway.index, [upsert])
-            result.upserted += 1
-        else:
-            await sync.delete(gateway.client, gateway.index, [delete])
-            result.deleted += 1
+        await send(items)
+        return items, []
     except MeiliError as exc:
-        attempts = max(e["attempts"] for e in events) + 1
-        poisoned = attempts >= POISON_AFTER
-        ids = [e["id"] for e in events]
-        await OutboxEvent.update({
-            OutboxEvent.attempts: attempts,
-            OutboxEvent.last_error: exc.code,
-            OutboxEvent.next_attempt_at: now + backoff(attempts),
-            OutboxEvent.status: "poison" if poisoned else "pending",
-        }).where(OutboxEvent.id.is_in(ids)).run()
-        result.failed += 1
-        if poisoned:
-            result.poisoned += 1
-            log.error("outbox: opportunity %s poisoned after %s attempts: %s",
-                      events[0]["opportunity_id"], attempts, exc)
-        return
-    result.events += len(events)
-    await _mark_done([e["id"] for e in events], now)
+        if len(items) == 1:
+            return [], [(items[0], exc)]
+    mid = (len(items) + 1) // 2
+    ok_a, bad_a = await _bisect(send, items[:mid])
+    ok_b, bad_b = await _bisect(send, items[mid:])
+    return ok_a + ok_b, bad_a + bad_b
+
+
+async def _isolate(gateway, by_opp, docs, gone, now, result) -> None:
+    client, index = gateway.client, gateway.index
+    sent_docs, bad_docs = await _bisect(lambda d: sync.upsert(client, index, d), docs)
+    sent_gone, bad_gone = await _bisect(lambda i: sync.delete(client, index, i), gone)
+    result.upserted += len(sent_docs)
+    result.deleted += len(sent_gone)
+    done = [e["id"] for opp in [*(d["id"] for d in sent_docs), *sent_gone] for e in by_opp[opp]]
+    result.events += len(done)
+    await _mark_done(done, now)
+    for item, exc in [*bad_docs, *bad_gone]:
+        await _record_failure(by_opp[item["id"] if isinstance(item, dict) else item], exc, now, result)
+
+
+async def _record_failure(events: list[dict], exc: MeiliError, now: dt.datetime,
+                          result: DrainResult) -> None:
+    attempts = max(e["attempts"] for e in events) + 1
+    poisoned = attempts >= POISON_AFTER
+    await OutboxEvent.update({
+        OutboxEvent.attempts: attempts,
+        OutboxEvent.last_error: exc.code,
+        OutboxEvent.next_attempt_at: now + backoff(attempts),
+        OutboxEvent.status: "poison" if poisoned else "pending",
+    }).where(OutboxEvent.id.is_in([e["id"] for e in events])).run()
+    result.failed += 1
+    if poisoned:
+        result.poisoned += 1
+        log.error("outbox: opportunity %s poisoned after %s attempts: %s",
+                  events[0]["opportunity_id"], attempts, exc)
 
 
 async def _mark_done(ids: list[int], now: dt.datetime) -> None:

@@ -14,6 +14,7 @@ from search.client import MeiliClient
 from search.documents import build_document
 from search.engine import SearchResult, facet_values, run_search
 from search.query import SearchQuery
+from search.result_cache import ResultCache
 
 _COLUMNS = (
     Opportunity.all_columns(),
@@ -62,12 +63,14 @@ async def load_rows(ids: Iterable[int] | None = None, *, visible_only: bool = Fa
 
 
 class SearchGateway:
-    def __init__(self, client: MeiliClient, index: str):
+    def __init__(self, client: MeiliClient, index: str, cache: ResultCache | None = None):
         self.client = client
         self.index = index
+        # Hot queries from memory; see search.result_cache for why entries stay correct.
+        self.cache = cache if cache is not None else ResultCache()
 
     async def search(self, query: SearchQuery) -> SearchResult:
-        return await run_search(self.client, self.index, query)
+        return await run_search(self.client, self.index, query, self.cache)
 
     async def facet_values(self, query: SearchQuery, facet: str, text: str) -> dict[str, int]:
         return await facet_values(self.client, self.index, query, facet, text)

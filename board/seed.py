@@ -131,6 +131,9 @@ async def create_admin(email: str, password_hash: str) -> int:
     if existing:
         await Member.update({Member.is_staff: True, Member.password_hash: password_hash,
                              Member.is_active: True}).where(Member.id == existing["id"]).run()
+        # The operator vouches for the address: a promoted, unconfirmed account can log in.
+        await Member.update({Member.email_verified_at: dt.datetime.now(dt.UTC)}).where(
+            (Member.id == existing["id"]) & Member.email_verified_at.is_null()).run()
         return existing["id"]
     row = Member(email=email, name="Moderator", password_hash=password_hash, is_staff=True,
                  email_verified_at=dt.datetime.now(dt.UTC))

@@ -31,14 +31,16 @@ class JobScheduler:
     def __init__(self, rt: Runtime, *, catch_up: bool = True):
         self.rt = rt
         self.active: set[asyncio.Task[Any]] = set()
-        self.scheduler = AsyncIOScheduler(timezone=dt.UTC, job_defaults={
-            "coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE_SECONDS,
-        })
+        self.scheduler = AsyncIOScheduler(timezone=dt.UTC)
         now = dt.datetime.now(dt.UTC)
         for spec in JOBS.values():
             extra = {"next_run_time": now} if catch_up and spec.claims_slot else {}
-            self.scheduler.add_job(self.fire, spec.trigger, args=[spec.name], id=spec.name,
-                                   name=spec.description, replace_existing=True, **extra)
+            # A late firing is merged into one run (coalesce) and still runs within the grace
+            # time; one process never runs a job twice at once (max_instances).
+            self.scheduler.add_job(
+                self.fire, spec.trigger, args=[spec.name], id=spec.name, name=spec.description,
+                replace_existing=True, coalesce=True, max_instances=1,
+                misfire_grace_time=MISFIRE_GRACE_SECONDS, **extra)
 
     async def fire(self, name: str) -> dict[str, Any] | None:
         task = asyncio.current_task()

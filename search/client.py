@@ -22,6 +22,9 @@ class MeiliClient:
             headers["Authorization"] = f"Bearer {api_key}"
         self.url = url.rstrip("/")
         self.timeout = timeout
+        # Bumped whenever a task this client waited for has finished (the index may have
+        # changed): caches of search results key on it.
+        self.generation = 0
         self._http = httpx.AsyncClient(
             base_url=self.url,
             headers=headers,
@@ -39,10 +42,18 @@ class MeiliClient:
         content = raw if raw is not None else (_json.encode(body) if body is not None else None)
         headers = {"Content-Type": content_type} if content_type else None
         try:
-            resp = await self._http.request(
-                method, path, content=content, params=params, headers=headers,
-                timeout=timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT,
-            )
+            for attempt in (1, 2):
+                try:
+                    resp = await self._http.request(
+                        method, path, content=content, params=params, headers=headers,
+                        timeout=timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT,
+                    )
+                    break
+                except httpx.RemoteProtocolError:
+                    # A pooled keep-alive connection that a restarted engine closed: one retry
+                    # on a fresh connection (every Meilisearch call we make is idempotent).
+                    if attempt == 2:
+                        raise
         except (httpx.TransportError, httpx.TimeoutException) as exc:
             raise SearchUnavailable(f"Meilisearch at {self.url} is unreachable: {exc!r}") from exc
         if resp.status_code >= 500:
@@ -71,6 +82,8 @@ class MeiliClient:
         while True:
             info = await self.request("GET", f"/tasks/{uid}")
             status = info.get("status")
+            if status in {"succeeded", "failed", "canceled"}:
+                self.generation += 1
             if status == "succeeded":
                 return info
             if status in {"failed", "canceled"}:

@@ -11,10 +11,15 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+import msgspec
+
 from search.client import MeiliClient
 from search.documents import HL_POST, HL_PRE
 from search.index_settings import FACETS, MAX_TOTAL_HITS, STAT_FIELDS
 from search.query import SearchQuery, build_filter, sort_for
+from search.result_cache import ResultCache
+
+_encode = msgspec.json.Encoder().encode
 
 HIT_FIELDS = [
     "id", "title", "kind", "specialty", "state", "city", "institution_name",
@@ -128,12 +133,27 @@ def shape_result(results: list[dict[str, Any]], query: SearchQuery, took_ms: int
     )
 
 
-async def run_search(client: MeiliClient, index: str, query: SearchQuery) -> SearchResult:
+async def run_search(client: MeiliClient, index: str, query: SearchQuery,
+                     cache: ResultCache | None = None) -> SearchResult:
+    """With a cache, an identical search in the same time window and client generation is
+    answered from memory; callers must treat the result as read-only."""
     started = time.perf_counter()
+    if cache is not None:
+        query = cache.windowed(query)
     queries = build_queries(index, query)
+    key = b""
+    generation = client.generation  # read BEFORE asking: a write finishing meanwhile wins
+    if cache is not None:
+        key = _encode(queries)
+        hit = cache.get(key, generation)
+        if hit is not None:
+            return hit
     results = await client.multi_search(queries)
     took = int((time.perf_counter() - started) * 1000)
-    return shape_result(results, query, took)
+    result = shape_result(results, query, took)
+    if cache is not None:
+        cache.put(key, generation, result)
+    return result
 
 
 async def facet_values(client: MeiliClient, index: str, query: SearchQuery, facet: str,

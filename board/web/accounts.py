@@ -36,15 +36,15 @@ def _secret(request: Request) -> str:
     return runtime(request).settings.secret_key
 
 
-async def send_mail(request: Request, name: str, to: str, **context: Any) -> bool:
+async def send_mail(request: Request, template: str, to: str, /, **context: Any) -> bool:
     """Render and send one templated mail; False (logged) when delivery failed, so the page
     can say so instead of answering 500."""
     settings = runtime(request).settings
     try:
-        await runtime(request).mailer.send(render_email(name, to, base_url=settings.base_url,
+        await runtime(request).mailer.send(render_email(template, to, base_url=settings.base_url,
                                                         **context))
     except Exception:  # SMTP down or refusing: the user is told, the cause is logged
-        log.exception("sending the %s mail failed", name)
+        log.exception("sending the %s mail failed", template)
         return False
     return True
 

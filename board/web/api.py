@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from litestar import Request, Response, get
 from litestar.exceptions import NotFoundException, ValidationException
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Parameter
 
 from board import listings
 from board.search_gateway import is_visible, utcnow
 from board.search_params import parse_search
-from board.web.api_models import OpportunityOut, SearchResponse
+from board.web.api_models import ErrorBody, OpportunityOut, SearchResponse
 from board.web.common import runtime
 from board.web.serialize import hit_struct, opportunity_struct
 
@@ -32,7 +33,9 @@ def _bad_parameter(request: Request, exc: ValidationException) -> Response:
 @get("/api/v1/opportunities", tags=["opportunities"], summary="Search published opportunities",
      description="Facets are disjunctive: each facet's counts ignore that facet's own "
      "selection. Repeat a parameter to select several values.",
-     exception_handlers={ValidationException: _bad_parameter})
+     exception_handlers={ValidationException: _bad_parameter}, responses={
+         400: ResponseSpec(ErrorBody, description="A parameter is not valid; `field` names it"),
+         503: ResponseSpec(ErrorBody, description="The search engine is unavailable; retry")})
 async def search_opportunities(
     request: Request,
     q: str | None = Parameter(default=None, max_length=200, description="Text query"),
@@ -64,8 +67,10 @@ async def search_opportunities(
 
 
 @get("/api/v1/opportunities/{opportunity_id:int}", tags=["opportunities"],
-     summary="One published listing")
-async def get_opportunity(request: Request, opportunity_id: int) -> OpportunityOut:
+     summary="One published listing", responses={
+         404: ResponseSpec(ErrorBody, description="No published listing with this id")})
+async def get_opportunity(request: Request,
+                          opportunity_id: int = Parameter(ge=1, le=2**31 - 1)) -> OpportunityOut:
     try:
         row = await listings.get(opportunity_id)
     except listings.NotFound:

@@ -4,13 +4,14 @@ lifecycle (board.listings) as the dashboard forms. Another institution's listing
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import msgspec
 from litestar import Request, delete, patch, post
 from litestar.exceptions import NotAuthorizedException, NotFoundException
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import Body
+from litestar.params import Body, Parameter
 
 from board import listings, tokens, vocab
 from board.tokens import TokenIdentity
@@ -114,8 +115,10 @@ async def _owned(opportunity_id: int, identity: TokenIdentity) -> dict[str, Any]
 
 def _written(request: Request, row: dict[str, Any]) -> OpportunityWritten:
     out = opportunity_struct(row, runtime(request).settings.base_url)
-    return OpportunityWritten(**msgspec.structs.asdict(out),
-                              review_flags=list(row.get("review_flags") or []),
+    flags = row.get("review_flags") or []
+    if isinstance(flags, str):  # Piccolo returns JSON columns as text unless asked
+        flags = json.loads(flags)
+    return OpportunityWritten(**msgspec.structs.asdict(out), review_flags=list(flags),
                               rejection_reason=row.get("rejection_reason") or "")
 
 
@@ -166,7 +169,8 @@ async def update_opportunity(
         status_code=200, summary="Delete a draft or close a listing", responses=ERRORS,
         description="A draft is deleted. Any other listing is closed: it leaves search, and "
         "its page says that it no longer accepts applicants.")
-async def delete_opportunity(request: Request, opportunity_id: int) -> Deleted:
+async def delete_opportunity(request: Request,
+                             opportunity_id: int = Parameter(ge=1, le=2**31 - 1)) -> Deleted:
     identity = await _identity(request)
     await _owned(opportunity_id, identity)
     try:

@@ -5,6 +5,7 @@ the member's institution id, so another institution's listing is a 404."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 from litestar import Request, get, post
@@ -35,6 +36,13 @@ async def _own(request: Request, opportunity_id: int) -> tuple[dict[str, Any], d
     except listings.NotFound:
         raise NotFoundException("This listing does not exist.") from None
     return member, row
+
+
+def _json_list(value: Any) -> list[str]:
+    # listings.get returns JSON columns as stored text.
+    if isinstance(value, str):
+        value = json.loads(value or "[]")
+    return list(value or [])
 
 
 def _form_values(row: dict[str, Any]) -> dict[str, Any]:
@@ -75,7 +83,7 @@ async def dashboard(request: Request) -> Template | Redirect:
         Opportunity.views, Opportunity.apply_clicks, Opportunity.review_flags,
         Opportunity.rejection_reason, Opportunity.updated_at,
     ).where(Opportunity.institution == member["institution"]).order_by(
-        Opportunity.updated_at, ascending=False).run()
+        Opportunity.updated_at, ascending=False).output(load_json=True).run()
     colleagues = await Member.select(Member.name, Member.email, Member.email_verified_at).where(
         Member.institution == member["institution"]).order_by(Member.created_at).run()
     return await render(request, "pages/dashboard.html", listings=rows, actions=ACTIONS,
@@ -142,7 +150,8 @@ async def preview(request: Request, opportunity_id: int) -> Template:
         request, "pages/listing_preview.html", listing=row, open=open_, owner=True,
         description_html=render_markdown(row["description"]), json_ld=None,
         state_name=vocab.states().get(row["state"] or "", ""), actions=ACTIONS,
-        flags=row["review_flags"] or (red_flags(row) if row["status"] in ACTIONS["submit"] else []),
+        flags=_json_list(row["review_flags"]) or (red_flags(row) if row["status"] in ACTIONS["submit"]
+                                                  else []),
         closing_soon=bool(row.get("application_deadline")
                           and row["application_deadline"] <= (now + dt.timedelta(days=14)).date()),
     )
@@ -162,7 +171,7 @@ async def submit(request: Request, opportunity_id: int) -> Redirect:
         flash(request, "Published: the listing is now searchable.")
     else:
         row = await listings.get(opportunity_id, member["institution"])
-        why = "; ".join(row["review_flags"] or []) or "your institution is not verified yet"
+        why = "; ".join(_json_list(row["review_flags"])) or "your institution is not verified yet"
         flash(request, f"Submitted for review by a moderator ({why}).", "info")
     return Redirect("/dashboard", status_code=303)
 

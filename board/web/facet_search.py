@@ -49,8 +49,8 @@ async def facet_search(request: Request) -> Template:
     engine_counts = await gateway.facet_values(query, facet, text) if text else {}
     group = next(g for g in search_view.facet_groups(state, result) if g["name"] == facet)
     options = search_view.matching_options(group["options"], text, engine_counts)
-    return await render(request, "partials/facet_options.html", group=group, options=options,
-                        facet_q=text)
+    return await render(request, "partials/facet_options.html", options_html=(
+        search_view.options_html(facet, group["title"], options, text)))
 
 
 HANDLERS = [facet_search]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from litestar import Request, get
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.response import Response
 
 from board import db
@@ -27,7 +28,8 @@ async def _search_ok(request: Request) -> None:
 
 
 @get("/healthz", tags=["health"],
-     summary="Status of the store, search and mail")
+     summary="Status of the store, search and mail", responses={
+         503: ResponseSpec(dict[str, str], description="A part is failing; its value says why")})
 async def healthz(request: Request) -> Response[dict[str, str]]:
     rt = runtime(request)
     store, search, mail = await asyncio.gather(

@@ -11,7 +11,7 @@ from litestar.exceptions import HTTPException, NotFoundException
 from litestar.response import Response, Template
 
 from board import listings, vocab
-from board.markdown import render_markdown
+from board.markdown import plain_text, render_markdown
 from board.search_gateway import as_utc, utcnow
 from board.search_params import ParamError, filters_of, parse_search, to_query_string
 from board.web import search_view
@@ -60,7 +60,8 @@ async def search_page(request: Request) -> Template:
 def _json_ld(row: dict[str, Any], base_url: str) -> str:
     data = {
         "@context": "https://schema.org", "@type": "JobPosting",
-        "title": row["title"], "description": row["description"] or row["title"],
+        # Plain text: the Markdown source is for our renderer, not for crawlers.
+        "title": row["title"], "description": plain_text(row["description"] or "") or row["title"],
         "datePosted": str((row.get("published_at") or row["created_at"]).date()),
         "hiringOrganization": {"@type": "Organization", "name": row.get("institution_name")},
         "employmentType": "INTERN",

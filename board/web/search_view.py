@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from markupsafe import Markup, escape
+
 from board import vocab
 from board.search_params import LIST_PARAMS, SCALAR_PARAMS, _values, to_query_string
 from search.engine import SearchResult
@@ -88,6 +90,26 @@ def matching_options(options: list[dict[str, Any]], text: str,
     return out
 
 
+def options_html(facet: str, title: str, options: list[dict[str, Any]], facet_q: str = ""
+                 ) -> Markup:
+    """The <li> checkboxes of one facet list. Built here rather than in a Jinja loop because
+    the page lists ~250 options: the loop was most of the page's render time (bench/)."""
+    if not options:
+        return Markup('<li class="facet__none muted">No {} matches \u201c{}\u201d.</li>').format(
+            title.lower(), facet_q)
+    name = escape(facet)
+    parts = []
+    for opt in options:
+        empty = " facet__option--empty" if opt["count"] == 0 and not opt["selected"] else ""
+        checked = " checked" if opt["selected"] else ""
+        parts.append(
+            f'<li><label class="facet__option{empty}"><input type="checkbox" name="{name}" '
+            f'value="{escape(opt["value"])}"{checked}><span>{escape(opt["label"])}</span>'
+            f'<span class="facet__count" aria-label="{opt["count"]} listings">{opt["count"]}'
+            "</span></label></li>")
+    return Markup("\n".join(parts))  # every value above is escaped
+
+
 def facet_groups(state: dict[str, list[str]], result: SearchResult | None,
                  facet_q: str = "") -> list[dict[str, Any]]:
     groups = []
@@ -99,6 +121,7 @@ def facet_groups(state: dict[str, list[str]], result: SearchResult | None,
             options = matching_options(options, facet_q)
         groups.append({
             "name": facet, "title": FACET_TITLES[facet], "options": options,
+            "options_html": options_html(facet, FACET_TITLES[facet], options, facet_q),
             "long": facet in {"state", "specialty"},
             "searchable": facet in SEARCHABLE_FACETS, "facet_q": facet_q,
         })
@@ -113,6 +136,8 @@ def chips(state: dict[str, list[str]]) -> list[dict[str, str]]:
     for name, values in state.items():
         if name in {"page", "per_page", "sort"}:
             continue
+        if name == "radius_miles" and not state.get("near"):
+            continue  # a radius without a place filters nothing: no chip, not "active"
         for value in values:
             rest = [v for v in values if v != value]
             label = value
@@ -120,6 +145,8 @@ def chips(state: dict[str, list[str]]) -> list[dict[str, str]]:
                 label = BOOL_LABELS[name][0 if value == "true" else 1]
             elif name == "state":
                 label = vocab.states().get(value, value)
+            elif name == "kind":
+                label = value.capitalize()
             title = FACET_TITLES.get(name) or labels.get(name, name)
             out.append({"label": f"{title}: {label}",
                         "url": url_with(state, page=None, **{name: rest or None})})

@@ -7,12 +7,14 @@ from typing import Any
 
 from litestar import Request, get, post
 from litestar.exceptions import HTTPException, TooManyRequestsException
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.response import Response, Template
 
 from board import ratelimit, subscriptions, vocab
-from board.search_params import FILTER_PARAMS, ParamError, filters_of
+from board.search_params import FILTER_PARAMS, ParamError, filters_of, to_query_string
 from board.subscriptions import BadLink, TooManyMails
 from board.validation import ValidationErrors
+from board.web.api_models import ErrorBody
 from board.web.common import render, runtime
 
 PER_CLIENT_PER_HOUR = 20
@@ -46,7 +48,8 @@ def _form_filters(form: Any) -> dict[str, list[str]]:
 
 def _form_context(filters: dict[str, Any]) -> dict[str, Any]:
     return {"filters": filters, "hidden": [(k, v) for k, vs in filters.items() for v in vs],
-            "summary": subscriptions.filter_summary(filters)}
+            "summary": subscriptions.filter_summary(filters),
+            "search_url": "/?" + to_query_string(filters)}
 
 
 @get("/subscribe", include_in_schema=False)
@@ -74,7 +77,10 @@ async def subscribe_submit(request: Request) -> Template:
     return await render(request, "pages/subscribe_sent.html", message=SENT_TEXT)
 
 
-@post("/api/v1/subscriptions", status_code=202, tags=["subscriptions"])
+@post("/api/v1/subscriptions", status_code=202, tags=["subscriptions"], responses={
+    400: ResponseSpec(ErrorBody, description="The email or a filter is not valid; `field` names it"),
+    429: ResponseSpec(ErrorBody, description="Too many subscriptions from this client or address"),
+    503: ResponseSpec(ErrorBody, description="The confirmation mail cannot be sent now; retry")})
 async def api_subscribe(request: Request, data: dict[str, Any]) -> Response[dict[str, str]]:
     """Subscribe an email address to the weekly digest of a search (double opt-in): answers
     202 and mails a confirmation link. `filters` takes the search parameters."""

@@ -92,7 +92,8 @@
     var drawer = target.querySelector("details.filters-drawer");
     pending = {
       key: inside && active.tagName !== "BUTTON" ? controlKey(active) : null,
-      toHeading: !!active && active.tagName === "BUTTON",
+      // A pressed button, or a link that the swap removes (pagination): go to the results.
+      toHeading: !!active && (active.tagName === "BUTTON" || (inside && active.tagName === "A")),
       drawerOpen: !!(drawer && drawer.open)
     };
   });
@@ -113,6 +114,23 @@
       if (!heading.hasAttribute("tabindex")) heading.setAttribute("tabindex", "-1");
       heading.focus();
     }
+  });
+
+  /* (5) Keep the pushed search URL clean and shareable: the form sends every
+   * field, so drop the empty ones, the radius when no place is given, and the
+   * default sort. */
+  document.addEventListener("htmx:configRequest", function (event) {
+    var detail = event.detail;
+    if (!detail || detail.verb !== "get" || !detail.elt || detail.elt.id !== "search-form") return;
+    var data = detail.formData;
+    if (!data || typeof data.forEach !== "function") return;
+    var drop = [];
+    data.forEach(function (value, key) {
+      if (value === "") drop.push(key);
+    });
+    if (!data.get("near")) drop.push("radius_miles");
+    if (data.get("sort") === "relevance") drop.push("sort");  // the default order
+    for (var i = 0; i < drop.length; i++) data["delete"](drop[i]);
   });
 
   if (document.readyState === "loading") {

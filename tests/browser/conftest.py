@@ -14,6 +14,7 @@ import dataclasses
 import os
 import shutil
 import socket
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -27,10 +28,14 @@ from board.settings import ROOT, Settings
 from tests.conftest import _Borrowed
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
+# scripts/install-test-assets.sh puts it inside the virtualenv that runs the tests.
 AXE_JS = Path(os.environ.get("AXE_JS") or
-              ROOT / ".venv" / "test-assets" / "node_modules" / "axe-core" / "axe.min.js")
+              Path(sys.prefix) / "test-assets" / "node_modules" / "axe-core" / "axe.min.js")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run"]
+# hx-sync="this:replace" aborts an update that a newer one supersedes; htmx logs the abort
+# as an error. A failed request still shows up (htmx:responseError, a status line).
+ABORT_NOISE = ("htmx:sendAbort", "htmx:afterRequest")
 PHONE = {"width": 375, "height": 812}
 DESKTOP = {"width": 1280, "height": 900}
 
@@ -83,8 +88,9 @@ async def browser() -> AsyncIterator[Browser]:
 
 
 @pytest.fixture
-async def contexts(browser: Browser) -> AsyncIterator[list[BrowserContext]]:
-    """Contexts a test opened (via `new_page`), closed after it."""
+async def contexts(browser: Browser, server: str) -> AsyncIterator[list[BrowserContext]]:
+    """Contexts a test opened (via `new_page`), closed after it and before the server stops,
+    so no keep-alive connection holds the server's shutdown."""
     opened: list[BrowserContext] = []
     yield opened
     for ctx in opened:
@@ -103,7 +109,8 @@ def new_page(browser: Browser, contexts: list[BrowserContext], server: str):
         page = await ctx.new_page()
         page.set_default_timeout(10_000)
         errors: list[str] = []
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("console", lambda m: errors.append(m.text)
+                if m.type == "error" and not m.text.startswith(ABORT_NOISE) else None)
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         page.console_errors = errors  # type: ignore[attr-defined]
         return page
@@ -131,3 +138,29 @@ async def settled(page: Page) -> None:
     await page.wait_for_function(
         "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
     await page.wait_for_load_state()
+
+
+async def mail_to(smtp, address: str, subject_has: str, timeout_s: float = 10.0):
+    """The newest mail to `address` whose subject contains `subject_has` (waits for it)."""
+    for _ in range(int(timeout_s / 0.05)):
+        found = [m for m in smtp.to(address) if subject_has.lower() in str(m["Subject"]).lower()]
+        if found:
+            return found[-1]
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"no mail to {address} with {subject_has!r} in the subject; got "
+                         f"{[str(m['Subject']) for m in smtp.to(address)]}")
+
+
+def text_of(message) -> str:
+    part = message.get_body(preferencelist=("plain",))
+    return part.get_content() if part is not None else message.get_content()
+
+
+def link_in(message, base_url: str, path_prefix: str) -> str:
+    """The first link in the mail's text to `base_url + path_prefix...`."""
+    import re
+
+    pattern = re.escape(base_url + path_prefix) + r"[^\s<>\"')]+"
+    match = re.search(pattern, text_of(message))
+    assert match, f"no {path_prefix} link in:\n{text_of(message)}"
+    return match.group(0)

@@ -1,0 +1,94 @@
+"""A full `board reindex` of N listings (default 100k) against the raw baseline: the same
+Meilisearch ingesting the same documents as one NDJSON payload, measured in the same run.
+
+    .venv/bin/python -m bench.bench_reindex [--count 100000] [--batch 5000]
+
+Everything lives in a temporary directory: a migrated SQLite store filled with demo-like
+listings, and a Meilisearch of its own. Prints documents/second for both and the ratio
+(goal: >= 0.8)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("PICCOLO_CONF", "board.piccolo_conf")
+
+
+async def fill_store(count: int, distinct: int = 2000) -> None:
+    """`distinct` realistic listings from the demo seeder, then copies of them (each with
+    its own title) inserted in bulk until the store holds `count`."""
+    from board.seed import seed_demo
+    from board.tables import Opportunity
+
+    await seed_demo(min(count, distinct))
+    templates = await Opportunity.select(Opportunity.all_columns(exclude=[Opportunity.id])).run()
+    made = len(templates)
+    while made < count:
+        chunk = []
+        for template in templates[: min(500, count - made)]:
+            made += 1
+            chunk.append(Opportunity(**{**template, "title": f"{template['title']} {made}"}))
+        await Opportunity.insert(*chunk).run()
+
+
+async def raw_baseline(client, payload: bytes, count: int) -> float:
+    from search import sync
+
+    await client.delete_index("raw")
+    await sync.apply_settings(client, "raw")
+    start = time.perf_counter()
+    task = await client.add_ndjson("raw", payload, timeout=600)
+    await client.wait_task(task, timeout=1800)
+    seconds = time.perf_counter() - start
+    indexed = int((await client.stats("raw"))["numberOfDocuments"])
+    assert indexed == count, f"raw baseline indexed {indexed} of {count}"
+    await client.delete_index("raw")
+    return seconds
+
+
+async def main(count: int, batch: int) -> None:
+    from board import db
+    from board.reindex import ndjson, reindex
+    from board.search_gateway import SearchGateway, document_from_row, load_rows
+    from search.client import MeiliClient
+    from search.server import LocalMeili
+
+    tmp = Path(tempfile.mkdtemp(prefix="bench-reindex-"))
+    db.configure(f"sqlite:///{tmp / 'bench.sqlite'}")
+    await db.open_store()
+    await db.migrate()
+    start = time.perf_counter()
+    await fill_store(count)
+    print(f"store: {count} listings in {time.perf_counter() - start:.1f}s")
+
+    with LocalMeili(tmp / "meili") as meili:
+        client = MeiliClient(meili.url, meili.master_key, timeout=60)
+        try:
+            rows = await load_rows(visible_only=True)
+            payload = ndjson([document_from_row(r) for r in rows])
+            print(f"documents: {len(rows)}, NDJSON payload {len(payload) / 1e6:.1f} MB")
+            raw_s = await raw_baseline(client, payload, len(rows))
+            result = await reindex(SearchGateway(client, "live"), batch=batch, task_timeout=1800)
+            assert result.documents == len(rows)
+        finally:
+            await client.aclose()
+    await db.close_store()
+
+    raw_rate, ours_rate = len(rows) / raw_s, result.documents / result.seconds
+    print(f"raw NDJSON ingest : {raw_s:7.1f}s  {raw_rate:9.0f} docs/s")
+    print(f"board reindex     : {result.seconds:7.1f}s  {ours_rate:9.0f} docs/s "
+          f"(batch {batch}, store read + documents + build + check + swap)")
+    print(f"ratio reindex/raw : {ours_rate / raw_rate:.2f}  (goal >= 0.80)")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=100_000)
+    parser.add_argument("--batch", type=int, default=5000)
+    args = parser.parse_args()
+    asyncio.run(main(args.count, args.batch))

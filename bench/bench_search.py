@@ -1,0 +1,232 @@
+"""Search benchmark: 20k synthetic listings in a fresh Meilisearch index, then the same mix of
+searches sent by a load generator to (1) raw Meilisearch running the identical multi-search
+body, (2) our JSON API and (3) our HTML page, both served by uvicorn in a subprocess.
+Prints throughput and p99 for each and the ratios against raw Meilisearch.
+
+    .venv/bin/python -m bench.bench_search [--docs 20000] [--workers 16] [--seconds 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import msgspec
+
+from board import vocab
+from board.geo import locate_city
+from board.search_params import parse_search
+from search import sync
+from search.client import MeiliClient
+from search.documents import build_document
+from search.engine import build_queries
+from search.server import LocalMeili, free_port
+
+CITIES = [("Houston", "TX"), ("Dallas", "TX"), ("Austin", "TX"), ("Chicago", "IL"),
+          ("New York", "NY"), ("Brooklyn", "NY"), ("Boston", "MA"), ("Miami", "FL"),
+          ("Tampa", "FL"), ("Cleveland", "OH"), ("Columbus", "OH"), ("Seattle", "WA"),
+          ("Los Angeles", "CA"), ("San Diego", "CA"), ("Phoenix", "AZ"), ("Atlanta", "GA"),
+          ("Detroit", "MI"), ("Baltimore", "MD"), ("Philadelphia", "PA"), ("Pittsburgh", "PA"),
+          ("Nashville", "TN"), ("Denver", "CO"), ("Minneapolis", "MN"), ("Newark", "NJ")]
+WORDS = ("rounds clinic attending resident inpatient outpatient ward teaching conference case "
+         "patients research publication mentorship letter hands-on observation shadowing "
+         "department hospital academic community university program weeks rotation").split()
+KINDS = vocab.KINDS
+
+
+def synthetic_documents(count: int, rng: random.Random) -> list[dict[str, Any]]:
+    specialties = vocab.main_specialties()
+    now = int(time.time())
+    docs = []
+    for n in range(1, count + 1):
+        city, state = rng.choice(CITIES)
+        lat, lng = locate_city(city, state) or (None, None)
+        specialty = rng.choice(specialties)
+        kind = rng.choice(KINDS)
+        published = now - rng.randint(0, 50) * 86400
+        docs.append(build_document({
+            "id": n, "title": f"{specialty} {kind} at {city} program {n % 97}",
+            "description": " ".join(rng.choice(WORDS) for _ in range(40)), "kind": kind,
+            "specialty": specialty, "state": state, "state_name": vocab.states()[state],
+            "city": city, "institution_name": f"{city} General Hospital {n % 13}",
+            "institution_verified": rng.random() < 0.8, "status": "published",
+            "fee_usd": rng.choice((0, 0, 0, 100, 250, 500, 1000, 2500)),
+            "duration_weeks": rng.choice((2, 4, 4, 8, 12)),
+            "max_years_since_graduation": rng.choice((None, None, 3, 5, 10)),
+            "published_at": _iso(published), "updated_at": _iso(published),
+            "expires_at": _iso(published + 60 * 86400),
+            "application_deadline": time.strftime("%Y-%m-%d", time.gmtime(
+                published + rng.randint(10, 90) * 86400)),
+            "latitude": lat, "longitude": lng,
+            **{b: rng.random() < 0.4 for b in (
+                "remote", "hands_on", "lor_offered", "ecfmg_required", "usmle_step1_required",
+                "usmle_step2ck_required", "b1b2_accepted", "j1_sponsored")},
+        }))
+    return docs
+
+
+def _iso(ts: int) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ts))
+
+
+def query_mix(rng: random.Random, count: int) -> list[list[tuple[str, str]]]:
+    """Search page parameter lists a visitor would produce: text, facets, eligibility,
+    distance and sorts, mixed."""
+    specialties = vocab.main_specialties()
+    mix = []
+    for _ in range(count):
+        p: list[tuple[str, str]] = []
+        if rng.random() < 0.4:
+            p.append(("q", rng.choice(["cardiology", "research", "pediatrics", "surgery clinic",
+                                       "observership houston", "neurolgy", "hands-on"])))
+        if rng.random() < 0.5:
+            p += [("state", s) for s in rng.sample([s for _, s in CITIES], rng.randint(1, 3))]
+        if rng.random() < 0.4:
+            p.append(("specialty", rng.choice(specialties)))
+        if rng.random() < 0.3:
+            p.append(("kind", rng.choice(KINDS)))
+        if rng.random() < 0.3:
+            p.append(("hands_on", "true"))
+        if rng.random() < 0.3:
+            p.append(("fee_max", str(rng.choice((0, 500)))))
+        if rng.random() < 0.2:
+            p += [("graduation_year", "2019"), ("usmle", "step1")]
+        if rng.random() < 0.15:
+            p += [("near", "Houston, TX"), ("radius_miles", "100")]
+        p.append(("sort", rng.choice(["relevance", "newest", "deadline", "fee"])))
+        mix.append(p)
+    return mix
+
+
+async def load(name: str, send, jobs: list[Any], workers: int, seconds: float,
+               max_requests: int) -> dict[str, float]:
+    """`workers` concurrent loops over `jobs` for `seconds` (or `max_requests`)."""
+    latencies: list[float] = []
+    errors = 0
+    counter = iter(range(max_requests))
+    stop_at = time.perf_counter() + seconds
+
+    async def worker() -> None:
+        nonlocal errors
+        for i in counter:
+            if time.perf_counter() > stop_at:
+                return
+            started = time.perf_counter()
+            ok = await send(jobs[i % len(jobs)])
+            latencies.append(time.perf_counter() - started)
+            errors += not ok
+
+    began = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(workers)))
+    elapsed = time.perf_counter() - began
+    latencies.sort()
+    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] if latencies else 0.0
+    result = {"requests": len(latencies), "rps": len(latencies) / elapsed, "p99_ms": p99 * 1000,
+              "errors": errors}
+    print(f"{name:<22} {result['requests']:>6} req  {result['rps']:>8.1f} req/s  "
+          f"p99 {result['p99_ms']:>7.1f} ms  errors {errors}", flush=True)
+    return result
+
+
+def start_server(tmp: Path, meili: LocalMeili, index: str) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp / 'bench.sqlite'}",
+           "PICCOLO_CONF": "board.piccolo_conf", "MEILI_URL": meili.url,
+           "MEILI_MASTER_KEY": meili.master_key, "MEILI_INDEX": index,
+           "BOARD_VAR_DIR": str(tmp / "var"), "BASE_URL": f"http://127.0.0.1:{port}"}
+    log = (tmp / "server.log").open("wb")
+    proc = subprocess.Popen([sys.executable, "-m", "bench.search_server", str(port)], env=env,
+                            stdout=log, stderr=subprocess.STDOUT, cwd=Path(__file__).parent.parent)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit("error: the web server exited: "
+                             + (tmp / "server.log").read_text(errors="replace")[-800:])
+        try:
+            if httpx.get(f"{url}/api/v1/opportunities?per_page=1", timeout=1).status_code == 200:
+                return proc, url
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    proc.terminate()
+    raise SystemExit("error: the web server did not answer within 60 s")
+
+
+async def run(args: argparse.Namespace, tmp: Path, meili: LocalMeili) -> None:
+    rng = random.Random(42)
+    index = "bench_search"
+    client = MeiliClient(meili.url, meili.master_key, timeout=30.0)
+    started = time.perf_counter()
+    await sync.apply_settings(client, index)
+    docs = synthetic_documents(args.docs, rng)
+    payload = b"\n".join(msgspec.json.encode(d) for d in docs)
+    await client.wait_task(await client.add_ndjson(index, payload), timeout=300)
+    print(f"indexed {args.docs} listings in {time.perf_counter() - started:.1f} s", flush=True)
+    mix = query_mix(rng, 60)
+    bodies = [msgspec.json.encode({"queries": build_queries(index, parse_search(_multi(p)))})
+              for p in mix]
+    proc, url = start_server(tmp, meili, index)
+    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {meili.master_key}"}
+    limits = httpx.Limits(max_connections=args.workers, max_keepalive_connections=args.workers)
+    try:
+        async with httpx.AsyncClient(limits=limits, timeout=30) as http:
+            async def raw(body: bytes) -> bool:
+                r = await http.post(f"{meili.url}/multi-search", content=body, headers=headers)
+                return r.status_code == 200
+
+            async def api(params) -> bool:
+                return (await http.get(f"{url}/api/v1/opportunities", params=params)).status_code == 200
+
+            async def page(params) -> bool:
+                return (await http.get(f"{url}/", params=params)).status_code == 200
+
+            results = {}
+            for name, send, jobs in (("raw Meilisearch", raw, bodies), ("JSON API", api, mix),
+                                     ("HTML page", page, mix)):
+                await load(f"{name} (warm-up)", send, jobs, args.workers, 1.0, 200)
+                results[name] = await load(name, send, jobs, args.workers, args.seconds,
+                                           args.max_requests)
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        await client.aclose()
+    base = results["raw Meilisearch"]["rps"] or 1.0
+    for name, goal in (("JSON API", 0.6), ("HTML page", 0.5)):
+        ratio = results[name]["rps"] / base
+        print(f"{name}/raw throughput ratio: {ratio:.2f} (goal >= {goal})", flush=True)
+
+
+def _multi(pairs: list[tuple[str, str]]):
+    from litestar.datastructures import MultiDict
+
+    return MultiDict(pairs)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--docs", type=int, default=20_000)
+    parser.add_argument("--workers", type=int, default=16)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--max-requests", type=int, default=20_000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-search-") as tmp:
+        meili = LocalMeili(Path(tmp) / "meili", os.environ.get("MEILI_BIN", ""))
+        meili.start()
+        try:
+            asyncio.run(run(args, Path(tmp), meili))
+        finally:
+            meili.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,86 @@
+"""Signed, expiring tokens (board.signing) and the pure helpers of accounts/ratelimit."""
+
+from __future__ import annotations
+
+import pytest
+
+from board import signing
+from board.accounts import clean_website, domain_matches
+from board.ratelimit import _is_trusted
+
+KEY = "k" * 40
+
+
+def test_round_trip_keeps_the_payload():
+    token = signing.sign("invite", {"i": 3, "e": "a@b.org"}, 60, key=KEY)
+    assert signing.unsign("invite", token, key=KEY) == {"i": 3, "e": "a@b.org"}
+
+
+def test_a_token_is_url_safe():
+    token = signing.sign("reset-password", {"m": 1, "f": "+/=="}, 60, key=KEY)
+    assert all(c.isalnum() or c in "-_." for c in token)
+
+
+def test_another_purpose_is_refused():
+    token = signing.sign("invite", {"i": 3}, 60, key=KEY)
+    with pytest.raises(signing.BadToken):
+        signing.unsign("reset-password", token, key=KEY)
+
+
+def test_another_key_is_refused():
+    token = signing.sign("invite", {"i": 3}, 60, key=KEY)
+    with pytest.raises(signing.BadToken):
+        signing.unsign("invite", token, key="x" * 40)
+
+
+@pytest.mark.parametrize("mutate", [
+    lambda t: t[:-2] + ("AA" if not t.endswith("AA") else "BB"),       # signature changed
+    lambda t: "eyJwIjp7ImkiOjR9LCJlIjo5OTk5OTk5OTk5fQ" + t[t.index("."):],  # payload swapped
+    lambda t: t.replace(".", ""),                                       # malformed
+    lambda t: t + ".x",
+    lambda t: "",
+])
+def test_tampered_tokens_are_refused(mutate):
+    token = signing.sign("invite", {"i": 3}, 60, key=KEY)
+    with pytest.raises(signing.BadToken):
+        signing.unsign("invite", mutate(token), key=KEY)
+
+
+def test_expired_token_raises_expired():
+    token = signing.sign("verify-email", {"m": 1}, 60, key=KEY, now=1_000_000)
+    assert signing.unsign("verify-email", token, key=KEY, now=1_000_059) == {"m": 1}
+    with pytest.raises(signing.ExpiredToken):
+        signing.unsign("verify-email", token, key=KEY, now=1_000_060)
+
+
+def test_default_key_is_the_settings_secret(monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "s" * 40)
+    token = signing.sign("x", 1, 60)
+    assert signing.unsign("x", token, key="s" * 40) == 1
+
+
+@pytest.mark.parametrize(("email", "website", "expected"), [
+    ("ann@mercy.org", "https://www.mercy.org/", True),
+    ("ann@med.mercy.org", "https://mercy.org", True),
+    ("ann@mercy.org", "https://careers.mercy.org", True),
+    ("ann@gmail.com", "https://mercy.org", False),
+    ("ann@notmercy.org", "https://mercy.org", False),
+    ("ann@mercy.org", "", False),
+])
+def test_domain_hint(email, website, expected):
+    assert domain_matches(email, website) is expected
+
+
+def test_website_gets_a_scheme_and_must_look_like_one():
+    assert clean_website("mercy.org") == "https://mercy.org"
+    for bad in ("", "mercy", "javascript:alert(1)", "ftp://mercy.org", "https://a b.org"):
+        with pytest.raises(ValueError):
+            clean_website(bad)
+
+
+def test_trusted_proxy_matching():
+    assert _is_trusted("10.0.0.7", ("10.0.0.0/8",))
+    assert _is_trusted("127.0.0.1", ("127.0.0.1",))
+    assert not _is_trusted("11.0.0.1", ("10.0.0.0/8",))
+    assert not _is_trusted("not-an-ip", ("10.0.0.0/8",))
+    assert not _is_trusted("10.0.0.7", ())
