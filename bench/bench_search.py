@@ -3,7 +3,8 @@ searches sent by a load generator to (1) raw Meilisearch running the identical m
 body, (2) our JSON API and (3) our HTML page, both served by uvicorn in a subprocess.
 Prints throughput and p99 for each and the ratios against raw Meilisearch.
 
-    .venv/bin/python -m bench.bench_search [--docs 20000] [--workers 16] [--seconds 10]
+    .venv/bin/python -m bench.bench_search [--docs 20000] [--workers 16] [--seconds 12]
+        [--rounds 4] [--no-cache]
 """
 
 from __future__ import annotations
@@ -107,39 +108,71 @@ def query_mix(rng: random.Random, count: int) -> list[list[tuple[str, str]]]:
     return mix
 
 
-async def load(name: str, send, jobs: list[Any], workers: int, seconds: float,
-               max_requests: int) -> dict[str, float]:
+class Tally:
+    """Requests, errors, busy time and latencies of one target, summed over rounds."""
+
+    def __init__(self, name: str, pids: tuple[int, ...] = ()):
+        self.name = name
+        self.pids = pids  # processes whose CPU time this target costs
+        self.latencies: list[float] = []
+        self.errors = 0
+        self.elapsed = 0.0
+        self.cpu = 0.0
+
+    @property
+    def rps(self) -> float:
+        return len(self.latencies) / self.elapsed if self.elapsed else 0.0
+
+    @property
+    def p99_ms(self) -> float:
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000 if ordered else 0.0
+
+    def report(self) -> None:
+        cpu = self.cpu / len(self.latencies) * 1000 if self.latencies else 0.0
+        print(f"{self.name:<16} {len(self.latencies):>6} req  {self.rps:>8.1f} req/s  "
+              f"p99 {self.p99_ms:>7.1f} ms  server CPU {cpu:>5.2f} ms/req  errors {self.errors}",
+              flush=True)
+
+
+def cpu_seconds(pids: tuple[int, ...]) -> float:
+    """User + system CPU time of processes (Linux /proc), 0 where unavailable."""
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, ValueError, IndexError):
+            pass
+    return total
+
+
+async def load(tally: Tally, send, jobs: list[Any], workers: int, seconds: float,
+               max_requests: int) -> None:
     """`workers` concurrent loops over `jobs` for `seconds` (or `max_requests`)."""
-    latencies: list[float] = []
-    errors = 0
     counter = iter(range(max_requests))
     stop_at = time.perf_counter() + seconds
 
     async def worker() -> None:
-        nonlocal errors
         for i in counter:
             if time.perf_counter() > stop_at:
                 return
             started = time.perf_counter()
             ok = await send(jobs[i % len(jobs)])
-            latencies.append(time.perf_counter() - started)
-            errors += not ok
+            tally.latencies.append(time.perf_counter() - started)
+            tally.errors += not ok
 
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), cpu_seconds(tally.pids)
     await asyncio.gather(*(worker() for _ in range(workers)))
-    elapsed = time.perf_counter() - began
-    latencies.sort()
-    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] if latencies else 0.0
-    result = {"requests": len(latencies), "rps": len(latencies) / elapsed, "p99_ms": p99 * 1000,
-              "errors": errors}
-    print(f"{name:<22} {result['requests']:>6} req  {result['rps']:>8.1f} req/s  "
-          f"p99 {result['p99_ms']:>7.1f} ms  errors {errors}", flush=True)
-    return result
+    tally.elapsed += time.perf_counter() - began
+    tally.cpu += cpu_seconds(tally.pids) - cpu
 
 
-def start_server(tmp: Path, meili: LocalMeili, index: str) -> tuple[subprocess.Popen, str]:
+def start_server(tmp: Path, meili: LocalMeili, index: str, cache: bool
+                 ) -> tuple[subprocess.Popen, str]:
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp / 'bench.sqlite'}",
+    env = {**os.environ, **({} if cache else {"BENCH_NO_CACHE": "1"}),
+           "DATABASE_URL": f"sqlite:///{tmp / 'bench.sqlite'}",
            "PICCOLO_CONF": "board.piccolo_conf", "MEILI_URL": meili.url,
            "MEILI_MASTER_KEY": meili.master_key, "MEILI_INDEX": index,
            "BOARD_VAR_DIR": str(tmp / "var"), "BASE_URL": f"http://127.0.0.1:{port}"}
@@ -175,7 +208,7 @@ async def run(args: argparse.Namespace, tmp: Path, meili: LocalMeili) -> None:
     mix = query_mix(rng, 60)
     bodies = [msgspec.json.encode({"queries": build_queries(index, parse_search(_multi(p)))})
               for p in mix]
-    proc, url = start_server(tmp, meili, index)
+    proc, url = start_server(tmp, meili, index, cache=not args.no_cache)
     headers = {"Content-Type": "application/json", "Authorization": f"Bearer {meili.master_key}"}
     limits = httpx.Limits(max_connections=args.workers, max_keepalive_connections=args.workers)
     try:
@@ -190,20 +223,28 @@ async def run(args: argparse.Namespace, tmp: Path, meili: LocalMeili) -> None:
             async def page(params) -> bool:
                 return (await http.get(f"{url}/", params=params)).status_code == 200
 
-            results = {}
-            for name, send, jobs in (("raw Meilisearch", raw, bodies), ("JSON API", api, mix),
-                                     ("HTML page", page, mix)):
-                await load(f"{name} (warm-up)", send, jobs, args.workers, 1.0, 200)
-                results[name] = await load(name, send, jobs, args.workers, args.seconds,
-                                           args.max_requests)
+            meili_pid, web_pid = meili.process.pid, proc.pid  # type: ignore[union-attr]
+            targets = [(Tally("raw Meilisearch", (meili_pid,)), raw, bodies),
+                       (Tally("JSON API", (meili_pid, web_pid)), api, mix),
+                       (Tally("HTML page", (meili_pid, web_pid)), page, mix)]
+            for _, send, jobs in targets:  # warm-up: connections, caches, first renders
+                await load(Tally("warm-up"), send, jobs, args.workers, 1.0, 300)
+            # Short interleaved rounds: the machine's load drifts, and each target should
+            # see the same drift, so the ratios stay meaningful.
+            for _ in range(args.rounds):
+                for tally, send, jobs in targets:
+                    await load(tally, send, jobs, args.workers, args.seconds / args.rounds,
+                               args.max_requests // args.rounds)
     finally:
         proc.terminate()
         proc.wait(10)
         await client.aclose()
-    base = results["raw Meilisearch"]["rps"] or 1.0
-    for name, goal in (("JSON API", 0.6), ("HTML page", 0.5)):
-        ratio = results[name]["rps"] / base
-        print(f"{name}/raw throughput ratio: {ratio:.2f} (goal >= {goal})", flush=True)
+    for tally, _, _ in targets:
+        tally.report()
+    base = targets[0][0].rps or 1.0
+    for (tally, _, _), goal in zip(targets[1:], (0.6, 0.5), strict=True):
+        print(f"{tally.name}/raw throughput ratio: {tally.rps / base:.2f} (goal >= {goal}); "
+              f"p99 ratio {tally.p99_ms / (targets[0][0].p99_ms or 1.0):.2f}", flush=True)
 
 
 def _multi(pairs: list[tuple[str, str]]):
@@ -216,8 +257,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--docs", type=int, default=20_000)
     parser.add_argument("--workers", type=int, default=16)
-    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--seconds", type=float, default=12.0, help="per target, all rounds")
     parser.add_argument("--max-requests", type=int, default=20_000)
+    parser.add_argument("--rounds", type=int, default=4)
+    parser.add_argument("--no-cache", action="store_true",
+                        help="serve without the hot-query cache (every search asks Meilisearch)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-search-") as tmp:
         meili = LocalMeili(Path(tmp) / "meili", os.environ.get("MEILI_BIN", ""))

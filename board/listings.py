@@ -52,7 +52,7 @@ async def get(opportunity_id: int, institution_id: int | None = None) -> dict[st
     ).where(Opportunity.id == opportunity_id)
     if institution_id is not None:
         query = query.where(Opportunity.institution == institution_id)
-    row = await query.first().run()
+    row = await query.first().output(load_json=True).run()
     if row is None:
         raise NotFound(opportunity_id)
     return row
@@ -77,6 +77,14 @@ async def update(opportunity_id: int, clean: dict[str, Any], institution_id: int
             raise LifecycleError("a removed listing cannot be edited")
         values = _row_values({**{k: current[k] for k in ("city", "state")}, **clean})
         values["updated_at"] = now
+        if current["status"] == "published":
+            # An edit must not smuggle a scam promise past moderation: new red flags send a
+            # live listing back to the queue (the outbox event takes it out of search).
+            from board.red_flags import red_flags
+
+            flags = red_flags({**current, **values})
+            if flags and flags != list(current.get("review_flags") or []):
+                values.update(status="pending", review_flags=flags, submitted_at=now)
         await Opportunity.update(values).where(Opportunity.id == opportunity_id).run()
         if current["status"] == "published":
             await outbox.record(opportunity_id, "edit")
@@ -208,9 +216,27 @@ async def delete_draft_or_close(opportunity_id: int, institution_id: int) -> str
     return "closed"
 
 
+# PostgreSQL: one statement flips the listings and writes their outbox events, so no ids
+# travel to Python (100k expiring listings would also overflow asyncpg's 32767 arguments).
+_EXPIRE_PG = (
+    "WITH expired AS (UPDATE opportunity SET status = 'expired', updated_at = {} "
+    "WHERE status = 'published' AND expires_at <= {} RETURNING id), "
+    "events AS (INSERT INTO outbox_event (opportunity_id, reason, status, attempts, "
+    "next_attempt_at, last_error, created_at) "
+    "SELECT id, 'expire', 'pending', 0, {}, '', {} FROM expired RETURNING 1) "
+    "SELECT count(*) AS expired FROM events"
+)
+
+
 async def expire_due(now: dt.datetime) -> int:
     """One set-based UPDATE of every published listing past its expiry, and their outbox
     events, in one transaction; a second run finds nothing to do."""
+    from board.db import is_sqlite
+
+    if not is_sqlite():
+        written = utcnow()
+        rows = await Opportunity.raw(_EXPIRE_PG, now, now, written, written).run()
+        return int(rows[0]["expired"])
     async with write_transaction():
         rows = await Opportunity.update({
             Opportunity.status: "expired", Opportunity.updated_at: now,

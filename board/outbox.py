@@ -35,10 +35,12 @@ async def record(opportunity_ids: list[int] | int, reason: str) -> None:
     if not ids:
         return
     now = utcnow()
-    await OutboxEvent.insert(*[
-        OutboxEvent(opportunity_id=i, reason=reason, next_attempt_at=now, created_at=now)
-        for i in ids
-    ]).run()
+    # In chunks: one INSERT of thousands of rows would pass PostgreSQL's bind-argument limit.
+    for start in range(0, len(ids), 1000):
+        await OutboxEvent.insert(*[
+            OutboxEvent(opportunity_id=i, reason=reason, next_attempt_at=now, created_at=now)
+            for i in ids[start:start + 1000]
+        ]).run()
 
 
 def backoff(attempts: int) -> dt.timedelta:

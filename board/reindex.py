@@ -22,9 +22,9 @@ from search import sync
 from search.errors import MeiliError
 
 BATCH = 5000
-# Writes still inside a transaction when the build starts carry an earlier created_at;
-# anything this recent is replayed too (re-sending a current row is always harmless).
-REPLAY_SLACK = dt.timedelta(minutes=5)
+# A drain batch stamps done_at with the time it started, a moment before it reads rows
+# and sends them; the slack keeps such a batch that overlapped the build start in the replay.
+REPLAY_SLACK = dt.timedelta(minutes=1)
 _encode = msgspec.json.Encoder()
 
 OnBatch = Callable[[int], Awaitable[None] | None]
@@ -125,16 +125,18 @@ async def _fill(gateway: SearchGateway, index: str, now: dt.datetime, batch: int
     finally:
         for send in sends:
             send.cancel()
+        await asyncio.gather(*sends, return_exceptions=True)  # nothing left dangling
     return loaded
 
 
 async def _replay(mark: int, started: dt.datetime) -> int:
     """Changes drained during the build went to the index that is now gone: write fresh
     outbox events for them, so the normal drain sends their current rows to the new live
-    index (and a crash right now loses nothing)."""
-    since = started - REPLAY_SLACK
+    index (and a crash right now loses nothing). Events still pending need no replay (they
+    drain to the new index anyway); one drained before the build began sent a row no newer
+    than the one the build read."""
     rows = await OutboxEvent.select(OutboxEvent.opportunity_id).where(
-        (OutboxEvent.id > mark) | (OutboxEvent.created_at >= since) | (OutboxEvent.done_at >= since)
+        (OutboxEvent.id > mark) | (OutboxEvent.done_at >= started - REPLAY_SLACK)
     ).distinct().run()
     ids = sorted({r["opportunity_id"] for r in rows})
     async with write_transaction():

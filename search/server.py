@@ -68,7 +68,7 @@ def master_key_for(data_dir: Path) -> str:
     if key_file.exists():
         return key_file.read_text().strip()
     data_dir.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(24)
+    key = secrets.token_hex(24)  # hex: a key may never start with "-" and read as a flag
     key_file.write_text(key)
     key_file.chmod(0o600)
     return key
@@ -99,7 +99,7 @@ class LocalMeili:
             "--dump-dir", str(self.data_dir / "dumps"),
             "--snapshot-dir", str(self.data_dir / "snapshots"),
             "--http-addr", f"{self.host}:{self.port}",
-            "--master-key", self.master_key,
+            f"--master-key={self.master_key}",
             "--no-analytics",
             "--env", "development",
             "--max-indexing-threads", "2",

@@ -53,3 +53,16 @@ async def test_failed_transaction_leaves_no_listing_and_no_event(store):
             raise Boom
     assert await Opportunity.count().run() == 0
     assert await OutboxEvent.count().run() == 0
+
+
+async def test_editing_a_live_listing_into_a_red_flag_sends_it_back_to_moderation(store):
+    inst = await make_institution(verified=True)
+    opp = await make_listing(inst)
+    row = await listings.update(opp, {"description": "A guaranteed letter of recommendation!"})
+    assert row["status"] == "pending"
+    assert any("guaranteed" in flag for flag in row["review_flags"])
+    reasons = await OutboxEvent.select(OutboxEvent.reason).where(
+        OutboxEvent.opportunity_id == opp).run()
+    assert [r["reason"] for r in reasons] == ["publish", "edit"]
+    calm = await make_listing(inst)
+    assert (await listings.update(calm, {"title": "Cardiology Observership"}))["status"] == "published"

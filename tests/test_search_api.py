@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from board import outbox
 from board.search_gateway import utcnow
 from tests.factories import make_institution, make_listing
+from tests.outbox_helpers import drain_all
 
 API = "/api/v1/opportunities"
 
@@ -47,7 +47,7 @@ async def test_distance_radius_and_sort(client, runtime):
     dallas = await make_listing(inst, title="Dallas internal medicine", city="Dallas", state="TX")
     remote = await make_listing(inst, title="Remote research mentorship", kind="mentorship",
                                 remote=True, city="", state="")
-    await outbox.drain(runtime.gateway)
+    await drain_all(runtime.gateway)
 
     body = (await client.get(API, params={"near": "Houston, TX", "radius_miles": 25})).json()
     assert {h["id"] for h in body["hits"]} == {houston, pasadena}
@@ -76,7 +76,7 @@ async def test_sort_orders_and_exact_pages(client, runtime):
             inst, now=start + dt.timedelta(days=n), title=f"Research fellowship number {n}",
             kind="research", fee_usd=fee,
             application_deadline=(today + dt.timedelta(days=deadline_days)).isoformat()))
-    await outbox.drain(runtime.gateway)
+    await drain_all(runtime.gateway)
 
     newest = (await client.get(API, params={"sort": "newest"})).json()
     assert [h["id"] for h in newest["hits"]] == list(reversed(made))
@@ -113,7 +113,7 @@ async def test_highlight_is_html_safe(client, runtime):
         inst, title="Cardiology <script>alert(1)</script> observership",
         specialty="Cardiovascular disease", city="Houston",
         description="Cardiology clinic <img src=x onerror=alert(2)> & rounds")
-    await outbox.drain(runtime.gateway)
+    await drain_all(runtime.gateway)
     body = (await client.get(API, params={"q": "cardiology"})).json()
     hit = body["hits"][0]
     assert hit["id"] == opp and hit["title"] == "Cardiology <script>alert(1)</script> observership"

@@ -3,10 +3,14 @@ that a finished index write (publish, close) or the clock (expiry) has made wron
 
 from __future__ import annotations
 
-from board import listings, outbox
+import datetime as dt
+
+from board import listings
+from board.search_gateway import utcnow
 from search.query import SearchQuery, base_clauses
 from search.result_cache import ResultCache
 from tests.factories import make_institution, make_listing
+from tests.outbox_helpers import drain_all
 
 API = "/api/v1/opportunities"
 
@@ -36,8 +40,9 @@ async def test_repeat_searches_hit_and_writes_invalidate(client, runtime):
     # A long window: only the generation can make these searches see the writes.
     cache = runtime.gateway.cache = ResultCache(window_s=3600)
     inst = await make_institution()
-    first = await make_listing(inst, title="Psychiatry observership", specialty="Psychiatry")
-    await outbox.drain(runtime.gateway)
+    first = await make_listing(inst, title="Psychiatry observership", specialty="Psychiatry",
+                               now=utcnow() - dt.timedelta(hours=1))
+    await drain_all(runtime.gateway)
     params = {"specialty": "Psychiatry", "sort": "newest"}
     before = (await client.get(API, params=params)).json()
     hits = cache.hits
@@ -46,12 +51,12 @@ async def test_repeat_searches_hit_and_writes_invalidate(client, runtime):
 
     second = await make_listing(inst, title="Psychiatry research", specialty="Psychiatry",
                                 kind="research")
-    await outbox.drain(runtime.gateway)
+    await drain_all(runtime.gateway)
     after = (await client.get(API, params=params)).json()
     assert [h["id"] for h in after["hits"]] == [second, first]
 
     await listings.close(first)
-    await outbox.drain(runtime.gateway)
+    await drain_all(runtime.gateway)
     closed = (await client.get(API, params=params)).json()
     assert [h["id"] for h in closed["hits"]] == [second]
     page = await client.get("/", params=params)

@@ -8,10 +8,11 @@ import random
 from collections import Counter
 from typing import Any
 
-from board import listings, outbox
+from board import listings
 from board.search_gateway import is_visible, load_rows, utcnow
 from search.index_settings import BOOLEAN_FACETS, FACETS
 from tests.factories import make_institution, make_listing
+from tests.outbox_helpers import drain_all
 
 PLACES = [("Houston", "TX"), ("Dallas", "TX"), ("Chicago", "IL"), ("Boston", "MA"),
           ("Miami", "FL"), ("Cleveland", "OH"), ("Seattle", "WA"), ("New York", "NY")]
@@ -100,7 +101,7 @@ def expected(rows: list[dict[str, Any]], params: dict[str, Any], this_year: int
 async def test_totals_and_every_facet_count_match_the_store(client, runtime):
     rng = random.Random(SEED)
     await seed_listings(rng, 150)
-    await outbox.drain(runtime.gateway)
+    await drain_all(runtime.gateway)
     now = utcnow()
     rows = [r for r in await load_rows() if is_visible(r, now)]
     assert 100 < len(rows) < 150  # drafts and closed listings are part of the seed

@@ -7,8 +7,8 @@ import json
 import re
 import xml.etree.ElementTree as ET
 
-from board import outbox
 from tests.factories import make_institution, make_listing
+from tests.outbox_helpers import drain_all
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -25,7 +25,7 @@ async def _seed(runtime) -> dict[str, int]:
                                    kind="externship", specialty="Pediatrics", state="IL",
                                    city="Chicago", hands_on=True),
     }
-    await outbox.drain(runtime.gateway)
+    await drain_all(runtime.gateway)
     return ids
 
 
@@ -70,8 +70,9 @@ async def test_specialty_type_to_filter(client, runtime):
     assert opts["Cardiovascular disease"] == (2, False)
 
     none = await client.get("/partials/facet-search", params={"facet": "specialty",
-                                                              "facet_q": "zzzz"})
+                                                              "facet_q": "<b>zzzz"})
     assert _options(none.text) == {} and "No specialty matches" in none.text
+    assert "&lt;b&gt;zzzz" in none.text and "<b>" not in none.text
     bad = await client.get("/partials/facet-search", params={"facet": "title", "facet_q": "x"},
                            headers={"Accept": "application/json"})
     assert bad.status_code == 400 and bad.json()["field"] == "facet"
@@ -129,7 +130,7 @@ async def test_listing_page_json_ld_and_sanitized_markdown(client, runtime):
                     "[click](javascript:alert(2)) and [site](https://example.org)\n\n"
                     "<img src=x onerror=alert(3)>")
     draft = await make_listing(inst, publish=False, title="Draft neurology observership")
-    await outbox.drain(runtime.gateway)
+    await drain_all(runtime.gateway)
     page = await client.get(f"/opportunities/{opp}")
     assert page.status_code == 200
     prose = re.search(r'<div class="prose">(.*?)</div>', page.text, re.S).group(1)

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from board import listings, outbox
+from board import listings
 from board.search_gateway import document_from_row, utcnow
 from board.tables import Opportunity
 from search import sync
 from tests.factories import make_institution, make_listing
+from tests.outbox_helpers import drain_all
 
 
 async def _ids(client, **params) -> set[int]:
@@ -34,7 +35,7 @@ async def test_only_open_listings_appear(client, runtime):
     removed = await make_listing(verified, title="Removed neurology observership")
     await listings.remove(removed)
     expired = await make_listing(verified, title="Expired neurology observership")
-    await outbox.drain(runtime.gateway)
+    await drain_all(runtime.gateway)
 
     # The expiry job has not run yet: the row is still "published", and a late drainer
     # left the document in the index with its (now past) expiry.
@@ -67,7 +68,7 @@ async def test_read_time_filter_hides_stale_documents_of_any_status(client, runt
     inst = await make_institution()
     open_id = await make_listing(inst, title="Visible pediatrics observership",
                                  specialty="Pediatrics")
-    await outbox.drain(runtime.gateway)
+    await drain_all(runtime.gateway)
     row = await listings.get(open_id)
     stale = []
     for n, status in enumerate(("draft", "pending", "closed", "rejected", "removed", "expired")):

@@ -14,6 +14,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Body, Parameter
 
 from board import listings, tokens, vocab
+from board.db import write_transaction
 from board.tokens import TokenIdentity
 from board.validation import (
     BOOL_FIELDS,
@@ -134,10 +135,14 @@ async def create_opportunity(
     body = dict(data)
     submit = _submit_flag(body, default=True)
     clean = validate_opportunity(body)
-    opp_id = await listings.create(identity.institution_id, clean, member_id=identity.member_id)
+    # One transaction: a draft left behind by a failed submit (store lost mid-request, 503)
+    # would be duplicated by the client's retry.
+    async with write_transaction():
+        opp_id = await listings.create(identity.institution_id, clean, member_id=identity.member_id)
+        if submit:
+            await listings.submit(opp_id, identity.institution_id,
+                                  listing_days=runtime(request).settings.listing_days)
     if submit:
-        await listings.submit(opp_id, identity.institution_id,
-                              listing_days=runtime(request).settings.listing_days)
         runtime(request).kick()
     return _written(request, await listings.get(opp_id))
 

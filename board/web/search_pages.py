@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from typing import Any
 
 from litestar import Request, get
@@ -108,6 +109,15 @@ async def listing_page(request: Request, opportunity_id: int) -> Template:
     )
 
 
+# XML 1.0 forbids most control characters; lxml (feedgen) raises on them, so a query or a
+# title holding one would turn the whole feed into a 500.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def _xml_text(text: str) -> str:
+    return _NOT_XML.sub("", text)
+
+
 @get("/feed.atom", include_in_schema=False)
 async def feed(request: Request) -> Response[bytes]:
     from feedgen.feed import FeedGenerator
@@ -121,7 +131,7 @@ async def feed(request: Request) -> Response[bytes]:
     qs = to_query_string(filters_of(params))
     fg = FeedGenerator()
     fg.id(f"{base}/feed.atom?{qs}")
-    fg.title("IMG Opportunity Board" + (f": {query.q}" if query.q else ""))
+    fg.title(_xml_text("IMG Opportunity Board" + (f": {query.q}" if query.q else "")))
     fg.link(href=f"{base}/?{qs}", rel="alternate")
     fg.link(href=f"{base}/feed.atom?{qs}", rel="self")
     fg.updated(utcnow())
@@ -129,11 +139,11 @@ async def feed(request: Request) -> Response[bytes]:
         entry = fg.add_entry()
         url = f"{base}/opportunities/{hit['id']}"
         entry.id(url)
-        entry.title(hit["title"])
+        entry.title(_xml_text(hit["title"]))
         entry.link(href=url)
         fee = "Free" if not hit["fee_usd"] else f"${hit['fee_usd']:,}"
         where = ", ".join(x for x in (hit.get("city"), hit.get("state")) if x) or "Remote"
-        entry.summary(f"{hit['institution']['name']} · {where} · {hit['specialty']} · {fee}")
+        entry.summary(_xml_text(f"{hit['institution']['name']} · {where} · {hit['specialty']} · {fee}"))
         published = hit.get("published_at")
         if published:
             stamp = dt.datetime.fromisoformat(published.replace("Z", "+00:00"))

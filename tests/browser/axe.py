@@ -53,3 +53,9 @@ async def audit(page: Page, name: str) -> list[str]:
         if viewport is PHONE and (wider := await overflow_px(page)):
             problems.append(f"{name} @375px scrolls sideways by {wider}px")
     return problems
+
+
+async def audit_if(js: bool, page: Page, name: str) -> list[str]:
+    """Audit in the JavaScript run of a journey; its no-JavaScript twin proves the plain
+    forms work and shows the same pages, so auditing them again would only cost time."""
+    return await audit(page, name) if js else []

@@ -1,6 +1,7 @@
 """Scenario 3: an institution signs up, verifies its email from the mail, posts a listing
 that fails validation first, fixes it, previews and submits it; a moderator approves it; an
-IMG then finds it in search. Every page on the way is checked with axe at both widths."""
+IMG then finds it in search. Every page on the way is checked with axe at both widths; the
+same journey also runs with JavaScript disabled."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from playwright.async_api import Page
 
 from board.passwords import hash_password_sync
 from board.tables import Member
-from tests.browser.axe import audit
+from tests.browser.axe import audit_if
 from tests.browser.conftest import indexed, link_in, mail_to
 
 pytestmark = pytest.mark.browser
@@ -29,10 +30,11 @@ async def _log_in(page: Page, email: str, password: str) -> None:
     await page.wait_for_load_state()
 
 
-async def test_sign_up_post_moderate_and_find(runtime, smtp, new_page):
+@pytest.mark.parametrize("js", [True, False], ids=["js", "no-js"])
+async def test_sign_up_post_moderate_and_find(runtime, smtp, new_page, js):
     base = runtime.settings.base_url
     problems: list[str] = []
-    page = await new_page()
+    page = await new_page(js=js)
 
     await page.goto("/")
     await page.get_by_role("navigation", name="Main").get_by_role("link", name="Sign up").click()
@@ -45,7 +47,7 @@ async def test_sign_up_post_moderate_and_find(runtime, smtp, new_page):
     await page.get_by_label("Your name").fill("Dr. Kwame Osei")
     await page.get_by_label("Work email").fill(POSTER)
     await page.get_by_label("Password").fill(POSTER_PW)
-    problems += await audit(page, "signup-filled")
+    problems += await audit_if(js, page, "signup-filled")
     await page.get_by_role("button", name="Create account").click()
     await page.wait_for_url("**/login")
 
@@ -55,7 +57,7 @@ async def test_sign_up_post_moderate_and_find(runtime, smtp, new_page):
     assert "confirmed" in (await page.locator(".banner").inner_text()).lower()
     await _log_in(page, POSTER, POSTER_PW)
     await page.wait_for_url("**/dashboard")
-    problems += await audit(page, "dashboard-empty")
+    problems += await audit_if(js, page, "dashboard-empty")
 
     await page.locator("main").get_by_role("link", name="Post an opportunity").first.click()
     await page.wait_for_url("**/dashboard/opportunities/new")
@@ -75,7 +77,7 @@ async def test_sign_up_post_moderate_and_find(runtime, smtp, new_page):
     assert "title-error" in described_by.split(), "the error must be tied to the field"
     assert await page.locator("#title-error").is_visible()
     assert await page.get_by_label("City").input_value() == "Chicago", "valid input is kept"
-    problems += await audit(page, "listing-form-error")
+    problems += await audit_if(js, page, "listing-form-error")
     page.console_errors.clear()  # the browser logs the form's 400 answer itself
 
     await title.fill(TITLE)
@@ -83,7 +85,7 @@ async def test_sign_up_post_moderate_and_find(runtime, smtp, new_page):
     await page.wait_for_url("**/preview")
     assert (await page.locator("main h1").inner_text()).strip() == TITLE
     assert "Free" in await page.locator(".badges").first.inner_text()
-    problems += await audit(page, "listing-preview")
+    problems += await audit_if(js, page, "listing-preview")
     await page.get_by_role("button", name="Submit for publication").click()
     await page.wait_for_url("**/dashboard")
     assert "review" in (await page.locator(".banner").first.inner_text()).lower()
@@ -93,16 +95,16 @@ async def test_sign_up_post_moderate_and_find(runtime, smtp, new_page):
                  is_staff=True, email_verified_at=None).save().run()
     await Member.update({Member.email_verified_at: Member.created_at}).where(
         Member.email == STAFF).run()
-    staff = await new_page()
+    staff = await new_page(js=js)
     await _log_in(staff, STAFF, STAFF_PW)
     await staff.wait_for_url("**/staff")
-    problems += await audit(staff, "staff-queue")
+    problems += await audit_if(js, staff, "staff-queue")
     await staff.get_by_role("button", name=f"Approve {TITLE}").click()
     await staff.wait_for_load_state()
     assert "approved" in (await staff.locator(".banner").first.inner_text()).lower()
 
     await indexed(runtime)
-    visitor = await new_page()
+    visitor = await new_page(js=js)
     await visitor.goto("/?q=pulmonology+chicago")
     await visitor.get_by_role("link", name=TITLE).click()
     await visitor.wait_for_url("**/opportunities/*")

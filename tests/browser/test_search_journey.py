@@ -124,6 +124,8 @@ async def test_search_with_typo_filters_and_eligibility_then_back(runtime, new_p
 
     _assert_search_url(page.url)
     await _assert_form_state(page)
+    # Screen readers hear the new count while focus stays where the visitor was.
+    assert await page.locator("#search-status").inner_text() == "3 opportunities"
     # One removal chip per active filter, and the pushed URL carries no empty fields.
     chips = await page.locator(".chips .chip:not(.chip--clear)").all_inner_texts()
     assert len(chips) == 6, chips

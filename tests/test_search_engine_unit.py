@@ -1,0 +1,39 @@
+"""Pure functions of the search adapter: the multi-search shape, highlighting, the capped flag."""
+
+from __future__ import annotations
+
+from search.documents import HL_POST, HL_PRE
+from search.engine import build_queries, safe_highlight, shape_result
+from search.index_settings import FACETS, MAX_TOTAL_HITS
+from search.query import SearchQuery, sort_for
+
+
+def test_one_extra_query_per_selected_facet_without_its_own_clause():
+    query = SearchQuery(selections={"state": ("NY", "CA"), "hands_on": ("true",)}, now_ts=100)
+    main, *extra = build_queries("idx", query)
+    assert 'state = "NY"' in " ".join(main["filter"]) and "hands_on = true" in " ".join(main["filter"])
+    assert "state" not in main["facets"] and "hands_on" not in main["facets"]
+    assert {f for f in FACETS if f not in {"state", "hands_on"}} <= set(main["facets"])
+    by_facet = {q["facets"][0]: q for q in extra}
+    assert set(by_facet) == {"state", "hands_on"}
+    assert not any("state =" in c for c in by_facet["state"]["filter"])
+    assert any("hands_on = true" in c for c in by_facet["state"]["filter"])
+    assert all(q["hitsPerPage"] == 0 for q in extra)
+
+
+def test_highlight_escapes_everything_but_our_marks():
+    text = f"{HL_PRE}Cardio{HL_POST} <script>x</script> & <mark>fake</mark>"
+    assert safe_highlight(text) == ("<mark>Cardio</mark> &lt;script&gt;x&lt;/script&gt; &amp; "
+                                    "&lt;mark&gt;fake&lt;/mark&gt;")
+    assert safe_highlight(None) == ""
+
+
+def test_capped_past_max_total_hits_and_distance_sort():
+    raw = [{"hits": [], "totalHits": MAX_TOTAL_HITS, "totalPages": MAX_TOTAL_HITS // 20,
+            "facetDistribution": {}, "facetStats": {}}]
+    result = shape_result(raw, SearchQuery(page=5000), 3)
+    assert result.capped and result.hits == [] and result.page == 5000
+    assert not shape_result([{**raw[0], "totalHits": 12}], SearchQuery(), 1).capped
+    assert sort_for(SearchQuery(sort="distance")) == []
+    assert sort_for(SearchQuery(sort="distance", geo=(29.76, -95.36))) == [
+        "_geoPoint(29.76, -95.36):asc"]
