@@ -128,6 +128,8 @@ def _handlers():
         sqlite3.OperationalError: store_unavailable, asyncpg.PostgresConnectionError: store_unavailable,
         asyncpg.exceptions.OperatorInterventionError: store_unavailable,
         asyncpg.InterfaceError: store_unavailable, ConnectionRefusedError: store_unavailable,
+        # What asyncpg raises when a connection dies under a statement ("cannot switch to state").
+        asyncpg.InternalClientError: store_unavailable,
         aiosmtplib.SMTPException: mail_unavailable,
         OverflowError: out_of_range, asyncpg.DataError: out_of_range,
         Exception: internal,

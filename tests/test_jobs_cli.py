@@ -21,6 +21,7 @@ from board import db, piccolo_conf
 from board.cli import main
 from board.tables import ALL_TABLES, JobRun
 from jobs.cli import format_status
+from jobs.embedded_search import running_embedded_url
 from jobs.table import JOBS, JobSpec
 from tests.factories import make_institution, make_listing
 
@@ -186,3 +187,19 @@ def test_jobs_run_without_a_search_server_says_what_to_set(tmp_path):
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error:") and "MEILI_URL" in lines[0]
+
+
+def test_a_running_embedded_meilisearch_is_found_by_its_data_directory(meili, tmp_root, tmp_path):
+    assert running_embedded_url(tmp_root / "meili") == meili.url
+    assert running_embedded_url(tmp_path / "meili") is None
+
+
+def test_once_on_the_embedded_default_starts_search_for_the_run_and_stops_it(tmp_path):
+    env = _board_env(tmp_path)
+    board = [sys.executable, "-m", "board"]
+    assert subprocess.run([*board, "migrate"], env=env, capture_output=True, timeout=120).returncode == 0
+    result = subprocess.run([*board, "jobs", "once", "drain"], env=env, capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("drain: upserted=0 ")
+    assert running_embedded_url(tmp_path / "var" / "meili") is None  # no process left behind

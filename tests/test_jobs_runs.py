@@ -157,3 +157,18 @@ def test_lock_ids_are_stable_signed_64_bit_and_distinct():
     assert len(set(ids.values())) == len(ids)
     assert all(-(2 ** 63) <= v < 2 ** 63 for v in ids.values())
     assert slots.lock_id("expire") == slots.lock_id("expire")
+
+
+async def test_what_a_body_committed_stays_committed_when_it_fails_later(store, monkeypatch):
+    """The advisory lock's transaction does not wrap the body's writes: a digest that sent
+    half its mails and then failed must keep the ledger rows of the mails that went out."""
+    from board.tables import KeyValue
+
+    async def half_done(rt, now):
+        await KeyValue.insert(KeyValue(key="ledger:sent-before-the-failure", value=b"1")).run()
+        raise RuntimeError("SMTP went away")
+
+    monkeypatch.setitem(JOBS, "half", JobSpec("half", half_done, CronTrigger(minute=0, timezone=dt.UTC),
+                                              "fails half way", period=dt.timedelta(hours=1)))
+    assert (await run_slot(None, "half", now=NOW))["status"] == "failed"
+    assert await KeyValue.exists().where(KeyValue.key == "ledger:sent-before-the-failure").run()
