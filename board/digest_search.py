@@ -42,7 +42,7 @@ def queries_for(filters: Mapping[str, Any], since: dt.datetime, now: dt.datetime
     base = parse_search(filters, now=now, strict=False)
     today = dt.datetime(now.year, now.month, now.day, tzinfo=dt.UTC)
     new = dataclasses.replace(base, sort="newest", page=1, per_page=NEW_LIMIT,
-                              published_after_ts=int(since.timestamp()))
+                              published_after_ts=since.timestamp())
     closing = dataclasses.replace(
         base, sort="deadline", page=1, per_page=CLOSING_LIMIT,
         deadline_from_ts=int(today.timestamp()),

@@ -16,7 +16,6 @@ from search import sync
 from search.client import MeiliClient
 from search.errors import MeiliError, SearchUnavailable
 
-
 log = logging.getLogger(__name__)
 
 

@@ -35,6 +35,13 @@ def to_timestamp(value: Any) -> int | None:
     raise TypeError(f"not a date: {value!r}")
 
 
+def precise_timestamp(value: Any) -> float | None:
+    if isinstance(value, dt.datetime):
+        value = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+        return value.timestamp()
+    return to_timestamp(value)
+
+
 def _iso(value: Any) -> str | None:
     if value is None or value == "":
         return None
@@ -74,7 +81,9 @@ def build_document(row: Mapping[str, Any]) -> dict[str, Any]:
         "application_deadline": _iso(row.get("application_deadline")),
         "application_deadline_ts": to_timestamp(row.get("application_deadline")),
         "published_at": _iso(row.get("published_at")),
-        "published_at_ts": to_timestamp(row.get("published_at")),
+        # Sub-second precision: "published since the last digest" must not lose a listing
+        # published in the same second as that digest.
+        "published_at_ts": precise_timestamp(row.get("published_at")),
         "expires_at": _iso(row.get("expires_at")),
         "expires_at_ts": to_timestamp(row.get("expires_at")),
         "updated_at_ts": to_timestamp(row.get("updated_at")),

@@ -36,7 +36,7 @@ class SearchQuery:
     now_ts: int = 0
     # Digest windows (optional, additive): listings published after a moment, and listings
     # whose application deadline falls in a range ("closing soon").
-    published_after_ts: int | None = None
+    published_after_ts: float | None = None
     deadline_from_ts: int | None = None
     deadline_to_ts: int | None = None
 
@@ -67,7 +67,7 @@ def base_clauses(query: SearchQuery) -> list[str]:
     if query.fee_max is not None:
         clauses.append(f"fee_usd <= {int(query.fee_max)}")
     if query.published_after_ts is not None:
-        clauses.append(f"published_at_ts > {int(query.published_after_ts)}")
+        clauses.append(f"published_at_ts > {float(query.published_after_ts)!r}")
     if query.deadline_from_ts is not None:
         clauses.append(f"application_deadline_ts >= {int(query.deadline_from_ts)}")
     if query.deadline_to_ts is not None:
