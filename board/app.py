@@ -46,14 +46,16 @@ def _wants_json(request: Request) -> bool:
         and "text/html" not in request.headers.get("accept", ""))
 
 
-def _error(request: Request, status: int, detail: str, **extra) -> Response:
+def _error(request: Request, status: int, detail: str, headers: dict | None = None,
+           **extra) -> Response:
     if _wants_json(request):
-        return Response({"status_code": status, "detail": detail, **extra}, status_code=status)
+        return Response({"status_code": status, "detail": detail, **extra}, status_code=status,
+                        headers=headers)
     from litestar.response import Template
 
     return Template("pages/error.html", context={
         "status_code": status, "message": detail, "csrf_input": "", "current_member": None,
-    }, status_code=status)
+    }, status_code=status, headers=headers)
 
 
 def _is_lock_error(exc: sqlite3.OperationalError) -> bool:
@@ -88,7 +90,8 @@ def _handlers():
 
     def http_error(request: Request, exc: HTTPException) -> Response:
         extra = exc.extra if isinstance(exc.extra, dict) else {}
-        return _error(request, exc.status_code, exc.detail, **extra)
+        # Keep the exception's headers (WWW-Authenticate on 401, Retry-After on 429).
+        return _error(request, exc.status_code, exc.detail, headers=exc.headers or None, **extra)
 
     def store_unavailable(request: Request, exc: Exception) -> Response:
         # A locked SQLite file (past the busy timeout) or a PostgreSQL connection lost to a

@@ -184,3 +184,10 @@ async def test_openapi_documents_the_write_api_with_bearer_auth(client):
     assert {"201", "400", "401", "404"} <= set(post["responses"])
     item = schema["paths"][f"{API}/{{opportunity_id}}"]
     assert {"patch", "delete"} <= set(item) and item["delete"]["security"] == [{"BearerToken": []}]
+
+
+async def test_missing_token_answers_401_with_a_bearer_challenge(client):
+    r = await client.post("/api/v1/opportunities", json={"title": "Anything at all"})
+    assert r.status_code == 401
+    assert r.headers["www-authenticate"].startswith("Bearer")
+    assert "Bearer" in r.json()["detail"]

@@ -88,14 +88,19 @@ ERRORS = {
 }
 
 
+BEARER_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="imgboard"'}
+
+
 async def _identity(request: Request) -> TokenIdentity:
     raw = tokens.bearer_token(request.headers.get("authorization"))
     if raw is None:
-        raise NotAuthorizedException("send your API token as `Authorization: Bearer <token>` "
-                                     "(create one on /dashboard/tokens)")
+        raise NotAuthorizedException(
+            headers=BEARER_CHALLENGE,
+            detail="send your API token as `Authorization: Bearer <token>` (create one on /dashboard/tokens)")
     identity = await tokens.authenticate(raw)
     if identity is None:
-        raise NotAuthorizedException("this API token is not valid or has been revoked")
+        raise NotAuthorizedException(headers=BEARER_CHALLENGE,
+                                     detail="this API token is not valid or has been revoked")
     return identity
 
 
