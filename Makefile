@@ -5,7 +5,7 @@ PYTHON    ?= python3
 BIN       := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: install meili test-assets run test lint bench clean
+.PHONY: install meili test-assets run test lint bench clean audit
 
 install: $(VENV)/.installed meili test-assets
 
@@ -31,6 +31,11 @@ lint: install
 
 test: install lint
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Known vulnerabilities in what the virtualenv installed (pip-audit, then PyPI's project
+# endpoint where a mirror does not serve per-release data); a network failure fails loudly.
+audit: install
+	$(BIN)/python scripts/audit.py $(VENV)
 
 bench: install
 	$(BIN)/python -m bench.run_all

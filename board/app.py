@@ -12,6 +12,7 @@ from pathlib import Path
 import aiosmtplib
 import asyncpg
 from litestar import Litestar, Request, Response
+from litestar.config.allowed_hosts import AllowedHostsConfig
 from litestar.config.csrf import CSRFConfig
 from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.datastructures import State
@@ -108,6 +109,11 @@ def _handlers():
         # SMTP refused, dropped or timed out while a request sent its one mail (a confirmation):
         # what was stored stays valid, and sending again is the retry.
         log.warning("mail unavailable on %s %s: %s", request.method, request.url.path, exc)
+        refused = exc.recipients if isinstance(exc, aiosmtplib.SMTPRecipientsRefused) else []
+        if refused and all(r.code >= 500 for r in refused):
+            # A permanent refusal (550 no such user): retrying cannot help, the address is wrong.
+            return _error(request, 400, "email: the mail server refused this address; check it",
+                          field="email")
         response = _error(request, 503, "Email cannot be sent right now; nothing was lost, "
                           "please try again in a few minutes.")
         response.headers["Retry-After"] = "60"
@@ -179,6 +185,11 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         ).middleware],
         stores={"sessions": DatabaseStore("sessions"), "rate_limit": DatabaseStore("rate")},
         exception_handlers=_handlers(),
+        # Production answers only for its own host names (a forged Host header gets a 400);
+        # /healthz stays reachable for load balancers that probe by address.
+        allowed_hosts=AllowedHostsConfig(allowed_hosts=list(settings.allowed_hosts),
+                                         exclude=["^/healthz"])
+        if settings.production and settings.allowed_hosts else None,
         before_send=[security_headers(settings)],
         openapi_config=OpenAPIConfig(
             title="IMG Opportunity Board API", version="1.0.0", path="/schema",

@@ -3,13 +3,14 @@ PostgreSQL when DATABASE_URL says so (a pool opened on start-up, closed on shutd
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from piccolo.engine.base import Engine
-from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
 os.environ.setdefault("PICCOLO_CONF", "board.piccolo_conf")
@@ -19,6 +20,58 @@ SQLITE_BUSY_TIMEOUT_S = 30
 
 
 _configured: tuple[str, Engine] | None = None
+
+
+class _ReleasingTransaction(PostgresTransaction):
+    """Piccolo 1.38 leaks the pooled connection when BEGIN, COMMIT or ROLLBACK fails (the
+    server terminated the connection, e.g. a PostgreSQL restart): the pool loses a slot for
+    good, and once all are gone every request waits forever. Release it whatever happens."""
+
+    async def __aenter__(self) -> PostgresTransaction:
+        if self._parent is not None:
+            return self._parent
+        self.connection = await self.get_connection()
+        try:
+            self.transaction = self.connection.transaction()
+            await self.begin()
+        except BaseException:
+            await self._release()
+            raise
+        self.context = self.engine.current_transaction.set(self)
+        return self
+
+    async def __aexit__(self, exception_type, exception, traceback) -> bool:
+        if self._parent:
+            return exception is None
+        try:
+            if exception:
+                if not self._rolled_back:
+                    # A dead connection cannot roll back, but the server already did: the
+                    # original error is the one to report.
+                    with contextlib.suppress(Exception):
+                        await self.rollback()
+            elif not self._committed and not self._rolled_back:
+                await self.commit()
+        finally:
+            try:
+                await self._release()
+            finally:
+                self.engine.current_transaction.reset(self.context)
+        return exception is None
+
+    async def _release(self) -> None:
+        try:
+            if self.engine.pool:
+                await self.engine.pool.release(self.connection)
+            else:
+                await self.connection.close()
+        except Exception:
+            self.connection.terminate()  # in a state the pool cannot reset: drop it
+
+
+class _PostgresEngine(PostgresEngine):
+    def transaction(self, allow_nested: bool = True) -> PostgresTransaction:
+        return _ReleasingTransaction(engine=self, allow_nested=allow_nested)
 
 
 class StoreError(Exception):
@@ -31,7 +84,7 @@ def engine_from_url(url: str) -> Engine:
         path = unquote(parsed.path)
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         return SQLiteEngine(path=path, timeout=SQLITE_BUSY_TIMEOUT_S)
-    return PostgresEngine(
+    return _PostgresEngine(
         config={
             "host": parsed.hostname,
             "port": parsed.port or 5432,

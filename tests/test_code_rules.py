@@ -39,7 +39,8 @@ def formatted_sql(source: str, filename: str = "<src>") -> list[str]:
     through a local variable assigned a formatted string in the same function."""
     tree = ast.parse(source, filename)
     problems = []
-    for scope in [tree, *[n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]]:
+    functions = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
+    for scope in [tree, *functions]:
         formatted_names = {
             t.id for n in ast.walk(scope) if isinstance(n, ast.Assign) and _is_formatted(n.value)
             for t in n.targets if isinstance(t, ast.Name)
