@@ -24,6 +24,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -35,6 +36,7 @@ WORDS = ["cardiology", "research", "observership", "surgery", "pediatrics", "cli
          "internal", "mentorship", "neurology", "oncology", ""]
 BOOLS = ["hands_on", "lor_offered", "b1b2_accepted", "j1_sponsored", "remote"]
 LEVELS = (1, 4, 8, 16, 32)
+KEEPER = ThreadPoolExecutor(max_workers=1)
 OWN: list[int] = []  # listings the bench created (the token's institution may edit only those)
 
 
@@ -81,9 +83,12 @@ def prepare(env: dict[str, str], seed_count: int) -> str:
 def searchable_ids(base: str, want: int) -> list[int]:
     """Wait for the drainers to index the seeded listings; their ids for the page requests."""
     for _ in range(600):
-        hits = httpx.get(f"{base}/api/v1/opportunities", params={"per_page": 50}, timeout=10)
-        if hits.status_code == 200 and hits.json()["total"] >= want:
-            return [h["id"] for h in hits.json()["hits"]]
+        try:
+            hits = httpx.get(f"{base}/api/v1/opportunities", params={"per_page": 50}, timeout=10)
+            if hits.status_code == 200 and hits.json()["total"] >= want:
+                return [h["id"] for h in hits.json()["hits"]]
+        except httpx.HTTPError:
+            pass  # still starting
         time.sleep(0.5)
     raise SystemExit("error: the seeded listings never became searchable")
 
@@ -209,7 +214,10 @@ async def outage(url: str, token: str, ids: list[int], meili: LocalMeili, reques
         load.killed_at = time.perf_counter()
         print("  Meilisearch killed")
         await asyncio.sleep(4.0)
-        await asyncio.to_thread(meili.start)
+        # Started from a thread that outlives this run: LocalMeili's child dies with the
+        # thread that spawned it (PR_SET_PDEATHSIG), and asyncio.run's default executor
+        # threads exit when the run ends.
+        await asyncio.get_running_loop().run_in_executor(KEEPER, meili.start)
         load.restarted_at = time.perf_counter()
         print("  Meilisearch restarted")
         await asyncio.sleep(8.0)
@@ -255,11 +263,15 @@ def main() -> None:
         summary = {}
         for workers in (2, 4):
             port = free_port()
+            log = open(root / f"serve-{workers}.log", "wb")
             server = board({**env, "PORT": str(port)}, "serve", "--no-scheduler", "--workers",
-                           str(workers), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                           str(workers), stdout=log, stderr=subprocess.STDOUT)
             procs.append(server)
             base = f"http://127.0.0.1:{port}"
             for _ in range(300):
+                if server.poll() is not None:
+                    tail = (root / f"serve-{workers}.log").read_text()[-2000:]
+                    raise SystemExit(f"error: board serve exited: {tail}")
                 try:
                     if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
                         break
