@@ -11,7 +11,7 @@ from urllib.parse import unquote, urlparse
 
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
-from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType
 
 os.environ.setdefault("PICCOLO_CONF", "board.piccolo_conf")
 
@@ -22,17 +22,18 @@ SQLITE_BUSY_TIMEOUT_S = 30
 _configured: tuple[str, Engine] | None = None
 
 
-class _ReleasingTransaction(PostgresTransaction):
-    """Piccolo 1.38 leaks the pooled connection when BEGIN, COMMIT or ROLLBACK fails (the
-    server terminated the connection, e.g. a PostgreSQL restart): the pool loses a slot for
-    good, and once all are gone every request waits forever. Release it whatever happens."""
+class _ReleasesConnection:
+    """Piccolo 1.38 keeps the connection when BEGIN, COMMIT or ROLLBACK fails: on PostgreSQL
+    (a connection terminated by a restart) the pool loses a slot for good, and once all are
+    gone every request waits forever; on SQLite (BEGIN IMMEDIATE past the busy timeout) each
+    failure leaks an open connection and its thread. Release it whatever happens."""
 
-    async def __aenter__(self) -> PostgresTransaction:
+    async def __aenter__(self):
         if self._parent is not None:
             return self._parent
         self.connection = await self.get_connection()
         try:
-            self.transaction = self.connection.transaction()
+            self._prepare()
             await self.begin()
         except BaseException:
             await self._release()
@@ -59,6 +60,17 @@ class _ReleasingTransaction(PostgresTransaction):
                 self.engine.current_transaction.reset(self.context)
         return exception is None
 
+    def _prepare(self) -> None:
+        pass
+
+    async def _release(self) -> None:
+        await self.connection.close()
+
+
+class _PostgresTransaction(_ReleasesConnection, PostgresTransaction):
+    def _prepare(self) -> None:
+        self.transaction = self.connection.transaction()
+
     async def _release(self) -> None:
         try:
             if self.engine.pool:
@@ -69,9 +81,20 @@ class _ReleasingTransaction(PostgresTransaction):
             self.connection.terminate()  # in a state the pool cannot reset: drop it
 
 
+class _SQLiteTransaction(_ReleasesConnection, SQLiteTransaction):
+    pass
+
+
 class _PostgresEngine(PostgresEngine):
     def transaction(self, allow_nested: bool = True) -> PostgresTransaction:
-        return _ReleasingTransaction(engine=self, allow_nested=allow_nested)
+        return _PostgresTransaction(engine=self, allow_nested=allow_nested)
+
+
+class _SQLiteEngine(SQLiteEngine):
+    def transaction(self, transaction_type: TransactionType = TransactionType.deferred,
+                    allow_nested: bool = True) -> SQLiteTransaction:
+        return _SQLiteTransaction(engine=self, transaction_type=transaction_type,
+                                  allow_nested=allow_nested)
 
 
 class StoreError(Exception):
@@ -83,7 +106,7 @@ def engine_from_url(url: str) -> Engine:
     if parsed.scheme == "sqlite":
         path = unquote(parsed.path)
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-        return SQLiteEngine(path=path, timeout=SQLITE_BUSY_TIMEOUT_S)
+        return _SQLiteEngine(path=path, timeout=SQLITE_BUSY_TIMEOUT_S)
     return _PostgresEngine(
         config={
             "host": parsed.hostname,

@@ -253,25 +253,39 @@ class Drainer:
         self.gateway = gateway
         self._event = asyncio.Event()
         self._task: asyncio.Task | None = None
+        self._stopping = False
 
     def kick(self) -> None:
         self._event.set()
 
     def start(self) -> None:
+        self._stopping = False
+        self._event = asyncio.Event()  # bound to the loop that runs the drainer
         self._task = asyncio.create_task(self._loop())
 
-    async def stop(self) -> None:
+    async def stop(self, timeout: float = 15.0) -> None:
+        """Let a drain in progress finish before stopping. Cancelling it mid-transaction
+        can leave SQLite's write lock held by a connection whose loop is gone (aiosqlite
+        runs the BEGIN on its own thread), locking the database for the whole process."""
         task, self._task = self._task, None
-        if task:
+        if task is None:
+            return
+        self._stopping = True
+        self._event.set()
+        try:
+            await asyncio.wait_for(asyncio.shield(task), timeout)
+        except (TimeoutError, asyncio.CancelledError, Exception):
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
 
     async def _loop(self) -> None:
-        while True:
+        while not self._stopping:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._event.wait(), timeout=self.IDLE_SECONDS)
             self._event.clear()
+            if self._stopping:
+                return
             try:
                 result = await drain(self.gateway)
             except Exception:  # never let the loop die; the next wake-up retries
