@@ -1,8 +1,8 @@
 """Claiming and recording a job run: one unique (job, slot) row per scheduled slot, so a
 second scheduler (another process or machine) that fires the same slot loses the claim and
-skips. On PostgreSQL the body also runs under a transaction-level advisory lock, so two
-runs of one job never overlap even across slots (a slow run still going when the next slot
-fires elsewhere)."""
+skips. The body also runs under the job's lock (a transaction-level advisory lock on
+PostgreSQL, a lease row on SQLite), so two runs of one job never overlap even across slots
+(a slow run still going when the next slot fires elsewhere)."""
 
 from __future__ import annotations
 
@@ -76,13 +76,31 @@ async def run_exclusive(name: str, call) -> Any:
     mails already sent, even if a later step fails)."""
     engine = db.current_engine()
     if db.is_sqlite(engine):
-        return await call()
+        return await _run_under_lease(name, call)
     outside = contextvars.copy_context()
     async with engine.transaction():
         rows = await JobRun.raw("SELECT pg_try_advisory_xact_lock({}) AS locked", lock_id(name)).run()
         if not rows[0]["locked"]:
             raise JobBusy(f"another run of {name} is still in progress")
         return await asyncio.get_running_loop().create_task(call(), context=outside)
+
+
+# A crashed run's lease lapses after this long; no job body here runs nearly that long.
+JOB_LEASE_SECONDS = 3 * 3600
+
+
+async def _run_under_lease(name: str, call) -> Any:
+    """SQLite has no advisory locks: a lease row in the store (the one the outbox drainer
+    uses) keeps two runs of one job from overlapping across slots there too."""
+    from board.outbox import acquire_lease, release_lease
+
+    key, owner = f"lease:job:{name}", uuid.uuid4().hex
+    if not await acquire_lease(key, owner, utcnow(), JOB_LEASE_SECONDS):
+        raise JobBusy(f"another run of {name} is still in progress")
+    try:
+        return await call()
+    finally:
+        await asyncio.shield(release_lease(key, owner))
 
 
 async def _finish(run_id: int, status: str, counts: dict[str, int], error: str = "") -> None:
