@@ -170,7 +170,10 @@ async def authenticate(email: str, password: str) -> dict[str, Any]:
     """The member for these credentials, or AccountError. A missing account costs the same
     hashing time as a wrong password, so timing does not tell which emails exist."""
     email = (email or "").strip().lower()
-    row = await Member.select().where(Member.email == email).first().run() if email else None
+    # A NUL byte or an over-long value can never be a stored email (and PostgreSQL refuses
+    # NUL in text outright): treat it as an unknown account, not a server error.
+    plausible = email and "\x00" not in email and len(email) <= 254
+    row = await Member.select().where(Member.email == email).first().run() if plausible else None
     stored = row["password_hash"] if row and row["password_hash"] else _dummy_hash()
     ok = await verify_password(password or "", stored)
     if not row or not ok or not row["is_active"] or not row["password_hash"]:

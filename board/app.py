@@ -126,6 +126,12 @@ def _handlers():
             return internal(request, exc)
         return _error(request, 400, "A number in the request is out of range.")
 
+    def unstorable_text(request: Request, exc: Exception) -> Response:
+        # PostgreSQL refuses NUL in text; every form strips it, this is the safety net.
+        log.warning("text the database cannot store reached a query: %s", exc)
+        return _error(request, 400, "The request contains characters that cannot be stored "
+                      "(such as NUL); remove them and try again.")
+
     def internal(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return _error(request, 500, "Something went wrong on our side; it has been logged.")
@@ -141,6 +147,8 @@ def _handlers():
         asyncpg.InternalClientError: store_unavailable,
         aiosmtplib.SMTPException: mail_unavailable,
         OverflowError: out_of_range, asyncpg.DataError: out_of_range,
+        asyncpg.exceptions.CharacterNotInRepertoireError: unstorable_text,
+        asyncpg.exceptions.UntranslatableCharacterError: unstorable_text,
         Exception: internal,
     }
 

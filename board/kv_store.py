@@ -4,6 +4,7 @@ web worker (and survive restarts) without another server to run."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 from litestar.stores.base import NamespacedStore
 
@@ -30,7 +31,13 @@ class DatabaseStore(NamespacedStore):
         return DatabaseStore(f"{self.namespace}:{namespace}")
 
     def _key(self, key: str) -> str:
-        return f"{self.namespace}:{key}"[:200]
+        full = f"{self.namespace}:{key}"
+        if len(full) > 200 or not full.isprintable():
+            # Visitor-supplied parts (an email typed at login) may be huge or hold NUL, which
+            # PostgreSQL refuses in text: store those under a digest, never truncated.
+            digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+            full = f"{self.namespace}:sha256:{digest}"
+        return full
 
     async def set(self, key: str, value: str | bytes, expires_in: int | dt.timedelta | None = None
                   ) -> None:
