@@ -62,6 +62,9 @@ def app_factory():
 
 def serve(settings: Settings, *, scheduler: bool, workers: int = 1) -> None:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    # One line per Meilisearch call drowns the access log; keep httpx to warnings.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler.executors").setLevel(logging.WARNING)  # the 5 s drain tick
     if port_in_use(settings.host, settings.port):
         _fail(f"port {settings.port} on {settings.host} is busy: stop what uses it or pass "
               "--port / set PORT")

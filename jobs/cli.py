@@ -101,6 +101,9 @@ def run_scheduler() -> None:
     """Run the scheduler in the foreground; Ctrl-C or SIGTERM stops it."""
     settings = settings_or_exit()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # One line per Meilisearch call drowns the access log; keep httpx to warnings.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler.executors").setLevel(logging.WARNING)  # the 5 s drain tick
 
     async def work(rt: Any) -> None:
         from jobs.runner import build_scheduler
