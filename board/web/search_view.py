@@ -128,6 +128,9 @@ def facet_groups(state: dict[str, list[str]], result: SearchResult | None,
     return groups
 
 
+USMLE_LABELS = {"step1": "Step 1 passed", "step2ck": "Step 2 CK passed", "none": "no step yet"}
+
+
 def chips(state: dict[str, list[str]]) -> list[dict[str, str]]:
     out = []
     labels = {"graduation_year": "Graduated", "fee_max": "Fee up to $", "near": "Near",
@@ -147,8 +150,15 @@ def chips(state: dict[str, list[str]]) -> list[dict[str, str]]:
                 label = vocab.states().get(value, value)
             elif name == "kind":
                 label = value.capitalize()
-            title = FACET_TITLES.get(name) or labels.get(name, name)
-            out.append({"label": f"{title}: {label}",
+            text = f"{FACET_TITLES.get(name) or labels.get(name, name)}: {label}"
+            if name == "fee_max":
+                text = "Free only" if value == "0" else (
+                    f"Fee up to ${int(value):,}" if value.isdigit() else f"Fee up to ${value}")
+            elif name == "usmle":
+                text = "USMLE: " + USMLE_LABELS.get(value, value)
+            elif name == "ecfmg_certified":
+                text = "ECFMG certified" if value == "true" else "Not ECFMG certified"
+            out.append({"label": text,
                         "url": url_with(state, page=None, **{name: rest or None})})
     return out
 
