@@ -41,6 +41,10 @@ async def digest(rt: Runtime, now: dt.datetime) -> dict[str, int]:
     # sent, so a scheduler that was down on Monday catches up on its next tick.
     from board.digest import run_digest
 
+    # Send pending index changes first: the digest searches the index, and a listing
+    # published a moment ago must not wait a week because its event was still queued.
+    # If the engine is down the drain just leaves the events; the digest then fails loudly.
+    await outbox.drain(rt.gateway)
     return as_counts(await run_digest(rt, now))
 
 

@@ -72,3 +72,14 @@ async def test_a_second_scheduler_firing_the_same_hourly_slot_sends_nothing_more
     second = await run_slot(rt, "digest", now=at(15, 10, 40))  # same 10:05 slot, another machine
     assert first["counts"]["sent"] == 1 and second is None
     assert len(smtp.to("twice@example.com")) == 1
+
+
+async def test_the_digest_job_sends_listings_whose_index_event_was_still_queued(rt, smtp):
+    out = await subscriptions.subscribe("fresh@example.com", {}, "secret", now=at(1, 9))
+    await subscriptions.confirm({"id": out.subscriber_id}, now=at(1, 9, 30))
+    await make_listing(await make_institution(), now=at(14, 12), title="Just published externship")
+    # No drain here: the outbox event is still pending when the tick fires.
+    result = await run_slot(rt, "digest", now=at(15, 10, 5))
+    assert result["counts"]["sent"] == 1
+    body = smtp.to("fresh@example.com")[0].get_body(("plain",)).get_content()
+    assert "Just published externship" in body
