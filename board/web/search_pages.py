@@ -16,7 +16,7 @@ from board.markdown import plain_text, render_markdown
 from board.search_gateway import as_utc, utcnow
 from board.search_params import ParamError, filters_of, parse_search, to_query_string
 from board.web import search_view
-from board.web.common import is_htmx, render, runtime
+from board.web.common import current_member, is_htmx, render, runtime
 from board.web.facet_search import facet_text, search_params_only
 from search.errors import SearchUnavailable
 
@@ -88,9 +88,6 @@ async def listing_page(request: Request, opportunity_id: int) -> Template:
         raise NotFoundException("This listing does not exist.") from None
     if row["status"] == "removed":
         raise HTTPException(status_code=410, detail="This listing was removed by a moderator.")
-    member = None
-    from board.web.common import current_member
-
     member = await current_member(request)
     owner = bool(member and (member.get("institution") == row["institution"] or
                              member.get("is_staff")))
