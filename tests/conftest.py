@@ -24,6 +24,7 @@ from board.runtime import Runtime  # noqa: E402
 from board.settings import Settings, load_settings  # noqa: E402
 from board.tables import ALL_TABLES  # noqa: E402
 from search.server import LocalMeili  # noqa: E402
+from tests.helpers import Borrowed, app_client  # noqa: E402
 from tests.smtp_server import SmtpSink  # noqa: E402
 
 
@@ -84,33 +85,13 @@ async def runtime(settings: Settings):
 
 @pytest.fixture
 async def client(runtime: Runtime):
-    """An HTTP client for the real app (in process), sharing `runtime`."""
-    import httpx
-
+    """An HTTP client for the real app (in process, in this event loop), sharing `runtime`."""
     from board.app import create_app
 
-    app = create_app(runtime.settings, runtime=_Borrowed(runtime))
-    # httpx's ASGITransport runs the app in THIS event loop. Litestar's AsyncTestClient runs
-    # it in a portal thread with its own loop, where the runtime's pooled Meilisearch (and
-    # PostgreSQL) connections, bound to this loop, fail.
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local",
-                                 follow_redirects=True) as c:
+    app = create_app(runtime.settings, runtime=Borrowed(runtime))
+    async with app_client(app) as c:
         c.app = app  # type: ignore[attr-defined]
         yield c
-
-
-class _Borrowed(Runtime):
-    """The app's lifespan must not start/stop the runtime the test fixture owns."""
-
-    def __init__(self, rt: Runtime):
-        self.__dict__.update(rt.__dict__)
-
-    async def start(self, *, apply_settings: bool = True) -> None:
-        return None
-
-    async def stop(self) -> None:
-        return None
 
 
 @pytest.fixture

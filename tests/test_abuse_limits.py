@@ -12,14 +12,13 @@ from board.app import create_app
 from board.tables import Member, Report, Subscriber
 from board.web import reports, subscriptions
 from board.web.accounts import SIGNUPS_PER_CLIENT
-from tests.conftest import _Borrowed
 from tests.factories import make_institution, make_listing
-from tests.helpers import app_client
+from tests.helpers import Borrowed, app_client
 from tests.member_login import csrf_token, make_member
 
 
 def _app(runtime, settings, **changes):
-    borrowed = _Borrowed(runtime)
+    borrowed = Borrowed(runtime)
     borrowed.settings = dataclasses.replace(settings, **changes)
     return create_app(borrowed.settings, runtime=borrowed)
 
@@ -108,7 +107,7 @@ def _production(settings, **changes):
 
 async def test_production_enforces_allowed_hosts(runtime, settings):
     app = _production(settings)
-    borrowed = _Borrowed(runtime)
+    borrowed = Borrowed(runtime)
     borrowed.settings = app
     web = create_app(app, runtime=borrowed)
     async with app_client(web, base_url="https://board.example.org") as good:
@@ -122,7 +121,7 @@ async def test_production_enforces_allowed_hosts(runtime, settings):
 
 
 async def test_production_cookies_are_secure_httponly_and_lax(runtime, settings):
-    web = create_app(_production(settings), runtime=_Borrowed(runtime))
+    web = create_app(_production(settings), runtime=Borrowed(runtime))
     web.state.runtime.settings = _production(settings)
     inst = await make_institution()
     member = await make_member(inst)

@@ -15,12 +15,11 @@ from board.app import create_app
 from board.mail import Mailer
 from board.tables import Subscriber
 from search.server import free_port
-from tests.conftest import _Borrowed
-from tests.helpers import app_client
+from tests.helpers import Borrowed, app_client
 
 
 def _app(runtime, settings, smtp_url: str):
-    borrowed = _Borrowed(runtime)
+    borrowed = Borrowed(runtime)
     borrowed.settings = dataclasses.replace(settings, smtp_url=smtp_url)
     borrowed.mailer = Mailer(smtp_url, settings.var_dir / "mail", settings.mail_from, timeout=3.0)
     return create_app(borrowed.settings, runtime=borrowed)

@@ -16,10 +16,9 @@ from board import outbox
 from board.app import create_app
 from board.runtime import Runtime
 from board.tables import OutboxEvent
-from tests.conftest import _Borrowed
 from tests.factories import make_institution, make_listing
 from tests.fault_proxy import FaultProxy
-from tests.helpers import app_client
+from tests.helpers import Borrowed, app_client
 
 TIMEOUT = 1.0  # the search client's timeout in this test (the default is 2 s)
 HANG_GUARD = 30.0
@@ -32,7 +31,7 @@ async def rig(settings, meili):
     proxy = await FaultProxy(host, int(port)).start()
     rt = Runtime.build(dataclasses.replace(settings, meili_url=proxy.url, search_timeout=TIMEOUT))
     await rt.start()
-    app = create_app(rt.settings, runtime=_Borrowed(rt))
+    app = create_app(rt.settings, runtime=Borrowed(rt))
     async with app_client(app) as client:
         yield proxy, rt, client
     await rt.drainer.stop()

@@ -7,21 +7,11 @@ from __future__ import annotations
 import dataclasses
 import socket
 
-import httpx
 import pytest
 
 from board.app import create_app
 from board.runtime import Runtime
-
-
-class _NoLifespan(Runtime):
-    """Nothing to start: the store is the session's, the engine is deliberately absent."""
-
-    async def start(self, *, apply_settings: bool = True) -> None:
-        return None
-
-    async def stop(self) -> None:
-        await self.client.aclose()
+from tests.helpers import Borrowed, app_client
 
 
 def _closed_port() -> int:
@@ -42,10 +32,8 @@ async def broken(request, settings):
         silent.listen(64)
         url = f"http://127.0.0.1:{silent.getsockname()[1]}"
     rt = Runtime.build(dataclasses.replace(settings, meili_url=url, search_timeout=0.5))
-    app = create_app(rt.settings, runtime=_NoLifespan(
-        **{f.name: getattr(rt, f.name) for f in dataclasses.fields(rt)}))
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                 base_url="http://testserver.local") as c:
+    app = create_app(rt.settings, runtime=Borrowed(rt))
+    async with app_client(app) as c:
         yield c
     await rt.client.aclose()
     if silent is not None:

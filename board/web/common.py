@@ -15,12 +15,6 @@ def runtime(request: Request) -> Runtime:
     return request.app.state.runtime
 
 
-def kick(request: Request) -> None:
-    """Call right after a service function that committed outbox events (publish, edit,
-    renew, close, remove, verify...): the drainer sends them now instead of within 5 s."""
-    runtime(request).kick()
-
-
 async def current_member(request: Request) -> dict[str, Any] | None:
     """The logged-in member (a dict with institution_name), cached on the request."""
     if "current_member" in request.state:

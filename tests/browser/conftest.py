@@ -25,7 +25,7 @@ from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 from board import outbox
 from board.runtime import Runtime
 from board.settings import ROOT, Settings
-from tests.conftest import _Borrowed
+from tests.helpers import Borrowed
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
 # scripts/install-test-assets.sh puts it inside the virtualenv that runs the tests.
@@ -61,7 +61,7 @@ async def server(runtime: Runtime, http_socket: socket.socket) -> AsyncIterator[
     """The real app over real HTTP; yields its base URL."""
     from board.app import create_app
 
-    app = create_app(runtime.settings, runtime=_Borrowed(runtime))
+    app = create_app(runtime.settings, runtime=Borrowed(runtime))
     config = uvicorn.Config(app, lifespan="on", log_level="warning", access_log=False,
                             log_config=None)
     srv = uvicorn.Server(config)
