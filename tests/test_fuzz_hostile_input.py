@@ -17,9 +17,8 @@ from board.importer import ImportRejected, validate_rows
 from board.search_params import FILTER_PARAMS
 from board.tables import Institution, Member, Opportunity, Report, Subscriber
 from board.validation import FIELDS
-from tests.conftest import _Borrowed
 from tests.factories import make_institution, make_listing
-from tests.helpers import app_client
+from tests.helpers import Borrowed, app_client
 from tests.member_login import csrf_token, log_in, make_member
 
 PIECES = ["\x00", "'", '"', "\\", "`", "; DROP TABLE opportunity; --", "' OR '1'='1", "%", "_",
@@ -46,7 +45,7 @@ _addresses = itertools.count(1)
 async def app(runtime, settings):
     # Behind a trusted proxy each example comes from its own address, so the per-client rate
     # limits (tested in test_abuse_limits) do not turn the rest of the run into 429s.
-    borrowed = _Borrowed(runtime)
+    borrowed = Borrowed(runtime)
     borrowed.settings = dataclasses.replace(settings, trusted_proxies=("127.0.0.1/32",))
     app = create_app(borrowed.settings, runtime=borrowed)
     inst = await make_institution()
