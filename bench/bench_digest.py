@@ -35,13 +35,15 @@ os.environ.setdefault("BOARD_VAR_DIR", str(_TMP / "var"))
 
 import aiosmtplib  # noqa: E402
 
-from board import db, digest_mail, vocab  # noqa: E402
-from board.digest import run_digest  # noqa: E402
+from board.core import vocab  # noqa: E402
+from board.digests import emails as digest_mail  # noqa: E402
+from board.digests.subscriptions import canonical_filters, filters_key  # noqa: E402
+from board.digests.tasks import run_digest  # noqa: E402
+from board.indexing.gateway import document_from_row, load_rows  # noqa: E402
 from board.runtime import Runtime  # noqa: E402
-from board.search_gateway import document_from_row, load_rows  # noqa: E402
 from board.settings import load_settings  # noqa: E402
-from board.subscriptions import canonical_filters, filters_key  # noqa: E402
-from board.tables import DigestDelivery, Institution, Opportunity, Subscriber  # noqa: E402
+from board.store import engine as db  # noqa: E402
+from board.store.tables import DigestDelivery, Institution, Opportunity, Subscriber  # noqa: E402
 from search import sync  # noqa: E402
 from search.engine import HIT_FIELDS  # noqa: E402
 from search.server import LocalMeili  # noqa: E402

@@ -27,8 +27,8 @@ from pathlib import Path
 
 os.environ.setdefault("PICCOLO_CONF", "board.piccolo_conf")
 
-from board import db  # noqa: E402
-from board.tables import Institution, Opportunity, OutboxEvent  # noqa: E402
+from board.store import engine as db  # noqa: E402
+from board.store.tables import Institution, Opportunity, OutboxEvent  # noqa: E402
 from jobs import bodies  # noqa: E402
 
 NOW = dt.datetime(2031, 1, 15, 10, 0, tzinfo=dt.UTC)

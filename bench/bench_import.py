@@ -20,11 +20,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("PICCOLO_CONF", "board.piccolo_conf")
 
-from board import db, importer, listings  # noqa: E402
-from board.db import write_transaction  # noqa: E402
-from board.geo import city_centroids  # noqa: E402
-from board.import_formats import read_rows  # noqa: E402
-from board.tables import ALL_TABLES, Institution, Opportunity  # noqa: E402
+from board.core.geo import city_centroids  # noqa: E402
+from board.imports import services as importer  # noqa: E402
+from board.imports.formats import read_rows  # noqa: E402
+from board.listings import services as listings  # noqa: E402
+from board.store import engine as db  # noqa: E402
+from board.store.engine import write_transaction  # noqa: E402
+from board.store.tables import ALL_TABLES, Institution, Opportunity  # noqa: E402
 from tests.import_samples import csv_bytes, sample_rows  # noqa: E402
 
 

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import httpx
 
-from board import vocab
+from board.core import vocab
 from search.server import LocalMeili, free_port
 
 WORDS = ["cardiology", "research", "observership", "surgery", "pediatrics", "clinic",

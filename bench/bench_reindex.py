@@ -26,7 +26,7 @@ async def fill_store(count: int, distinct: int = 2000) -> None:
     import datetime as dt
 
     from board.seed import seed_demo
-    from board.tables import Opportunity, OutboxEvent
+    from board.store.tables import Opportunity, OutboxEvent
 
     await seed_demo(min(count, distinct))
     # A steady-state store: the seed's outbox events were drained long ago.
@@ -59,9 +59,9 @@ async def raw_baseline(client, payload: bytes, count: int) -> float:
 
 
 async def main(count: int, batch: int) -> None:
-    from board import db
-    from board.reindex import ndjson, reindex
-    from board.search_gateway import SearchGateway, document_from_row, load_rows
+    from board.indexing.gateway import SearchGateway, document_from_row, load_rows
+    from board.indexing.reindex import ndjson, reindex
+    from board.store import engine as db
     from search.client import MeiliClient
     from search.server import LocalMeili
 

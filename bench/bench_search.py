@@ -23,9 +23,9 @@ from typing import Any
 import httpx
 import msgspec
 
-from board import vocab
-from board.geo import locate_city
-from board.search_params import parse_search
+from board.browse.params import parse_search
+from board.core import vocab
+from board.core.geo import locate_city
 from search import sync
 from search.client import MeiliClient
 from search.documents import build_document

@@ -13,10 +13,10 @@ import sys
 
 import uvicorn
 
-from board import db
 from board.app import create_app
 from board.runtime import Runtime
 from board.settings import load_settings
+from board.store import engine as db
 from search.result_cache import ResultCache
 
 

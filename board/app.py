@@ -23,17 +23,17 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
-from board.geo import city_centroids
-from board.kv_store import DatabaseStore
-from board.listings import LifecycleError, NotFound
-from board.ratelimit import rate_limit_config
+from board.browse.params import ParamError
+from board.core.geo import city_centroids
+from board.core.validation import ValidationErrors
+from board.listings.services import LifecycleError, NotFound
+from board.routes import route_handlers
 from board.runtime import Runtime
-from board.search_params import ParamError
-from board.sessions import RotatingSessionConfig
 from board.settings import ROOT, Settings, load_settings
-from board.validation import ValidationErrors
-from board.web import route_handlers
+from board.store.kv import DatabaseStore
+from board.web.ratelimit import rate_limit_config
 from board.web.security import security_headers
+from board.web.sessions import RotatingSessionConfig
 from search.errors import MeiliError, SearchUnavailable
 
 log = logging.getLogger("board")

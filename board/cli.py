@@ -3,60 +3,14 @@ line on stderr."""
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import os
-import sys
 import warnings
-from collections.abc import Awaitable, Callable
-from typing import Any
 
 import click
 
-from board.settings import Settings, SettingsError, load_settings
-
-
-class Failure(click.ClickException):
-    exit_code = 1
-
-    def show(self, file: Any = None) -> None:
-        click.echo(f"error: {self.message}", err=True)
-
-
-def settings_or_exit() -> Settings:
-    try:
-        return load_settings()
-    except SettingsError as exc:
-        raise Failure(str(exc)) from None
-
-
-def run(coro_fn: Callable[[], Awaitable[Any]]) -> Any:
-    return asyncio.run(coro_fn())
-
-
-async def open_db(settings: Settings) -> None:
-    from board import db
-
-    db.configure(settings.database_url)
-    try:
-        await db.open_store()
-        await db.ping()
-    except db.StoreError as exc:
-        raise Failure(str(exc)) from None
-    except Exception as exc:
-        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        if "no such table" in message or "does not exist" in message:
-            raise Failure("the database has no tables yet: run `board migrate`") from None
-        raise Failure(f"cannot use the database at DATABASE_URL: {message}") from None
-
-
-def progress_bar(total: int, label: str):
-    """A tqdm bar on a terminal, nothing otherwise (CI logs stay readable)."""
-    if not sys.stderr.isatty():
-        return None
-    from tqdm import tqdm
-
-    return tqdm(total=total, desc=label, unit="row", file=sys.stderr)
+from board.core.cli_support import Failure, progress_bar, run, settings_or_exit
+from board.store.setup import open_db
 
 
 @click.group()
@@ -73,7 +27,7 @@ def migrate() -> None:
     settings = settings_or_exit()
 
     async def go() -> list[str]:
-        from board import db
+        from board.store import engine as db
 
         db.configure(settings.database_url)
         try:
@@ -102,8 +56,8 @@ def seed(demo: bool, count: int, if_empty: bool) -> None:
     settings = settings_or_exit()
 
     async def go() -> dict | None:
-        from board import db
         from board.seed import seed_demo, store_is_empty
+        from board.store import engine as db
 
         await open_db(settings)
         try:
@@ -131,8 +85,8 @@ def seed(demo: bool, count: int, if_empty: bool) -> None:
               envvar="BOARD_ADMIN_PASSWORD")
 def create_admin(email: str, password: str) -> None:
     """Create (or promote) a staff account."""
-    from board.passwords import MIN_LENGTH, hash_password
-    from board.validation import clean_email
+    from board.core.passwords import MIN_LENGTH, hash_password
+    from board.core.validation import clean_email
 
     try:
         email = clean_email(email).lower()  # accounts store emails lower-cased
@@ -145,8 +99,8 @@ def create_admin(email: str, password: str) -> None:
     settings = settings_or_exit()
 
     async def go() -> int:
-        from board import db
         from board.seed import create_admin as create
+        from board.store import engine as db
 
         await open_db(settings)
         try:
@@ -174,17 +128,15 @@ def serve(host: str | None, port: int | None, no_scheduler: bool, workers: int) 
     do_serve(settings, scheduler=not no_scheduler and workers == 1, workers=workers)
 
 
-def _register_optional() -> None:
-    """Commands that live in their own modules (import, reindex, jobs)."""
-    for module, name in (("board.cli_import", "import_cmd"), ("board.cli_search", "reindex"),
-                         ("jobs.cli", "jobs")):
-        try:
-            mod = __import__(module, fromlist=[name])
-        except ModuleNotFoundError as exc:
-            if exc.name != module:
-                raise
-            continue
-        main.add_command(getattr(mod, name))
+def _add_commands() -> None:
+    """Commands that live with their feature, added by name here (a list to read; a renamed
+    module is an ImportError at start-up, never a silently missing command)."""
+    from board.imports.commands import import_cmd
+    from board.indexing.commands import reindex
+    from jobs.cli import jobs
+
+    for command in (import_cmd, reindex, jobs):
+        main.add_command(command)
 
 
-_register_optional()
+_add_commands()

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
-from board.tables import ALL_TABLES
+from board.store.tables import ALL_TABLES
 
 APP_CONFIG = AppConfig(
     app_name="board",

@@ -5,8 +5,8 @@ tests choose another database, so migrations and tables always share one engine.
 
 from piccolo.conf.apps import AppRegistry
 
-from board.db import engine_from_url
 from board.settings import load_settings
+from board.store.engine import engine_from_url
 
 DB = engine_from_url(load_settings().database_url)
 

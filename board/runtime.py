@@ -7,11 +7,11 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from board import db
-from board.mail import Mailer
-from board.outbox import Drainer
-from board.search_gateway import SearchGateway
+from board.indexing.gateway import SearchGateway
+from board.indexing.outbox import Drainer
+from board.mail.transport import Mailer
 from board.settings import Settings
+from board.store import engine as db
 from search import sync
 from search.client import MeiliClient
 from search.errors import MeiliError, SearchUnavailable

@@ -8,11 +8,11 @@ import datetime as dt
 import random
 from collections.abc import Callable
 
-from board import vocab
-from board.db import write_transaction
-from board.geo import locate_city
-from board.outbox import record
-from board.tables import Institution, Member, Opportunity
+from board.core import vocab
+from board.core.geo import locate_city
+from board.indexing.outbox import record
+from board.store.engine import write_transaction
+from board.store.tables import Institution, Member, Opportunity
 
 TITLES = {
     "observership": ["{spec} Observership", "Clinical Observership in {spec}",

@@ -31,8 +31,8 @@ def _fail(message: str) -> None:
 
 
 async def _preflight(settings: Settings) -> None:
-    from board.cli import open_db
-    from board.db import close_store
+    from board.store.engine import close_store
+    from board.store.setup import open_db
     from search import sync
     from search.client import MeiliClient
     from search.errors import MeiliError, SearchUnavailable
@@ -80,7 +80,7 @@ def serve(settings: Settings, *, scheduler: bool, workers: int = 1) -> None:
             settings = dataclasses.replace(settings, meili_url=meili.url,
                                            meili_master_key=meili.master_key)
             click.echo(f"embedded Meilisearch running at {meili.url} (data in {meili.data_dir})")
-        from board.cli import Failure
+        from board.core.cli_support import Failure
 
         try:
             asyncio.run(_preflight(settings))

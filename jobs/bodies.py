@@ -8,7 +8,9 @@ import dataclasses
 import datetime as dt
 from typing import Any
 
-from board import listings, outbox, reminders
+from board.indexing import outbox
+from board.listings import reminders
+from board.listings import services as listings
 from board.runtime import Runtime
 from jobs import purge as purging
 
@@ -39,7 +41,7 @@ async def remind(rt: Runtime, now: dt.datetime) -> dict[str, int]:
 async def digest(rt: Runtime, now: dt.datetime) -> dict[str, int]:
     # Hourly: the digest itself knows (from its delivery ledger) whether this ISO week was
     # sent, so a scheduler that was down on Monday catches up on its next tick.
-    from board.digest import run_digest
+    from board.digests.tasks import run_digest
 
     # Send pending index changes first: the digest searches the index, and a listing
     # published a moment ago must not wait a week because its event was still queued.
@@ -54,7 +56,7 @@ async def drain(rt: Runtime, now: dt.datetime) -> dict[str, int]:
 
 
 async def reconcile(rt: Runtime, now: dt.datetime) -> dict[str, int]:
-    from board.reconcile import reconcile as run_reconcile
+    from board.indexing.reconcile import reconcile as run_reconcile
 
     return as_counts(await run_reconcile(rt, now))
 

@@ -14,8 +14,9 @@ from typing import Any
 
 import click
 
-from board.cli import Failure, open_db, run, settings_or_exit
+from board.core.cli_support import Failure, run, settings_or_exit
 from board.settings import Settings
+from board.store.setup import open_db
 from jobs.table import JOBS, unknown_job_message
 
 
@@ -32,8 +33,8 @@ def jobs() -> None:
 
 
 async def _with_runtime(settings: Settings, work: Callable[[Any], Awaitable[Any]]) -> Any:
-    from board import db
     from board.runtime import Runtime, StartupError
+    from board.store import engine as db
 
     await open_db(settings)  # the store's own clear errors (unreachable, not migrated)
     await db.close_store()
@@ -158,8 +159,8 @@ def status(limit: int) -> None:
     settings = settings_or_exit()
 
     async def go() -> dict[str, list[dict[str, Any]]]:
-        from board import db
-        from board.tables import JobRun
+        from board.store import engine as db
+        from board.store.tables import JobRun
 
         await open_db(settings)
         try:

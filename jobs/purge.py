@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from board.tables import ApiToken, JobRun, KeyValue, OutboxEvent, Subscriber
+from board.store.tables import ApiToken, JobRun, KeyValue, OutboxEvent, Subscriber
 
 UNCONFIRMED_DAYS = 7      # a confirmation link nobody followed in a week will not be
 JOB_RUN_DAYS = 30         # the run history the staff page and `board jobs status` show

@@ -16,9 +16,9 @@ import traceback
 import uuid
 from typing import Any
 
-from board import db
 from board.runtime import Runtime
-from board.tables import JobRun
+from board.store import engine as db
+from board.store.tables import JobRun
 from jobs.bodies import as_counts
 from jobs.table import JOBS, JobSpec
 
@@ -92,7 +92,7 @@ JOB_LEASE_SECONDS = 3 * 3600
 async def _run_under_lease(name: str, call) -> Any:
     """SQLite has no advisory locks: a lease row in the store (the one the outbox drainer
     uses) keeps two runs of one job from overlapping across slots there too."""
-    from board.outbox import acquire_lease, release_lease
+    from board.indexing.outbox import acquire_lease, release_lease
 
     key, owner = f"lease:job:{name}", uuid.uuid4().hex
     if not await acquire_lease(key, owner, utcnow(), JOB_LEASE_SECONDS):

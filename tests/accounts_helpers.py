@@ -12,9 +12,9 @@ from pathlib import Path
 
 import httpx
 
-from board.passwords import hash_password
+from board.core.passwords import hash_password
 from board.settings import Settings
-from board.tables import Member
+from board.store.tables import Member
 
 PASSWORD = "correct horse battery"
 

@@ -19,10 +19,10 @@ TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{_TMP / '
 os.environ["DATABASE_URL"] = TEST_DATABASE_URL
 os.environ.setdefault("BOARD_VAR_DIR", str(_TMP / "var"))
 
-from board import db  # noqa: E402
 from board.runtime import Runtime  # noqa: E402
 from board.settings import Settings, load_settings  # noqa: E402
-from board.tables import ALL_TABLES  # noqa: E402
+from board.store import engine as db  # noqa: E402
+from board.store.tables import ALL_TABLES  # noqa: E402
 from search.server import LocalMeili  # noqa: E402
 from tests.helpers import Borrowed, app_client  # noqa: E402
 from tests.smtp_server import SmtpSink  # noqa: E402

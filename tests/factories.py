@@ -6,9 +6,9 @@ import datetime as dt
 import itertools
 from typing import Any
 
-from board import listings
-from board.tables import Institution
-from board.validation import validate_opportunity
+from board.core.validation import validate_opportunity
+from board.listings import services as listings
+from board.store.tables import Institution
 
 _seq = itertools.count(1)
 

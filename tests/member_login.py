@@ -9,8 +9,8 @@ from typing import Any
 
 import httpx
 
-from board.passwords import hash_password_sync
-from board.tables import Member
+from board.core.passwords import hash_password_sync
+from board.store.tables import Member
 
 PASSWORD = "correct horse battery"
 _seq = itertools.count(1)

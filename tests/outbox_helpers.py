@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from board import outbox
+from board.indexing import outbox
+from board.indexing.gateway import SearchGateway, is_visible, load_rows, utcnow
 from board.runtime import Runtime
-from board.search_gateway import SearchGateway, is_visible, load_rows, utcnow
 from board.settings import Settings
-from board.tables import OutboxEvent
+from board.store.tables import OutboxEvent
 from search.client import MeiliClient
 from search.documents import to_timestamp
 from search.server import LocalMeili, free_port

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import dataclasses
 
+from board.accounts.views import SIGNUPS_PER_CLIENT
 from board.app import create_app
-from board.tables import Member, Report, Subscriber
-from board.web import reports, subscriptions
-from board.web.accounts import SIGNUPS_PER_CLIENT
+from board.digests import views as subscriptions
+from board.moderation import report_views as reports
+from board.store.tables import Member, Report, Subscriber
 from tests.factories import make_institution, make_listing
 from tests.helpers import Borrowed, app_client
 from tests.member_login import csrf_token, make_member
@@ -90,7 +91,7 @@ async def test_report_is_limited_per_client_and_per_listing(runtime, settings):
                  for i in range(per_client + 2)]
     assert codes == [303] * per_client + [429] * 2, codes
 
-    from board.listing_reports import PER_LISTING_PER_HOUR
+    from board.moderation.reports import PER_LISTING_PER_HOUR
     async with app_client(_app(runtime, settings, trusted_proxies=("127.0.0.1/32",))) as client:
         client.follow_redirects = False
         many = [await _post_form(client, f"/opportunities/{listing}/report", form, f"198.51.100.{i}")

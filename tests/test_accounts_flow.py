@@ -8,8 +8,8 @@ import re
 import subprocess
 import sys
 
-from board import signing
-from board.tables import Institution, Member
+from board.core import signing
+from board.store.tables import Institution, Member
 from tests.accounts_helpers import (
     PASSWORD,
     link_in,

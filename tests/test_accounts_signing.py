@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from board import signing
-from board.accounts import clean_website, domain_matches
-from board.ratelimit import _is_trusted
+from board.accounts.services import clean_website, domain_matches
+from board.core import signing
+from board.web.ratelimit import _is_trusted
 
 KEY = "k" * 40
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import asyncio
 
-from board import listings, outbox, tokens
-from board.tables import Opportunity
+from board.accounts import tokens
+from board.indexing import outbox
+from board.listings import services as listings
+from board.store.tables import Opportunity
 from tests.factories import listing_data, make_institution, make_listing
 
 API = "/api/v1/opportunities"

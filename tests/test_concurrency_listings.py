@@ -9,11 +9,13 @@ import asyncio
 import dataclasses
 import datetime as dt
 
-from board import listings, outbox, tokens
+from board.accounts import tokens
+from board.core.validation import validate_opportunity
+from board.indexing import outbox
+from board.indexing.gateway import utcnow
+from board.listings import services as listings
 from board.runtime import Runtime
-from board.search_gateway import utcnow
-from board.tables import JobRun, Opportunity, OutboxEvent
-from board.validation import validate_opportunity
+from board.store.tables import JobRun, Opportunity, OutboxEvent
 from jobs.slots import run_slot, slot_for
 from search import sync
 from tests.factories import listing_data, make_institution, make_listing

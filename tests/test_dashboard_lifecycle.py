@@ -6,9 +6,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from board import listings
-from board.search_gateway import as_utc
-from board.tables import Opportunity
+from board.indexing.gateway import as_utc
+from board.listings import services as listings
+from board.store.tables import Opportunity
 from tests.accounts_helpers import login, make_member, post_form, wait_for_search
 from tests.factories import listing_data, make_institution, make_listing
 

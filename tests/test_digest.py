@@ -7,11 +7,12 @@ import datetime as dt
 
 import pytest
 
-from board import outbox, subscriptions
-from board.digest import run_digest
-from board.digest_mail import period_of
-from board.mail import Mailer
-from board.tables import DigestDelivery, Subscriber
+from board.digests import subscriptions
+from board.digests.emails import period_of
+from board.digests.tasks import run_digest
+from board.indexing import outbox
+from board.mail.transport import Mailer
+from board.store.tables import DigestDelivery, Subscriber
 from tests.factories import make_institution, make_listing
 
 NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)

@@ -12,8 +12,8 @@ import re
 import pytest
 
 from board.app import create_app
-from board.mail import Mailer
-from board.tables import Subscriber
+from board.mail.transport import Mailer
+from board.store.tables import Subscriber
 from search.server import free_port
 from tests.helpers import Borrowed, app_client
 

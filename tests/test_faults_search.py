@@ -12,10 +12,10 @@ import itertools
 
 import pytest
 
-from board import outbox
 from board.app import create_app
+from board.indexing import outbox
 from board.runtime import Runtime
-from board.tables import OutboxEvent
+from board.store.tables import OutboxEvent
 from tests.factories import make_institution, make_listing
 from tests.fault_proxy import FaultProxy
 from tests.helpers import Borrowed, app_client

@@ -14,8 +14,9 @@ import time
 
 import asyncpg
 
-from board import db, tokens
-from board.tables import Institution, Opportunity
+from board.accounts import tokens
+from board.store import engine as db
+from board.store.tables import Institution, Opportunity
 from tests.conftest import TEST_DATABASE_URL
 from tests.factories import listing_data, make_institution
 

@@ -6,8 +6,10 @@ import sqlite3
 
 import pytest
 
-from board import db, listings, outbox
-from board.tables import Institution, Opportunity, OutboxEvent
+from board.indexing import outbox
+from board.listings import services as listings
+from board.store import engine as db
+from board.store.tables import Institution, Opportunity, OutboxEvent
 from tests.factories import make_institution, make_listing
 
 

@@ -13,10 +13,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from board.app import create_app
-from board.importer import ImportRejected, validate_rows
-from board.search_params import FILTER_PARAMS
-from board.tables import Institution, Member, Opportunity, Report, Subscriber
-from board.validation import FIELDS
+from board.browse.params import FILTER_PARAMS
+from board.core.validation import FIELDS
+from board.imports.services import ImportRejected, validate_rows
+from board.store.tables import Institution, Member, Opportunity, Report, Subscriber
 from tests.factories import make_institution, make_listing
 from tests.helpers import Borrowed, app_client
 from tests.member_login import csrf_token, log_in, make_member

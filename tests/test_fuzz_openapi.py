@@ -22,7 +22,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from board import tokens
+from board.accounts import tokens
 from tests.conftest import TEST_DATABASE_URL, clear_tables
 from tests.factories import make_institution, make_listing
 from tests.served_app import ServedApp, app_env

@@ -9,8 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from board import outbox
-from board.tables import Institution, Opportunity, OutboxEvent
+from board.indexing import outbox
+from board.store.tables import Institution, Opportunity, OutboxEvent
 from tests.import_samples import csv_bytes, json_bytes, sample_rows
 
 BOARD = [sys.executable, "-m", "board"]

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from board.import_formats import ImportFileError, detect_format, read_rows
-from board.importer import ImportRejected, validate_rows
+from board.imports.formats import ImportFileError, detect_format, read_rows
+from board.imports.services import ImportRejected, validate_rows
 from tests.import_samples import csv_bytes, json_bytes, sample_rows
 
 TODAY = dt.date(2026, 1, 15)

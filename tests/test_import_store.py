@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from board import importer
-from board.tables import Opportunity, OutboxEvent
+from board.imports import services as importer
+from board.store.tables import Opportunity, OutboxEvent
 from tests.factories import make_institution
 from tests.import_samples import csv_bytes, sample_rows
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from board.tables import Opportunity
+from board.store.tables import Opportunity
 from tests.factories import make_institution
 from tests.import_samples import csv_bytes, json_bytes, sample_rows
 from tests.member_login import csrf_token, log_in, make_member, post_form

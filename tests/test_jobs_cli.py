@@ -17,9 +17,10 @@ import pytest
 from apscheduler.triggers.cron import CronTrigger
 from click.testing import CliRunner
 
-from board import db, piccolo_conf
+from board import piccolo_conf
 from board.cli import main
-from board.tables import ALL_TABLES, JobRun
+from board.store import engine as db
+from board.store.tables import ALL_TABLES, JobRun
 from jobs.cli import format_status
 from jobs.embedded_search import running_embedded_url
 from jobs.table import JOBS, JobSpec

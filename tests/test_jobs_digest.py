@@ -8,10 +8,10 @@ import datetime as dt
 
 import pytest
 
-from board import subscriptions
-from board.digest_mail import period_of
-from board.mail import Mailer
-from board.tables import DigestDelivery, JobRun
+from board.digests import subscriptions
+from board.digests.emails import period_of
+from board.mail.transport import Mailer
+from board.store.tables import DigestDelivery, JobRun
 from jobs.slots import run_slot
 from tests.factories import make_institution, make_listing
 from tests.outbox_helpers import drain_all

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from board import listings
-from board.tables import Opportunity, OutboxEvent
+from board.listings import services as listings
+from board.store.tables import Opportunity, OutboxEvent
 from jobs import bodies
 from search.query import SearchQuery
 from tests.factories import make_institution, make_listing

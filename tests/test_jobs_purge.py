@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from board.tables import ApiToken, JobRun, KeyValue, OutboxEvent, Subscriber
+from board.store.tables import ApiToken, JobRun, KeyValue, OutboxEvent, Subscriber
 from jobs import bodies
 from tests.factories import make_institution
 

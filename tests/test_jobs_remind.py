@@ -11,9 +11,10 @@ import re
 
 import pytest
 
-from board import listings, reminders
-from board.mail import Mailer
-from board.tables import Member, Opportunity, OutboxEvent
+from board.listings import reminders
+from board.listings import services as listings
+from board.mail.transport import Mailer
+from board.store.tables import Member, Opportunity, OutboxEvent
 from jobs.slots import run_slot
 from tests.factories import make_institution, make_listing
 from tests.member_login import csrf_token, make_member

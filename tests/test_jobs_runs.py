@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 from apscheduler.triggers.cron import CronTrigger
 
-from board.tables import JobRun, OutboxEvent
+from board.store.tables import JobRun, OutboxEvent
 from jobs import slots
 from jobs.runner import build_scheduler
 from jobs.slots import run_now, run_slot, slot_for
@@ -159,7 +159,7 @@ def test_lock_ids_are_stable_signed_64_bit_and_distinct():
 async def test_what_a_body_committed_stays_committed_when_it_fails_later(store, monkeypatch):
     """The advisory lock's transaction does not wrap the body's writes: a digest that sent
     half its mails and then failed must keep the ledger rows of the mails that went out."""
-    from board.tables import KeyValue
+    from board.store.tables import KeyValue
 
     async def half_done(rt, now):
         await KeyValue.insert(KeyValue(key="ledger:sent-before-the-failure", value=b"1")).run()

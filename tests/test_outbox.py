@@ -10,12 +10,13 @@ import datetime as dt
 
 import pytest
 
-from board import listings, outbox
 from board.app import create_app
-from board.db import write_transaction
-from board.search_gateway import utcnow
-from board.tables import Opportunity, OutboxEvent
-from board.validation import validate_opportunity
+from board.core.validation import validate_opportunity
+from board.indexing import outbox
+from board.indexing.gateway import utcnow
+from board.listings import services as listings
+from board.store.engine import write_transaction
+from board.store.tables import Opportunity, OutboxEvent
 from tests import outbox_helpers
 from tests.factories import listing_data, make_institution, make_listing
 from tests.helpers import app_client

@@ -7,9 +7,9 @@ import datetime as dt
 
 import pytest
 
-from board import outbox
-from board.search_gateway import utcnow
-from board.tables import KeyValue
+from board.indexing import outbox
+from board.indexing.gateway import utcnow
+from board.store.tables import KeyValue
 
 
 async def test_concurrent_claims_have_exactly_one_winner(store):

@@ -9,9 +9,10 @@ import datetime as dt
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from board import listings, outbox
-from board.search_gateway import utcnow
-from board.tables import Opportunity, OutboxEvent
+from board.indexing import outbox
+from board.indexing.gateway import utcnow
+from board.listings import services as listings
+from board.store.tables import Opportunity, OutboxEvent
 from tests import outbox_helpers
 from tests.factories import make_institution, make_listing
 from tests.outbox_helpers import (

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import asyncio
 
-from board import outbox
-from board.reconcile import diff, reconcile
-from board.search_gateway import utcnow
-from board.tables import Opportunity
+from board.indexing import outbox
+from board.indexing.gateway import utcnow
+from board.indexing.reconcile import diff, reconcile
+from board.store.tables import Opportunity
 from search.index_settings import INDEX_SETTINGS
 from tests.factories import make_institution, make_listing
 from tests.outbox_helpers import drain_all, index_state, store_state

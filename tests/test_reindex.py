@@ -12,10 +12,10 @@ import uuid
 
 import pytest
 
-from board import listings
-from board.reindex import ReindexError, reindex
-from board.search_gateway import SearchGateway
-from board.search_params import parse_search
+from board.browse.params import parse_search
+from board.indexing.gateway import SearchGateway
+from board.indexing.reindex import ReindexError, reindex
+from board.listings import services as listings
 from tests.factories import make_institution, make_listing
 from tests.outbox_helpers import drain_all, index_state, store_state
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from board import listing_reports, listings
-from board.tables import Report
-from board.validation import ValidationErrors
+from board.core.validation import ValidationErrors
+from board.listings import services as listings
+from board.moderation import reports as listing_reports
+from board.store.tables import Report
 from tests.factories import make_institution, make_listing
 from tests.member_login import post_form
 

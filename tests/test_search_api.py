@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from board.search_gateway import utcnow
+from board.indexing.gateway import utcnow
 from tests.factories import make_institution, make_listing
 from tests.outbox_helpers import drain_all
 

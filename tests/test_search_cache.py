@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from board import listings
-from board.search_gateway import utcnow
+from board.indexing.gateway import utcnow
+from board.listings import services as listings
 from search.query import SearchQuery, base_clauses
 from search.result_cache import ResultCache
 from tests.factories import make_institution, make_listing

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlparse
 
-from board.web.search_view import chips
+from board.browse.view_model import chips
 
 
 def test_chips_are_readable_and_remove_one_value():

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from board import listings
-from board.search_gateway import document_from_row, utcnow
-from board.tables import Opportunity
+from board.indexing.gateway import document_from_row, utcnow
+from board.listings import services as listings
+from board.store.tables import Opportunity
 from search import sync
 from tests.factories import make_institution, make_listing
 from tests.outbox_helpers import drain_all

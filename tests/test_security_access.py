@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from board import listings
+from board.listings import services as listings
 from tests.accounts_helpers import login, make_member, post_form
 from tests.factories import listing_data, make_institution, make_listing
 

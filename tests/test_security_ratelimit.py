@@ -7,10 +7,10 @@ import dataclasses
 
 import httpx
 
+from board.accounts.views import LOGIN_FAILS_PER_ACCOUNT
 from board.app import create_app
-from board.ratelimit import PER_CLIENT_PER_MINUTE
 from board.runtime import Runtime
-from board.web.accounts import LOGIN_FAILS_PER_ACCOUNT
+from board.web.ratelimit import PER_CLIENT_PER_MINUTE
 from tests.accounts_helpers import PASSWORD, csrf_token, make_member
 from tests.factories import make_institution
 

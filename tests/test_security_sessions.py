@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import httpx
 
-from board.tables import KeyValue
+from board.store.tables import KeyValue
 from tests.accounts_helpers import PASSWORD, csrf_token, make_member
 from tests.factories import make_institution
 

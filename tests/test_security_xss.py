@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
-from board import listings
-from board.tables import Report
+from board.listings import services as listings
+from board.store.tables import Report
 from tests.accounts_helpers import login, make_member, post_form, wait_for_search
 from tests.factories import make_institution, make_listing
 

@@ -8,8 +8,8 @@ import datetime as dt
 
 import pytest
 
-from board import listings
-from board.tables import Institution, JobRun, OutboxEvent, Report
+from board.listings import services as listings
+from board.store.tables import Institution, JobRun, OutboxEvent, Report
 from tests.accounts_helpers import login, mails, make_member, post_form, text_of, wait_for_search
 from tests.factories import make_institution, make_listing
 

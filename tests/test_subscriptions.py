@@ -7,10 +7,10 @@ import re
 
 import pytest
 
-from board import subscriptions
-from board.mail import Mailer
-from board.subscriptions import canonical_filters, filters_key, token_for
-from board.tables import Subscriber
+from board.digests import subscriptions
+from board.digests.subscriptions import canonical_filters, filters_key, token_for
+from board.mail.transport import Mailer
+from board.store.tables import Subscriber
 
 
 @pytest.fixture
@@ -124,7 +124,7 @@ async def test_tampered_or_expired_tokens_change_nothing(web):
     secret = web.app.state.runtime.settings.secret_key
     token = token_for(row, "manage", secret)
     tampered = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
-    from board import signing
+    from board.core import signing
 
     expired = signing.sign("manage", [row["id"], row["token"][:16]], -1, key=secret)
     confirm_token = token_for(row, "confirm", secret)  # right signature, wrong purpose

@@ -8,9 +8,9 @@ import re
 
 import pytest
 
-from board import tokens
-from board.tables import ApiToken, Member
-from board.validation import ValidationErrors
+from board.accounts import tokens
+from board.core.validation import ValidationErrors
+from board.store.tables import ApiToken, Member
 from tests.factories import make_institution
 from tests.member_login import log_in, make_member, post_form
 

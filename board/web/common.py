@@ -8,7 +8,7 @@ from litestar import Request
 from litestar.response import Template
 
 from board.runtime import Runtime
-from board.tables import Member
+from board.store.tables import Member
 
 
 def runtime(request: Request) -> Runtime:

@@ -8,7 +8,7 @@ from litestar import Request, get
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.response import Response
 
-from board import db
+from board.store import engine as db
 from board.web.common import runtime
 
 CHECK_TIMEOUT = 2.0

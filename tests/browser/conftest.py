@@ -22,7 +22,7 @@ import pytest
 import uvicorn
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 
-from board import outbox
+from board.indexing import outbox
 from board.runtime import Runtime
 from board.settings import ROOT, Settings
 from tests.helpers import Borrowed

@@ -8,8 +8,8 @@ import datetime as dt
 
 import pytest
 
-from board import listings
-from board.search_gateway import utcnow
+from board.indexing.gateway import utcnow
+from board.listings import services as listings
 from tests.browser.axe import axe_violations, overflow_px
 from tests.browser.conftest import DESKTOP, PHONE, artifact, indexed
 from tests.factories import make_institution, make_listing

@@ -9,8 +9,8 @@ import datetime as dt
 
 import pytest
 
-from board.digest import run_digest
-from board.search_gateway import utcnow
+from board.digests.tasks import run_digest
+from board.indexing.gateway import utcnow
 from tests.browser.axe import audit_if
 from tests.browser.conftest import indexed, link_in, mail_to, text_of
 from tests.factories import make_institution, make_listing

@@ -8,9 +8,9 @@ from __future__ import annotations
 import pytest
 from playwright.async_api import Page
 
-from board.passwords import hash_password_sync
-from board.search_gateway import utcnow
-from board.tables import Member
+from board.core.passwords import hash_password_sync
+from board.indexing.gateway import utcnow
+from board.store.tables import Member
 from tests.browser.axe import audit_if
 from tests.browser.conftest import indexed, link_in, mail_to
 

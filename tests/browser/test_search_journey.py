@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from playwright.async_api import Page
 
-from board.search_gateway import utcnow
+from board.indexing.gateway import utcnow
 from tests.browser.conftest import indexed, settled
 from tests.factories import make_institution, make_listing
 

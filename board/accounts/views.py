@@ -1,0 +1,234 @@
+"""Account pages: sign-up, email confirmation, login/logout, password reset, invitations.
+
+Per-client limits on the POSTs come from the rate-limit middleware (board.ratelimit); the
+per-account limits are counted here."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from litestar import Request, get, post
+from litestar.exceptions import TooManyRequestsException
+from litestar.response import Redirect, Template
+
+from board.accounts import services as accounts
+from board.core import vocab
+from board.core.validation import ValidationErrors
+from board.mail.render import render_email
+from board.store.tables import Institution, Member
+from board.web import ratelimit
+from board.web.common import flash, render, runtime
+from board.web.guards import LOGIN_REDIRECT, require_institution_member, safe_next
+from board.web.sessions import rotate_session
+
+log = logging.getLogger(__name__)
+LOGIN_FAILS_PER_ACCOUNT = (10, 900)      # failed logins per email per 15 minutes
+RESETS_PER_ACCOUNT = (3, 3600)           # reset mails per email per hour
+SIGNUPS_PER_CLIENT = (5, 3600)           # accounts per address per hour
+MAX_FORM_FIELD = 5000
+
+
+async def _form(request: Request) -> dict[str, str]:
+    form = await request.form()
+    return {k: str(v)[:MAX_FORM_FIELD] for k, v in form.items() if isinstance(v, str)}
+
+
+def _secret(request: Request) -> str:
+    return runtime(request).settings.secret_key
+
+
+async def send_mail(request: Request, template: str, to: str, /, **context: Any) -> bool:
+    """Render and send one templated mail; False (logged) when delivery failed, so the page
+    can say so instead of answering 500."""
+    settings = runtime(request).settings
+    try:
+        await runtime(request).mailer.send(render_email(template, to, base_url=settings.base_url,
+                                                        **context))
+    except Exception:  # SMTP down or refusing: the user is told, the cause is logged
+        log.exception("sending the %s mail failed", template)
+        return False
+    return True
+
+
+async def _send_verification(request: Request, member_id: int) -> bool:
+    row = await Member.select(Member.email, Member.name).where(Member.id == member_id).first().run()
+    token = accounts.verification_token(member_id, row["email"], _secret(request))
+    return await send_mail(request, "verify", row["email"], name=row["name"],
+                           link=f"{runtime(request).settings.base_url}/verify/{token}")
+
+
+def _too_many() -> TooManyRequestsException:
+    return TooManyRequestsException(detail=ratelimit.TOO_MANY)
+
+
+@get("/signup", include_in_schema=False)
+async def signup_form(request: Request) -> Template:
+    return await render(request, "pages/signup.html", values={}, errors={},
+                        kinds=vocab.INSTITUTION_KINDS, states=vocab.states())
+
+
+@post("/signup", include_in_schema=False)
+async def signup(request: Request) -> Template | Redirect:
+    data = await _form(request)
+    address = ratelimit.client_address(request, runtime(request).settings)
+    if not await ratelimit.hit(request, "signup", address, *SIGNUPS_PER_CLIENT):
+        raise _too_many()
+    try:
+        member_id = await accounts.sign_up(data)
+    except ValidationErrors as exc:
+        data.pop("password", None)
+        return await render(request, "pages/signup.html", status_code=400, values=data,
+                            errors=exc.errors, kinds=vocab.INSTITUTION_KINDS, states=vocab.states())
+    sent = await _send_verification(request, member_id)
+    flash(request, "Account created. We sent a confirmation link to your email address: open it "
+                   "to activate your account." if sent else
+          "Account created, but the confirmation email could not be sent. Log in later to get "
+          "a new link.", "success" if sent else "warning")
+    return Redirect("/login", status_code=303)
+
+
+@get("/verify/{token:str}", include_in_schema=False)
+async def verify(request: Request, token: str) -> Redirect:
+    try:
+        await accounts.verify_email(token, _secret(request))
+    except accounts.AccountError as exc:
+        flash(request, str(exc), "error")
+        return Redirect("/login", status_code=303)
+    flash(request, "Your email address is confirmed. You can log in now.")
+    return Redirect("/login", status_code=303)
+
+
+@get("/login", include_in_schema=False)
+async def login_form(request: Request) -> Template:
+    return await render(request, "pages/login.html", error=None, email="",
+                        next=safe_next(request.query_params.get("next"), ""))
+
+
+@post("/login", include_in_schema=False)
+async def login(request: Request) -> Template | Redirect:
+    data = await _form(request)
+    email, next_url = data.get("email", "").strip().lower(), safe_next(data.get("next"), "")
+    if email and await ratelimit.exceeded(request, "login-fail", email, LOGIN_FAILS_PER_ACCOUNT[0]):
+        raise _too_many()
+    try:
+        member = await accounts.authenticate(email, data.get("password", ""))
+    except accounts.NotVerified as exc:
+        await _send_verification(request, exc.member_id)
+        return await render(request, "pages/login.html", status_code=403, error=str(exc),
+                            email=email, next=next_url)
+    except accounts.AccountError as exc:
+        # Only failures count against the account; the window is short so an attacker can
+        # lock its owner out for minutes, not days.
+        if email:
+            await ratelimit.hit(request, "login-fail", email, *LOGIN_FAILS_PER_ACCOUNT)
+        return await render(request, "pages/login.html", status_code=400, error=str(exc),
+                            email=email, next=next_url)
+    await ratelimit.reset(request, "login-fail", email)
+    request.session.clear()
+    request.session["member_id"] = member["id"]
+    rotate_session(request)
+    default = "/staff" if member["is_staff"] and member["institution"] is None else "/dashboard"
+    return Redirect(safe_next(data.get("next"), default), status_code=303)
+
+
+@post("/logout", include_in_schema=False)
+async def logout(request: Request) -> Redirect:
+    request.clear_session()
+    return Redirect("/", status_code=303)
+
+
+@get("/password-reset", include_in_schema=False)
+async def reset_request_form(request: Request) -> Template:
+    return await render(request, "pages/reset.html", step="request", sent=False, errors={})
+
+
+@post("/password-reset", include_in_schema=False)
+async def reset_request(request: Request) -> Template:
+    email = (await _form(request)).get("email", "").strip().lower()
+    if email and await ratelimit.hit(request, "reset", email, *RESETS_PER_ACCOUNT):
+        found = await accounts.reset_token_for(email, _secret(request))
+        if found:
+            member, token = found
+            await send_mail(request, "reset", member["email"], name=member["name"],
+                            link=f"{runtime(request).settings.base_url}/password-reset/{token}")
+    # The same answer whether or not the account exists (and whether or not limited).
+    return await render(request, "pages/reset.html", step="request", sent=True, errors={})
+
+
+@get("/password-reset/{token:str}", include_in_schema=False)
+async def reset_form(request: Request, token: str) -> Template:
+    return await render(request, "pages/reset.html", step="set", token=token, sent=False, errors={})
+
+
+@post("/password-reset/{token:str}", include_in_schema=False)
+async def reset_set(request: Request, token: str) -> Template | Redirect:
+    data = await _form(request)
+    try:
+        await accounts.reset_password(token, data.get("password", ""), _secret(request))
+    except ValidationErrors as exc:
+        return await render(request, "pages/reset.html", status_code=400, step="set", token=token,
+                            sent=False, errors=exc.errors)
+    except accounts.AccountError as exc:
+        flash(request, str(exc), "error")
+        return Redirect("/password-reset", status_code=303)
+    flash(request, "Your password has been changed. Log in with the new one.")
+    return Redirect("/login", status_code=303)
+
+
+@post("/dashboard/invite", include_in_schema=False, exception_handlers=LOGIN_REDIRECT)
+async def invite(request: Request) -> Redirect:
+    member = await require_institution_member(request)
+    email = (await _form(request)).get("email", "")
+    if not await ratelimit.hit(request, "invite", str(member["id"]), 20, 24 * 3600):
+        raise _too_many()
+    try:
+        token = await accounts.invite(member, email, _secret(request))
+    except ValidationErrors as exc:
+        flash(request, f"Invitation not sent: the email {exc.errors['email']}.", "error")
+        return Redirect("/dashboard#invite", status_code=303)
+    payload = accounts.read_invite(token, _secret(request))
+    inst = await Institution.select(Institution.name).where(
+        Institution.id == member["institution"]).first().run()
+    sent = await send_mail(request, "invite", payload["e"], inviter=member["name"] or member["email"],
+                           institution=inst["name"],
+                           link=f"{runtime(request).settings.base_url}/invite/{token}")
+    flash(request, f"Invitation sent to {payload['e']}." if sent else
+          "The invitation email could not be sent; please try again later.",
+          "success" if sent else "error")
+    return Redirect("/dashboard", status_code=303)
+
+
+@get("/invite/{token:str}", include_in_schema=False)
+async def invite_form(request: Request, token: str) -> Template:
+    try:
+        payload = accounts.read_invite(token, _secret(request))
+    except accounts.AccountError as exc:
+        return await render(request, "pages/signup.html", status_code=400, invite_error=str(exc),
+                            invite=None, values={}, errors={})
+    inst = await Institution.select(Institution.name).where(Institution.id == payload["i"]).first().run()
+    return await render(request, "pages/signup.html", invite={"token": token, "email": payload["e"],
+                        "institution": inst["name"] if inst else ""}, values={}, errors={})
+
+
+@post("/invite/{token:str}", include_in_schema=False)
+async def invite_accept(request: Request, token: str) -> Template | Redirect:
+    data = await _form(request)
+    try:
+        await accounts.accept_invite(token, data, _secret(request))
+    except ValidationErrors as exc:
+        payload = accounts.read_invite(token, _secret(request))
+        inst = await Institution.select(Institution.name).where(
+            Institution.id == payload["i"]).first().run()
+        return await render(request, "pages/signup.html", status_code=400, values=data,
+                            errors=exc.errors, invite={"token": token, "email": payload["e"],
+                                                       "institution": inst["name"] if inst else ""})
+    except accounts.AccountError as exc:
+        flash(request, str(exc), "error")
+        return Redirect("/login", status_code=303)
+    flash(request, "Welcome! Your account is ready: log in with your email and new password.")
+    return Redirect("/login", status_code=303)
+
+
+HANDLERS = [signup_form, signup, verify, login_form, login, logout, reset_request_form,
+            reset_request, reset_form, reset_set, invite, invite_form, invite_accept]

@@ -1,0 +1,56 @@
+"""The specialty facet's type-to-filter box: an htmx partial with the options that match what
+the visitor typed, counted under the current search (Meilisearch facet search). Without
+JavaScript the page already lists every option, and `facet_q` on the page filters it."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from typing import Any
+
+from litestar import Request, get
+from litestar.datastructures import MultiDict
+from litestar.response import Template
+
+from board.browse import view_model as search_view
+from board.browse.params import ParamError, parse_search
+from board.web.common import render, runtime
+
+VIEW_PARAMS = frozenset({"facet", "facet_q"})
+MAX_FACET_Q = 100
+
+
+def search_params_only(params: Any) -> MultiDict:
+    """The query string without the view-only parameters, ready for `parse_search`."""
+    items = params.multi_items() if hasattr(params, "multi_items") else list(params.items())
+    return MultiDict([(k, v) for k, v in items if k not in VIEW_PARAMS])
+
+
+def facet_text(params: Mapping[str, Any]) -> str:
+    text = str(params.get("facet_q") or "").strip()
+    if len(text) > MAX_FACET_Q:
+        raise ParamError("facet_q", f"must be at most {MAX_FACET_Q} characters")
+    return text
+
+
+@get("/partials/facet-search", include_in_schema=False)
+async def facet_search(request: Request) -> Template:
+    params = request.query_params
+    facet = str(params.get("facet") or "")
+    if facet not in search_view.SEARCHABLE_FACETS:
+        raise ParamError("facet", "must be one of " + ", ".join(search_view.SEARCHABLE_FACETS))
+    text = facet_text(params)
+    query = dataclasses.replace(parse_search(search_params_only(params)), page=1, per_page=1)
+    gateway = runtime(request).gateway
+    state = search_view.current_params(params)
+    # The exact counts of every value come with the normal search (disjunctive: the facet's
+    # own selection left out); facet search adds typo-tolerant matches for the typed text.
+    result = await gateway.search(query)
+    engine_counts = await gateway.facet_values(query, facet, text) if text else {}
+    group = next(g for g in search_view.facet_groups(state, result) if g["name"] == facet)
+    options = search_view.matching_options(group["options"], text, engine_counts)
+    return await render(request, "partials/facet_options.html", options_html=(
+        search_view.options_html(facet, group["title"], options, text)))
+
+
+HANDLERS = [facet_search]

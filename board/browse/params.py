@@ -1,0 +1,159 @@
+"""Search parameters (CONTRACT) -> a validated SearchQuery, shared by the search page, the
+JSON API, the Atom feed and digest subscriptions. Every error names its parameter."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import Any
+from urllib.parse import urlencode
+
+from board.core import vocab
+from board.core.geo import GeoError, locate
+from search.index_settings import BOOLEAN_FACETS, FACETS
+from search.query import SORT_NAMES, SearchQuery
+
+LIST_PARAMS = ("kind", "specialty", "state", *BOOLEAN_FACETS, "usmle")
+SCALAR_PARAMS = ("q", "fee_max", "graduation_year", "ecfmg_certified", "near", "radius_miles",
+                 "sort", "page", "per_page")
+FILTER_PARAMS = tuple(p for p in (*LIST_PARAMS, *SCALAR_PARAMS) if p not in {"page", "per_page"})
+ALL_PARAMS = frozenset((*LIST_PARAMS, *SCALAR_PARAMS))
+MAX_Q = 200
+
+
+class ParamError(ValueError):
+    def __init__(self, param: str, message: str):
+        super().__init__(f"{param}: {message}")
+        self.param = param
+        self.message = message
+
+
+def _values(params: Mapping[str, Any], name: str) -> list[str]:
+    getall = getattr(params, "getall", None)
+    if getall is not None:
+        raw = getall(name, [])
+    else:
+        raw = params.get(name, [])
+    if isinstance(raw, str | int | bool):
+        raw = [raw]
+    out: list[str] = []
+    for value in raw or []:
+        text = str(value).strip() if not isinstance(value, bool) else str(value).lower()
+        if text:
+            out.append(text)
+    return out
+
+
+def _one(params: Mapping[str, Any], name: str) -> str | None:
+    values = _values(params, name)
+    if len(values) > 1 and len(set(values)) > 1:
+        raise ParamError(name, "give this parameter once")
+    return values[0] if values else None
+
+
+def _int(params: Mapping[str, Any], name: str, lo: int, hi: int) -> int | None:
+    value = _one(params, name)
+    if value is None:
+        return None
+    try:
+        number = int(value)
+    except ValueError:
+        raise ParamError(name, "must be a whole number") from None
+    if not lo <= number <= hi:
+        raise ParamError(name, f"must be between {lo} and {hi}")
+    return number
+
+
+def _bool(params: Mapping[str, Any], name: str) -> bool | None:
+    value = _one(params, name)
+    if value is None:
+        return None
+    if value.lower() in {"true", "1", "yes", "on"}:
+        return True
+    if value.lower() in {"false", "0", "no", "off"}:
+        return False
+    raise ParamError(name, "must be true or false")
+
+
+def _choices(params: Mapping[str, Any], name: str, allowed: Iterable[str],
+             canon=None) -> tuple[str, ...]:
+    allowed = set(allowed)
+    out: list[str] = []
+    for value in _values(params, name):
+        value = canon(value) if canon else value
+        if value not in allowed:
+            raise ParamError(name, f"unknown value {str(value)[:60]!r}")
+        if value not in out:
+            out.append(value)
+    return tuple(out)
+
+
+def parse_search(params: Mapping[str, Any], now: dt.datetime | None = None,
+                 strict: bool = True) -> SearchQuery:
+    now = now or dt.datetime.now(dt.UTC)
+    if strict:
+        keys = params.keys() if hasattr(params, "keys") else []
+        for key in keys:
+            if key not in ALL_PARAMS:
+                raise ParamError(key, "is not a search parameter")
+    q = (_one(params, "q") or "")
+    if len(q) > MAX_Q:
+        raise ParamError("q", f"must be at most {MAX_Q} characters")
+    selections: dict[str, tuple[str, ...]] = {
+        "kind": _choices(params, "kind", vocab.KINDS, str.lower),
+        "specialty": _choices(params, "specialty", vocab.specialties(),
+                              lambda v: vocab.canonical_specialty(v) or v),
+        "state": _choices(params, "state", vocab.states(), str.upper),
+    }
+    for name in BOOLEAN_FACETS:
+        selections[name] = _choices(params, name, ("true", "false"), str.lower)
+    usmle = _choices(params, "usmle", vocab.USMLE_STEPS, str.lower)
+    if "none" in usmle and len(usmle) > 1:
+        raise ParamError("usmle", "'none' cannot be combined with passed steps")
+    near = _one(params, "near")
+    geo = None
+    if near:
+        try:
+            geo = locate(near)
+        except GeoError as exc:
+            raise ParamError("near", str(exc)) from None
+    radius = _int(params, "radius_miles", 1, 500)
+    sort = (_one(params, "sort") or "relevance").lower()
+    if sort not in SORT_NAMES:
+        raise ParamError("sort", "must be one of " + ", ".join(SORT_NAMES))
+    if sort == "distance" and geo is None:
+        raise ParamError("sort", "sort=distance needs near (a 'City, ST' or a ZIP)")
+    return SearchQuery(
+        q=q,
+        selections={k: v for k, v in selections.items() if v and k in FACETS},
+        fee_max=_int(params, "fee_max", 0, 100_000),
+        graduation_year=_int(params, "graduation_year", 1950, now.year),
+        usmle=usmle,
+        ecfmg_certified=_bool(params, "ecfmg_certified"),
+        geo=geo,
+        radius_miles=radius or 50,
+        sort=sort,
+        page=_int(params, "page", 1, 10_000) or 1,
+        per_page=_int(params, "per_page", 1, 50) or 20,
+        now_ts=int(now.timestamp()),
+    )
+
+
+def filters_of(params: Mapping[str, Any]) -> dict[str, list[str]]:
+    """The filter part of the parameters (no paging), as a plain JSON-able dict: the shape
+    a digest subscription stores."""
+    out: dict[str, list[str]] = {}
+    for name in FILTER_PARAMS:
+        values = _values(params, name)
+        if values and name != "sort":
+            out[name] = values
+    return out
+
+
+def to_query_string(filters: Mapping[str, Iterable[str] | str], **extra: Any) -> str:
+    pairs: list[tuple[str, str]] = []
+    for name, values in {**filters, **{k: v for k, v in extra.items() if v is not None}}.items():
+        if isinstance(values, str | int):
+            values = [str(values)]
+        pairs.extend((name, str(v)) for v in values)
+    return urlencode(pairs)

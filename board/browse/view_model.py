@@ -1,0 +1,174 @@
+"""The search page's view model: facet lists from the full vocabularies (zero counts kept),
+active-filter chips with one-click removal links, and pagination links. The URL holds the
+whole state, so every link here is a plain GET that works without JavaScript."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from markupsafe import Markup, escape
+
+from board.browse.params import LIST_PARAMS, SCALAR_PARAMS, _values, to_query_string
+from board.core import vocab
+from search.engine import SearchResult
+from search.index_settings import BOOLEAN_FACETS
+
+FACET_TITLES = {
+    "kind": "Type", "state": "State", "specialty": "Specialty", "hands_on": "Hands-on",
+    "lor_offered": "Letter of recommendation", "b1b2_accepted": "B1/B2 visitors accepted",
+    "j1_sponsored": "J-1 sponsored", "remote": "Remote",
+}
+BOOL_LABELS = {
+    "hands_on": ("Hands-on (direct patient care)", "Observation only"),
+    "lor_offered": ("Letter offered", "No letter"),
+    "b1b2_accepted": ("B1/B2 accepted", "B1/B2 not accepted"),
+    "j1_sponsored": ("J-1 sponsored", "No J-1"),
+    "remote": ("Remote", "On site"),
+}
+FACET_ORDER = ("kind", "state", "specialty", "hands_on", "lor_offered", "b1b2_accepted",
+               "j1_sponsored", "remote")
+LONG_LIST = 12
+# Facets with a type-to-filter box (the `facet_q` parameter of the page, never a filter).
+SEARCHABLE_FACETS = ("specialty",)
+
+
+def current_params(params: Mapping[str, Any]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for name in (*LIST_PARAMS, *SCALAR_PARAMS):
+        values = _values(params, name)
+        if values:
+            out[name] = values
+    return out
+
+
+def url_with(state: dict[str, list[str]], /, **changes: Any) -> str:
+    # Positional-only: a change to the `state` facet arrives as the keyword `state`.
+    merged = {k: list(v) for k, v in state.items()}
+    for key, value in changes.items():
+        if value is None:
+            merged.pop(key, None)
+        else:
+            merged[key] = value if isinstance(value, list) else [str(value)]
+    qs = to_query_string(merged)
+    return "/?" + qs if qs else "/"
+
+
+def _options(facet: str, counts: dict[str, int], selected: tuple[str, ...]
+             ) -> list[dict[str, Any]]:
+    if facet in BOOLEAN_FACETS:
+        yes, no = BOOL_LABELS[facet]
+        values = [("true", yes), ("false", no)]
+    elif facet == "state":
+        values = list(vocab.states().items())
+    elif facet == "kind":
+        values = [(k, k.capitalize()) for k in vocab.KINDS]
+    else:
+        values = [(s, s) for s in vocab.specialties()]
+    opts = [{"value": v, "label": label, "count": counts.get(v, 0), "selected": v in selected}
+            for v, label in values]
+    if len(opts) > LONG_LIST:
+        opts.sort(key=lambda o: (not o["selected"], -o["count"], o["label"]))
+    return opts
+
+
+def matching_options(options: list[dict[str, Any]], text: str,
+                     engine_counts: dict[str, int] | None = None) -> list[dict[str, Any]]:
+    """The options a type-to-filter box shows for `text`: labels containing it, values the
+    engine's facet search matched (prefix and typo tolerant), and always the selected ones,
+    so narrowing the list never drops a checked box from the form."""
+    needle = " ".join(text.casefold().split())
+    if not needle:
+        return options
+    engine_counts = engine_counts or {}
+    out = []
+    for opt in options:
+        if opt["value"] in engine_counts:
+            opt = {**opt, "count": engine_counts[opt["value"]]}
+        if opt["selected"] or opt["value"] in engine_counts or needle in opt["label"].casefold():
+            out.append(opt)
+    return out
+
+
+def options_html(facet: str, title: str, options: list[dict[str, Any]], facet_q: str = ""
+                 ) -> Markup:
+    """The <li> checkboxes of one facet list. Built here rather than in a Jinja loop because
+    the page lists ~250 options: the loop was most of the page's render time (bench/)."""
+    if not options:
+        return Markup('<li class="facet__none muted">No {} matches \u201c{}\u201d.</li>').format(
+            title.lower(), facet_q)
+    name = escape(facet)
+    parts = []
+    for opt in options:
+        empty = " facet__option--empty" if opt["count"] == 0 and not opt["selected"] else ""
+        checked = " checked" if opt["selected"] else ""
+        parts.append(
+            f'<li><label class="facet__option{empty}"><input type="checkbox" name="{name}" '
+            f'value="{escape(opt["value"])}"{checked}><span>{escape(opt["label"])}</span>'
+            f'<span class="facet__count" aria-label="{opt["count"]} listings">{opt["count"]}'
+            "</span></label></li>")
+    return Markup("\n".join(parts))  # every value above is escaped
+
+
+def facet_groups(state: dict[str, list[str]], result: SearchResult | None,
+                 facet_q: str = "") -> list[dict[str, Any]]:
+    groups = []
+    for facet in FACET_ORDER:
+        selected = tuple(state.get(facet, []))
+        counts = result.facets.get(facet, {}) if result else {}
+        options = _options(facet, counts, selected)
+        if facet in SEARCHABLE_FACETS:
+            options = matching_options(options, facet_q)
+        groups.append({
+            "name": facet, "title": FACET_TITLES[facet], "options": options,
+            "options_html": options_html(facet, FACET_TITLES[facet], options, facet_q),
+            "long": facet in {"state", "specialty"},
+            "searchable": facet in SEARCHABLE_FACETS, "facet_q": facet_q,
+        })
+    return groups
+
+
+USMLE_LABELS = {"step1": "Step 1 passed", "step2ck": "Step 2 CK passed", "none": "no step yet"}
+
+
+def chips(state: dict[str, list[str]]) -> list[dict[str, str]]:
+    out = []
+    labels = {"graduation_year": "Graduated", "fee_max": "Fee up to $", "near": "Near",
+              "radius_miles": "Within (miles)", "ecfmg_certified": "ECFMG certified",
+              "usmle": "USMLE", "q": "Text"}
+    for name, values in state.items():
+        if name in {"page", "per_page", "sort"}:
+            continue
+        if name == "radius_miles" and not state.get("near"):
+            continue  # a radius without a place filters nothing: no chip, not "active"
+        for value in values:
+            rest = [v for v in values if v != value]
+            label = value
+            if name in BOOLEAN_FACETS:
+                label = BOOL_LABELS[name][0 if value == "true" else 1]
+            elif name == "state":
+                label = vocab.states().get(value, value)
+            elif name == "kind":
+                label = value.capitalize()
+            text = f"{FACET_TITLES.get(name) or labels.get(name, name)}: {label}"
+            if name == "fee_max":
+                text = "Free only" if value == "0" else (
+                    f"Fee up to ${int(value):,}" if value.isdigit() else f"Fee up to ${value}")
+            elif name == "usmle":
+                text = "USMLE: " + USMLE_LABELS.get(value, value)
+            elif name == "ecfmg_certified":
+                text = "ECFMG certified" if value == "true" else "Not ECFMG certified"
+            out.append({"label": text,
+                        "url": url_with(state, page=None, **{name: rest or None})})
+    return out
+
+
+def pagination(state: dict[str, list[str]], result: SearchResult) -> dict[str, Any]:
+    page, pages = result.page, result.pages
+    window = [p for p in range(max(1, page - 2), min(pages, page + 2) + 1)]
+    return {
+        "page": page, "pages": pages,
+        "prev": url_with(state, page=page - 1) if page > 1 else None,
+        "next": url_with(state, page=page + 1) if page < pages else None,
+        "links": [{"n": p, "url": url_with(state, page=p), "current": p == page} for p in window],
+    }

@@ -1,0 +1,198 @@
+"""Validation of opportunity fields (CONTRACT): one set of rules for web forms, the JSON
+API and import files. Input values may be strings (forms, CSV) or JSON-typed values."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlparse
+
+from email_validator import EmailNotValidError, validate_email
+
+from board.core import vocab
+
+BOOL_FIELDS = (
+    "remote", "hands_on", "lor_offered", "ecfmg_required", "usmle_step1_required",
+    "usmle_step2ck_required", "b1b2_accepted", "j1_sponsored",
+)
+INT_RANGES: dict[str, tuple[int, int]] = {
+    "duration_weeks": (1, 104),
+    "fee_usd": (0, 100_000),
+    "stipend_usd": (0, 1_000_000),
+    "max_years_since_graduation": (0, 60),
+}
+TEXT_LIMITS = {"title": 200, "city": 120, "description": 20_000, "visa_notes": 2_000}
+DATE_FIELDS = ("start_date", "application_deadline", "expires_at")
+FIELDS = (
+    "title", "kind", "specialty", "state", "city", "remote", "hands_on", "description",
+    "duration_weeks", "start_date", "application_deadline", "fee_usd", "stipend_usd",
+    "lor_offered", "ecfmg_required", "usmle_step1_required", "usmle_step2ck_required",
+    "max_years_since_graduation", "b1b2_accepted", "j1_sponsored", "visa_notes",
+    "apply_url", "apply_email", "expires_at",
+)
+_TRUE = {"true", "yes", "1", "on", "y"}
+_FALSE = {"false", "no", "0", "off", "n", ""}
+
+
+class ValidationErrors(Exception):
+    """Field -> message for every bad field, so a form can show each next to its input."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+def parse_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if value is None:
+        return False
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    text = str(value).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise ValueError("must be true or false (also yes/no, 1/0)")
+
+
+def _int(value: Any, lo: int, hi: int) -> int | None:
+    if value is None or (isinstance(value, str) and value.strip() == ""):
+        return None
+    if isinstance(value, bool):
+        raise ValueError("must be a whole number")
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    try:
+        number = int(str(value).strip()) if not isinstance(value, int) else value
+    except ValueError:
+        raise ValueError("must be a whole number") from None
+    if not lo <= number <= hi:
+        raise ValueError(f"must be between {lo} and {hi}")
+    return number
+
+
+def _date(value: Any) -> dt.date | None:
+    if value is None or (isinstance(value, str) and value.strip() == ""):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value).strip()
+    try:
+        if len(text) > 10:
+            return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).date()
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError("must be a date like 2027-01-31") from None
+
+
+def _url(value: Any) -> str:
+    text = str(value or "").strip()
+    if not text:
+        return ""
+    parsed = urlparse(text)
+    if parsed.scheme != "https" or not parsed.netloc or " " in text or len(text) > 500:
+        raise ValueError("must be an https:// link")
+    return text
+
+
+def clean_email(value: Any) -> str:
+    text = str(value or "").strip()
+    if not text:
+        return ""
+    try:
+        return validate_email(text, check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        raise ValueError(f"is not a valid email address ({exc})") from None
+
+
+def _text(name: str, value: Any) -> str:
+    text = "" if value is None else str(value)
+    text = text.replace("\x00", "").strip()
+    if len(text) > TEXT_LIMITS[name]:
+        raise ValueError(f"must be at most {TEXT_LIMITS[name]} characters")
+    return text
+
+
+def _clean_field(name: str, value: Any) -> Any:
+    if name in BOOL_FIELDS:
+        return parse_bool(value)
+    if name in INT_RANGES:
+        return _int(value, *INT_RANGES[name])
+    if name in DATE_FIELDS:
+        return _date(value)
+    if name == "kind":
+        kind = str(value or "").strip().lower()
+        if kind not in vocab.KINDS:
+            raise ValueError("must be one of " + ", ".join(vocab.KINDS))
+        return kind
+    if name == "specialty":
+        found = vocab.canonical_specialty(str(value or ""))
+        if not found:
+            raise ValueError("must be an ACGME specialty name (for example 'Internal medicine')")
+        return found
+    if name == "state":
+        state = str(value or "").strip().upper()
+        if state and state not in vocab.states():
+            raise ValueError("must be a USPS state or territory code such as NY")
+        return state
+    if name == "apply_url":
+        return _url(value)
+    if name == "apply_email":
+        return clean_email(value)
+    return _text(name, value)
+
+
+def validate_opportunity(
+    data: Mapping[str, Any], *, existing: Mapping[str, Any] | None = None,
+    today: dt.date | None = None,
+) -> dict[str, Any]:
+    """Return clean values for every field given; with `existing` (a PATCH), the fields
+    not given keep their current values for the cross-field rules."""
+    errors: dict[str, str] = {}
+    clean: dict[str, Any] = {}
+    for name in data:
+        if name not in FIELDS:
+            errors[name] = "is not a known field"
+    for name in FIELDS:
+        if name in data:
+            try:
+                clean[name] = _clean_field(name, data[name])
+            except ValueError as exc:
+                errors[name] = str(exc)
+    merged = {**(existing or {}), **clean}
+    if existing is None:
+        for name in FIELDS:
+            merged.setdefault(name, None)
+    title = merged.get("title") or ""
+    if "title" not in errors and not 5 <= len(title) <= 200:
+        errors["title"] = "is required (5 to 200 characters)"
+    for name in ("kind", "specialty"):
+        if name not in errors and not merged.get(name):
+            errors[name] = "is required"
+    if "state" not in errors and not merged.get("state") and not merged.get("remote"):
+        errors["state"] = "is required unless the opportunity is remote"
+    if ("apply_url" not in errors and "apply_email" not in errors
+            and not merged.get("apply_url") and not merged.get("apply_email")):
+        errors["apply_url"] = "give a https link or an email address (apply_email) for applying"
+    start, deadline = merged.get("start_date"), merged.get("application_deadline")
+    if start and deadline and "application_deadline" not in errors and deadline > start:
+        errors["application_deadline"] = "must not be after the start date"
+    expires = clean.get("expires_at")
+    today = today or dt.datetime.now(dt.UTC).date()
+    if expires and "expires_at" not in errors:
+        if expires <= today:
+            errors["expires_at"] = "must be in the future"
+        elif expires > today + dt.timedelta(days=366):
+            errors["expires_at"] = "must be within a year"
+    if errors:
+        raise ValidationErrors(errors)
+    if existing is None:
+        clean.setdefault("fee_usd", 0)
+        for name in BOOL_FIELDS:
+            clean.setdefault(name, False)
+    return clean

@@ -1,0 +1,174 @@
+"""Digest subscription pages and API: subscribe (form and JSON), confirm, manage, and the
+RFC 8058 one-click unsubscribe (POST without cookie or CSRF token; GET only asks)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, get, post
+from litestar.exceptions import HTTPException, TooManyRequestsException
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.response import Response, Template
+
+from board.browse.params import FILTER_PARAMS, ParamError, filters_of, to_query_string
+from board.browse.schemas import ErrorBody
+from board.core import vocab
+from board.core.validation import ValidationErrors
+from board.digests import subscriptions
+from board.digests.subscriptions import BadLink, TooManyMails
+from board.web import ratelimit
+from board.web.common import render, runtime
+
+PER_CLIENT_PER_HOUR = 20
+SENT_TEXT = ("If the address is valid, a confirmation email is on its way. Nothing else will be "
+             "sent until the link in it is followed.")
+
+
+async def _start(request: Request, email: Any, filters: dict[str, Any]) -> None:
+    """Rate limits, the service, then the confirmation mail (only when one is due)."""
+    rt = runtime(request)
+    client = ratelimit.client_address(request, rt.settings)
+    if not await ratelimit.hit(request, "subscribe-client", client, PER_CLIENT_PER_HOUR, 3600):
+        raise TooManyRequestsException(detail=ratelimit.TOO_MANY)
+
+    async def may_mail(address: str) -> bool:
+        return await ratelimit.hit(request, "subscribe-email", address,
+                                   subscriptions.MAILS_PER_ADDRESS_PER_DAY, 24 * 3600)
+
+    try:
+        outcome = await subscriptions.subscribe(email, filters, rt.settings.secret_key, may_mail)
+    except TooManyMails as exc:
+        raise TooManyRequestsException(detail=str(exc)) from None
+    if outcome.confirm_token:
+        await subscriptions.send_confirmation(rt.mailer, rt.settings.base_url, outcome.address,
+                                              outcome.filters, outcome.confirm_token)
+
+
+def _form_filters(form: Any) -> dict[str, list[str]]:
+    return {k: form.getall(k) for k in FILTER_PARAMS if form.getall(k, [])}
+
+
+def _form_context(filters: dict[str, Any]) -> dict[str, Any]:
+    return {"filters": filters, "hidden": [(k, v) for k, vs in filters.items() for v in vs],
+            "summary": subscriptions.filter_summary(filters),
+            "search_url": "/?" + to_query_string(filters)}
+
+
+@get("/subscribe", include_in_schema=False)
+async def subscribe_form(request: Request) -> Template:
+    filters = filters_of(request.query_params)
+    error = None
+    try:
+        subscriptions.canonical_filters(filters)
+    except ParamError as exc:
+        error, filters = f"{exc.param}: {exc.message}", {}
+    return await render(request, "pages/subscribe.html", status_code=400 if error else 200,
+                        error=error, errors={}, email="", **_form_context(filters))
+
+
+@post("/subscribe", include_in_schema=False, status_code=200)
+async def subscribe_submit(request: Request) -> Template:
+    form = await request.form()
+    filters = _form_filters(form)
+    email = (form.get("email") or "").strip()
+    try:
+        await _start(request, email, filters)
+    except ValidationErrors as exc:
+        return await render(request, "pages/subscribe.html", status_code=400, email=email,
+                            errors=exc.errors, error=None, **_form_context(filters_of(filters)))
+    return await render(request, "pages/subscribe_sent.html", message=SENT_TEXT)
+
+
+@post("/api/v1/subscriptions", status_code=202, tags=["subscriptions"], responses={
+    400: ResponseSpec(ErrorBody, description="The email or a filter is not valid; `field` names it"),
+    429: ResponseSpec(ErrorBody, description="Too many subscriptions from this client or address"),
+    503: ResponseSpec(ErrorBody, description="The confirmation mail cannot be sent now; retry")})
+async def api_subscribe(request: Request, data: dict[str, Any]) -> Response[dict[str, str]]:
+    """Subscribe an email address to the weekly digest of a search (double opt-in): answers
+    202 and mails a confirmation link. `filters` takes the search parameters."""
+    filters = data.get("filters") or {}
+    if not isinstance(filters, dict):
+        raise ValidationErrors({"filters": "must be an object of search parameters"})
+    await _start(request, data.get("email"), filters)
+    return Response({"status": "pending_confirmation", "detail": SENT_TEXT}, status_code=202)
+
+
+async def _subscriber(request: Request, token: str, purpose: str = "manage") -> dict[str, Any]:
+    try:
+        return await subscriptions.subscriber_for(token, purpose, runtime(request).settings.secret_key)
+    except BadLink as exc:
+        raise HTTPException(status_code=400, detail=str(exc)) from None
+
+
+@get("/subscribe/confirm/{token:str}", include_in_schema=False)
+async def confirm(request: Request, token: str) -> Template:
+    row = await _subscriber(request, token, "confirm")
+    if row["unsubscribed_at"]:
+        raise HTTPException(status_code=400, detail="This subscription was cancelled; "
+                                                    "subscribe again from any search.")
+    await subscriptions.confirm(row)
+    manage = subscriptions.token_for(row, "manage", runtime(request).settings.secret_key)
+    return await render(request, "pages/subscribe_confirmed.html", manage_url=f"/manage/{manage}",
+                        summary=subscriptions.filter_summary(subscriptions.stored_filters(row)))
+
+
+async def _manage_page(request: Request, token: str, row: dict[str, Any], status: int = 200,
+                       **extra: Any) -> Template:
+    filters = subscriptions.stored_filters(row)
+    keep = {k: v for k, v in filters.items()
+            if k in {"graduation_year", "usmle", "ecfmg_certified", "near", "radius_miles"}}
+    ctx = {"token": token, "sub": row, "filters": filters, "errors": {}, "message": None,
+           "summary": subscriptions.filter_summary(filters),
+           "kept": [(k, v) for k, vs in keep.items() for v in vs],
+           "kinds": vocab.KINDS, "states": vocab.states(), "specialties": vocab.specialties()}
+    ctx.update(extra)
+    return await render(request, "pages/manage.html", status_code=status, **ctx)
+
+
+@get("/manage/{token:str}", include_in_schema=False)
+async def manage(request: Request, token: str) -> Template:
+    return await _manage_page(request, token, await _subscriber(request, token))
+
+
+@post("/manage/{token:str}", include_in_schema=False, status_code=200)
+async def manage_submit(request: Request, token: str) -> Template:
+    row = await _subscriber(request, token)
+    form = await request.form()
+    action = form.get("action")
+    message = None
+    if action == "pause" or action == "resume":
+        await subscriptions.set_paused(row, action == "pause")
+        message = "Paused: no digest until you resume." if action == "pause" else "Resumed."
+    elif action == "unsubscribe":
+        await subscriptions.unsubscribe(row)
+        message = "You are unsubscribed. No more digests will be sent."
+    elif action == "filters":
+        try:
+            await subscriptions.change_filters(row, _form_filters(form))
+        except ValidationErrors as exc:
+            return await _manage_page(request, token, row, 400, errors=exc.errors)
+        message = "Your filters are saved."
+    else:
+        raise HTTPException(status_code=400, detail="action: must be filters, pause, resume "
+                                                    "or unsubscribe")
+    return await _manage_page(request, token, await _subscriber(request, token), message=message)
+
+
+@get("/unsubscribe/{token:str}", include_in_schema=False)
+async def unsubscribe_confirm(request: Request, token: str) -> Template:
+    row = await _subscriber(request, token)
+    return await render(request, "pages/unsubscribe.html", token=token, email=row["email"],
+                        already=bool(row["unsubscribed_at"]))
+
+
+@post("/unsubscribe/{token:str}", include_in_schema=False, status_code=200)
+async def unsubscribe_one_click(request: Request, token: str) -> Template:
+    # Mailbox providers POST "List-Unsubscribe=One-Click" with no cookie: the token is enough.
+    row = await _subscriber(request, token)
+    await subscriptions.unsubscribe(row)
+    return await render(request, "pages/unsubscribe_done.html", email=row["email"],
+                        manage_url=f"/manage/{token}")
+
+
+HANDLERS = [subscribe_form, subscribe_submit, api_subscribe, confirm, manage, manage_submit,
+            unsubscribe_confirm, unsubscribe_one_click]

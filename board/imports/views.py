@@ -1,0 +1,63 @@
+"""Bulk import from the dashboard (/dashboard/import): a thin handler over
+board.imports.services; the same validation as `board import`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, get, post
+from litestar.datastructures import UploadFile
+from litestar.response import Redirect, Template
+
+from board.core.validation import FIELDS
+from board.imports.formats import ImportFileError, read_rows
+from board.imports.services import ImportRejected, import_rows, validate_rows
+from board.listings.red_flags import HIGH_FEE_USD
+from board.web.common import flash, render, runtime
+from board.web.guards import LOGIN_REDIRECT, require_institution_member
+
+MAX_UPLOAD_BYTES = 25_000_000
+# The page lists problems; thousands of rows of them would only bury the first ones.
+MAX_PROBLEMS_SHOWN = 500
+
+
+async def _import_page(request: Request, status_code: int = 200, **ctx: Any) -> Template:
+    ctx.setdefault("file_error", None)
+    ctx.setdefault("rejected", None)
+    return await render(request, "pages/import.html", status_code=status_code, fields=FIELDS,
+                        high_fee=HIGH_FEE_USD, max_problems=MAX_PROBLEMS_SHOWN, **ctx)
+
+
+@get("/dashboard/import", include_in_schema=False, exception_handlers=LOGIN_REDIRECT)
+async def import_form(request: Request) -> Template:
+    member = await require_institution_member(request)
+    return await _import_page(request, member=member)
+
+
+@post("/dashboard/import", include_in_schema=False, exception_handlers=LOGIN_REDIRECT,
+      request_max_body_size=MAX_UPLOAD_BYTES)
+async def import_upload(request: Request) -> Template | Redirect:
+    member = await require_institution_member(request)
+    form = await request.form()
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        return await _import_page(request, 400, member=member,
+                                  file_error="choose a CSV or JSON file to upload")
+    data = await upload.read()
+    try:
+        cleaned = validate_rows(read_rows(upload.filename, data))
+    except ImportFileError as exc:
+        return await _import_page(request, 400, member=member, file_error=str(exc))
+    except ImportRejected as exc:
+        return await _import_page(request, 400, member=member, rejected=exc,
+                                  filename=upload.filename)
+    result = await import_rows(member["institution"], cleaned, mode="submit",
+                               member_id=member["id"],
+                               listing_days=runtime(request).settings.listing_days)
+    runtime(request).kick()
+    flash(request, f"Imported {result.imported} listings from {upload.filename}: "
+          f"{result.published} published, {result.pending} waiting for review by a moderator.")
+    return Redirect("/dashboard/import", status_code=303)
+
+
+HANDLERS = [import_form, import_upload]

@@ -1,0 +1,76 @@
+"""The board's handle on search: the Meilisearch client, the live index name, and how a
+stored opportunity becomes a document (through `search.documents.build_document`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from board.core import vocab
+from board.core.markdown import plain_text
+from board.store.tables import Opportunity
+from search.client import MeiliClient
+from search.documents import build_document
+from search.engine import SearchResult, facet_values, run_search
+from search.query import SearchQuery
+from search.result_cache import ResultCache
+
+_COLUMNS = (
+    Opportunity.all_columns(),
+    Opportunity.institution.name.as_alias("institution_name"),
+    Opportunity.institution.verified.as_alias("institution_verified"),
+)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def as_utc(value: dt.datetime | None) -> dt.datetime | None:
+    if value is None:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def is_visible(row: dict[str, Any], now: dt.datetime) -> bool:
+    """Only published listings that have not yet expired are searchable."""
+    expires = as_utc(row.get("expires_at"))
+    return row.get("status") == "published" and expires is not None and expires > now
+
+
+def document_from_row(row: dict[str, Any]) -> dict[str, Any]:
+    # Search and highlight the text a visitor reads, not the Markdown syntax.
+    return build_document({**row, "description": plain_text(row.get("description") or ""),
+                           "state_name": vocab.states().get(row.get("state") or "", "")})
+
+
+async def load_rows(ids: Iterable[int] | None = None, *, visible_only: bool = False,
+                    now: dt.datetime | None = None, limit: int | None = None,
+                    after_id: int = 0) -> list[dict[str, Any]]:
+    query = Opportunity.select(*_COLUMNS).order_by(Opportunity.id)
+    if ids is not None:
+        query = query.where(Opportunity.id.is_in(list(ids)))
+    if after_id:
+        query = query.where(Opportunity.id > after_id)
+    if visible_only:
+        query = query.where(
+            (Opportunity.status == "published") & (Opportunity.expires_at > (now or utcnow()))
+        )
+    if limit:
+        query = query.limit(limit)
+    return await query.run()
+
+
+class SearchGateway:
+    def __init__(self, client: MeiliClient, index: str, cache: ResultCache | None = None):
+        self.client = client
+        self.index = index
+        # Hot queries from memory; see search.result_cache for why entries stay correct.
+        self.cache = cache if cache is not None else ResultCache()
+
+    async def search(self, query: SearchQuery) -> SearchResult:
+        return await run_search(self.client, self.index, query, self.cache)
+
+    async def facet_values(self, query: SearchQuery, facet: str, text: str) -> dict[str, int]:
+        return await facet_values(self.client, self.index, query, facet, text)

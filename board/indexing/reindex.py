@@ -1,0 +1,145 @@
+"""Zero-downtime rebuild of the search index: fill `<live>_<timestamp>` beside the live
+index, check it, swap the two atomically, drop the old one, then replay what changed while
+the new one was being built. Searches keep hitting a complete index the whole time."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import inspect
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import msgspec
+
+from board.indexing import outbox
+from board.indexing.gateway import SearchGateway, document_from_row, load_rows, utcnow
+from board.store.engine import write_transaction
+from board.store.tables import Opportunity, OutboxEvent
+from search import sync
+from search.errors import MeiliError
+
+BATCH = 5000
+# A drain batch stamps done_at with the time it started, a moment before it reads rows
+# and sends them; the slack keeps such a batch that overlapped the build start in the replay.
+REPLAY_SLACK = dt.timedelta(minutes=1)
+_encode = msgspec.json.Encoder()
+
+OnBatch = Callable[[int], Awaitable[None] | None]
+
+
+class ReindexError(Exception):
+    """The new index is not trustworthy; the live index was left untouched."""
+
+
+@dataclass
+class ReindexResult:
+    index: str
+    documents: int
+    replayed: int
+    seconds: float
+    created: bool
+
+    @property
+    def per_second(self) -> float:
+        return self.documents / self.seconds if self.seconds else 0.0
+
+
+def build_name(live: str, now: dt.datetime) -> str:
+    return f"{live}_{now.strftime('%Y%m%d%H%M%S%f')}"
+
+
+def ndjson(docs: list[dict[str, Any]]) -> bytes:
+    return b"\n".join(_encode.encode(d) for d in docs)
+
+
+async def visible_count(now: dt.datetime) -> int:
+    return await Opportunity.count().where(
+        (Opportunity.status == "published") & (Opportunity.expires_at > now)).run()
+
+
+async def reindex(gateway: SearchGateway, *, batch: int = BATCH, on_batch: OnBatch | None = None,
+                  task_timeout: float = 600.0) -> ReindexResult:
+    client, live = gateway.client, gateway.index
+    started = utcnow()
+    clock = time.perf_counter()
+    mark = await _max_event_id()
+    created = await client.get_index(live) is None
+    if created:
+        # An empty live index first, so the swap path is the same as for a rebuild.
+        await sync.apply_settings(client, live)
+    new = build_name(live, started)
+    await client.delete_index(new)
+    await sync.apply_settings(client, new)
+    try:
+        loaded = await _fill(gateway, new, started, batch, on_batch, task_timeout)
+        count = int((await client.stats(new))["numberOfDocuments"])
+        if count != loaded:
+            raise ReindexError(f"count mismatch: the store has {loaded} visible listings, the new "
+                               f"index {new} holds {count}; the live index was not swapped")
+        # No drainer may be mid-send to the live index while it is swapped away.
+        async with outbox.exclusive(wait=task_timeout):
+            await client.swap_indexes(live, new)
+    except BaseException:
+        await client.delete_index(new)
+        raise
+    await client.delete_index(new)  # after the swap, `new` names the old index
+    replayed = await _replay(mark, started)
+    await outbox.drain(gateway)  # skipped when a drainer is already at it: it sends them
+    return ReindexResult(live, loaded, replayed, time.perf_counter() - clock, created)
+
+
+async def _max_event_id() -> int:
+    row = await OutboxEvent.select(OutboxEvent.id).order_by(OutboxEvent.id, ascending=False) \
+        .limit(1).first().run()
+    return row["id"] if row else 0
+
+
+async def _fill(gateway: SearchGateway, index: str, now: dt.datetime, batch: int,
+                on_batch: OnBatch | None, task_timeout: float) -> int:
+    """Read the next batch while the previous one is being sent: Meilisearch batches the
+    queued additions itself, so only the final wait is on the critical path."""
+    client = gateway.client
+    sends: list[asyncio.Task] = []
+    loaded, after = 0, 0
+    try:
+        while True:
+            rows = await load_rows(visible_only=True, now=now, limit=batch, after_id=after)
+            if not rows:
+                break
+            after = rows[-1]["id"]
+            loaded += len(rows)
+            payload = ndjson([document_from_row(r) for r in rows])
+            sends.append(asyncio.create_task(client.add_ndjson(index, payload, timeout=task_timeout)))
+            if on_batch is not None:
+                maybe = on_batch(len(rows))
+                if inspect.isawaitable(maybe):
+                    await maybe
+        for send in sends:
+            task = await send
+            await client.wait_task(task, timeout=task_timeout)
+    except MeiliError as exc:
+        raise ReindexError(f"Meilisearch rejected the new index {index}: {exc}") from exc
+    finally:
+        for send in sends:
+            send.cancel()
+        await asyncio.gather(*sends, return_exceptions=True)  # nothing left dangling
+    return loaded
+
+
+async def _replay(mark: int, started: dt.datetime) -> int:
+    """Changes drained during the build went to the index that is now gone: write fresh
+    outbox events for them, so the normal drain sends their current rows to the new live
+    index (and a crash right now loses nothing). Events still pending need no replay (they
+    drain to the new index anyway); one drained before the build began sent a row no newer
+    than the one the build read."""
+    rows = await OutboxEvent.select(OutboxEvent.opportunity_id).where(
+        (OutboxEvent.id > mark) | (OutboxEvent.done_at >= started - REPLAY_SLACK)
+    ).distinct().run()
+    ids = sorted({r["opportunity_id"] for r in rows})
+    async with write_transaction():
+        for start in range(0, len(ids), 1000):
+            await outbox.record(ids[start:start + 1000], "reindex")
+    return len(ids)

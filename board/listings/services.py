@@ -1,0 +1,248 @@
+"""The listing lifecycle: draft -> pending -> published -> expired | closed, with rejected
+and removed as moderator outcomes. Every transition that changes what search shows writes
+its outbox event in the same transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from board.core.geo import locate_city
+from board.indexing import outbox
+from board.indexing.gateway import as_utc, utcnow
+from board.store.engine import write_transaction
+from board.store.tables import Institution, Opportunity
+
+DEFAULT_LISTING_DAYS = 60
+MAX_ROW_ID = 2**31 - 1  # ids are 32-bit on PostgreSQL (serial)
+
+
+class LifecycleError(Exception):
+    """A transition that the listing's current status does not allow."""
+
+
+class NotFound(Exception):
+    pass
+
+
+def _expiry_from_date(day: dt.date) -> dt.datetime:
+    # A listing "expires on" a date: it stays visible through that whole day (UTC).
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC) + dt.timedelta(days=1)
+
+
+def _row_values(clean: dict[str, Any]) -> dict[str, Any]:
+    values = dict(clean)
+    if "expires_at" in values:
+        values["expires_at"] = _expiry_from_date(values["expires_at"]) if values["expires_at"] else None
+    if "city" in clean or "state" in clean:
+        point = locate_city(values.get("city") or "", values.get("state") or "")
+        values["latitude"], values["longitude"] = point if point else (None, None)
+    return values
+
+
+async def get(opportunity_id: int, institution_id: int | None = None) -> dict[str, Any]:
+    """One listing; with `institution_id`, only that institution's (else NotFound, so a
+    member of another institution cannot even learn that it exists)."""
+    if not 0 < opportunity_id <= MAX_ROW_ID:
+        raise NotFound(opportunity_id)  # a URL's huge number would overflow the driver (500)
+    query = Opportunity.select(
+        Opportunity.all_columns(),
+        Opportunity.institution.name.as_alias("institution_name"),
+        Opportunity.institution.verified.as_alias("institution_verified"),
+    ).where(Opportunity.id == opportunity_id)
+    if institution_id is not None:
+        query = query.where(Opportunity.institution == institution_id)
+    row = await query.first().output(load_json=True).run()
+    if row is None:
+        raise NotFound(opportunity_id)
+    return row
+
+
+async def create(institution_id: int, clean: dict[str, Any], member_id: int | None = None,
+                 now: dt.datetime | None = None) -> int:
+    now = now or utcnow()
+    values = _row_values(clean)
+    row = Opportunity(institution=institution_id, created_by=member_id, status="draft",
+                      created_at=now, updated_at=now, **values)
+    await row.save().run()
+    return row.id
+
+
+async def update(opportunity_id: int, clean: dict[str, Any], institution_id: int | None = None,
+                 now: dt.datetime | None = None) -> dict[str, Any]:
+    now = now or utcnow()
+    async with write_transaction():
+        current = await get(opportunity_id, institution_id)
+        if current["status"] == "removed":
+            raise LifecycleError("a removed listing cannot be edited")
+        values = _row_values({**{k: current[k] for k in ("city", "state")}, **clean})
+        values["updated_at"] = now
+        if current["status"] == "published":
+            # An edit must not smuggle a scam promise past moderation: new red flags send a
+            # live listing back to the queue (the outbox event takes it out of search).
+            from board.listings.red_flags import red_flags
+
+            flags = red_flags({**current, **values})
+            if flags and flags != list(current.get("review_flags") or []):
+                values.update(status="pending", review_flags=flags, submitted_at=now)
+        await Opportunity.update(values).where(Opportunity.id == opportunity_id).run()
+        if current["status"] == "published":
+            await outbox.record(opportunity_id, "edit")
+    return await get(opportunity_id)
+
+
+async def submit(opportunity_id: int, institution_id: int | None = None,
+                 now: dt.datetime | None = None, listing_days: int = DEFAULT_LISTING_DAYS
+                 ) -> str:
+    """Verified institutions publish on submit unless a red flag needs a moderator."""
+    from board.listings.red_flags import red_flags
+
+    now = now or utcnow()
+    async with write_transaction():
+        row = await get(opportunity_id, institution_id)
+        if row["status"] not in {"draft", "rejected"}:
+            raise LifecycleError(f"a {row['status']} listing cannot be submitted")
+        flags = red_flags(row)
+        verified = await Institution.select(Institution.verified).where(
+            Institution.id == row["institution"]).first().run()
+        if verified and verified["verified"] and not flags:
+            await _publish(row, now, listing_days)
+            return "published"
+        await Opportunity.update({
+            Opportunity.status: "pending", Opportunity.submitted_at: now,
+            Opportunity.review_flags: flags, Opportunity.updated_at: now,
+        }).where(Opportunity.id == opportunity_id).run()
+        return "pending"
+
+
+async def _publish(row: dict[str, Any], now: dt.datetime, listing_days: int) -> None:
+    expires = as_utc(row.get("expires_at"))
+    if expires is None or expires <= now:
+        expires = now + dt.timedelta(days=listing_days)
+    await Opportunity.update({
+        Opportunity.status: "published",
+        Opportunity.published_at: row.get("published_at") or now,
+        Opportunity.submitted_at: row.get("submitted_at") or now,
+        Opportunity.expires_at: expires,
+        Opportunity.updated_at: now,
+        Opportunity.rejection_reason: "",
+    }).where(Opportunity.id == row["id"]).run()
+    await outbox.record(row["id"], "publish")
+
+
+async def approve(opportunity_id: int, now: dt.datetime | None = None,
+                  listing_days: int = DEFAULT_LISTING_DAYS) -> None:
+    now = now or utcnow()
+    async with write_transaction():
+        row = await get(opportunity_id)
+        if row["status"] != "pending":
+            raise LifecycleError(f"a {row['status']} listing cannot be approved")
+        await _publish(row, now, listing_days)
+
+
+async def publish_now(opportunity_id: int, now: dt.datetime | None = None,
+                      listing_days: int = DEFAULT_LISTING_DAYS) -> None:
+    """Staff shortcut (imports with --publish, demo data): publish whatever the status."""
+    now = now or utcnow()
+    async with write_transaction():
+        await _publish(await get(opportunity_id), now, listing_days)
+
+
+async def reject(opportunity_id: int, reason: str, now: dt.datetime | None = None) -> None:
+    now = now or utcnow()
+    async with write_transaction():
+        row = await get(opportunity_id)
+        if row["status"] != "pending":
+            raise LifecycleError(f"a {row['status']} listing cannot be rejected")
+        await Opportunity.update({
+            Opportunity.status: "rejected", Opportunity.rejection_reason: reason,
+            Opportunity.updated_at: now,
+        }).where(Opportunity.id == opportunity_id).run()
+
+
+async def renew(opportunity_id: int, institution_id: int | None = None,
+                now: dt.datetime | None = None, listing_days: int = DEFAULT_LISTING_DAYS
+                ) -> dt.datetime:
+    now = now or utcnow()
+    async with write_transaction():
+        row = await get(opportunity_id, institution_id)
+        if row["status"] not in {"published", "expired"}:
+            raise LifecycleError(f"a {row['status']} listing cannot be renewed")
+        current = as_utc(row.get("expires_at")) or now
+        expires = max(current, now) + dt.timedelta(days=listing_days)
+        await Opportunity.update({
+            Opportunity.status: "published", Opportunity.expires_at: expires,
+            Opportunity.updated_at: now,
+        }).where(Opportunity.id == opportunity_id).run()
+        await outbox.record(opportunity_id, "renew")
+    return expires
+
+
+async def _set_status(opportunity_id: int, status: str, allowed: set[str], reason: str,
+                      institution_id: int | None, now: dt.datetime | None) -> None:
+    now = now or utcnow()
+    async with write_transaction():
+        row = await get(opportunity_id, institution_id)
+        if row["status"] not in allowed:
+            raise LifecycleError(f"a {row['status']} listing cannot be {status}")
+        values: dict[Any, Any] = {Opportunity.status: status, Opportunity.updated_at: now}
+        if status == "closed":
+            values[Opportunity.closed_at] = now
+        await Opportunity.update(values).where(Opportunity.id == opportunity_id).run()
+        await outbox.record(opportunity_id, reason)
+
+
+async def close(opportunity_id: int, institution_id: int | None = None,
+                now: dt.datetime | None = None) -> None:
+    await _set_status(opportunity_id, "closed", {"published", "expired", "pending", "draft"},
+                      "close", institution_id, now)
+
+
+async def remove(opportunity_id: int, now: dt.datetime | None = None) -> None:
+    await _set_status(opportunity_id, "removed",
+                      {"draft", "pending", "published", "expired", "closed", "rejected"},
+                      "remove", None, now)
+
+
+async def delete_draft_or_close(opportunity_id: int, institution_id: int) -> str:
+    """API DELETE: a draft disappears; anything else is closed (its link keeps working)."""
+    row = await get(opportunity_id, institution_id)
+    if row["status"] == "draft":
+        await Opportunity.delete().where(Opportunity.id == opportunity_id).run()
+        return "deleted"
+    if row["status"] in {"closed", "removed"}:
+        return row["status"]
+    await close(opportunity_id, institution_id)
+    return "closed"
+
+
+# PostgreSQL: one statement flips the listings and writes their outbox events, so no ids
+# travel to Python (100k expiring listings would also overflow asyncpg's 32767 arguments).
+_EXPIRE_PG = (
+    "WITH expired AS (UPDATE opportunity SET status = 'expired', updated_at = {} "
+    "WHERE status = 'published' AND expires_at <= {} RETURNING id), "
+    "events AS (INSERT INTO outbox_event (opportunity_id, reason, status, attempts, "
+    "next_attempt_at, last_error, created_at) "
+    "SELECT id, 'expire', 'pending', 0, {}, '', {} FROM expired RETURNING 1) "
+    "SELECT count(*) AS expired FROM events"
+)
+
+
+async def expire_due(now: dt.datetime) -> int:
+    """One set-based UPDATE of every published listing past its expiry, and their outbox
+    events, in one transaction; a second run finds nothing to do."""
+    from board.store.engine import is_sqlite
+
+    if not is_sqlite():
+        written = utcnow()
+        rows = await Opportunity.raw(_EXPIRE_PG, now, now, written, written).run()
+        return int(rows[0]["expired"])
+    async with write_transaction():
+        rows = await Opportunity.update({
+            Opportunity.status: "expired", Opportunity.updated_at: now,
+        }).where(
+            (Opportunity.status == "published") & (Opportunity.expires_at <= now)
+        ).returning(Opportunity.id).run()
+        ids = [r["id"] for r in rows]
+        await outbox.record(ids, "expire")
+    return len(ids)

@@ -1,0 +1,207 @@
+"""The institution's dashboard: its listings (status, expiry, views, apply clicks) and the
+lifecycle actions: create, edit, preview, submit, renew, close. Everything is looked up with
+the member's institution id, so another institution's listing is a 404."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from litestar import Request, get, post
+from litestar.exceptions import NotFoundException
+from litestar.response import Redirect, Template
+
+from board.core import vocab
+from board.core.markdown import render_markdown
+from board.core.validation import BOOL_FIELDS, FIELDS, ValidationErrors, validate_opportunity
+from board.indexing.gateway import as_utc, utcnow
+from board.listings import services as listings
+from board.store.tables import Member, Opportunity
+from board.web.common import current_member, flash, render, runtime
+from board.web.guards import LOGIN_REDIRECT, require_institution_member
+
+OPTS: dict[str, Any] = {"include_in_schema": False, "exception_handlers": LOGIN_REDIRECT}
+ACTIONS = {
+    "submit": {"draft", "rejected"},
+    "renew": {"published", "expired"},
+    "close": {"published", "expired", "pending", "draft"},
+    "edit": {"draft", "pending", "published", "expired", "closed", "rejected"},
+}
+
+
+async def _own(request: Request, opportunity_id: int) -> tuple[dict[str, Any], dict[str, Any]]:
+    member = await require_institution_member(request)
+    try:
+        row = await listings.get(opportunity_id, member["institution"])
+    except listings.NotFound:
+        raise NotFoundException("This listing does not exist.") from None
+    return member, row
+
+
+def _json_list(value: Any) -> list[str]:
+    # listings.get returns JSON columns as stored text.
+    if isinstance(value, str):
+        value = json.loads(value or "[]")
+    return list(value or [])
+
+
+def _form_values(row: dict[str, Any]) -> dict[str, Any]:
+    """A stored listing as the form shows it (dates as ISO strings, None as empty)."""
+    values: dict[str, Any] = {}
+    for name in FIELDS:
+        value = row.get(name)
+        if name == "expires_at" and value is not None:
+            value = (as_utc(value) - dt.timedelta(seconds=1)).date()  # stored as end of that day
+        values[name] = value if isinstance(value, bool) else ("" if value is None else str(value))
+    return values
+
+
+async def _submitted(request: Request) -> dict[str, Any]:
+    form = await request.form()
+    data: dict[str, Any] = {}
+    for name in FIELDS:
+        if name in BOOL_FIELDS:
+            data[name] = name in form  # an unticked checkbox is simply absent
+        else:
+            data[name] = str(form.get(name) or "")[:25_000]
+    return data
+
+
+def _form_context(**extra: Any) -> dict[str, Any]:
+    return {"kinds": vocab.KINDS, "specialties": vocab.specialties(), "states": vocab.states(),
+            **extra}
+
+
+@get("/dashboard", **OPTS)
+async def dashboard(request: Request) -> Template | Redirect:
+    member = await current_member(request)
+    if member and member.get("is_staff") and member.get("institution") is None:
+        return Redirect("/staff", status_code=303)
+    member = await require_institution_member(request)
+    rows = await Opportunity.select(
+        Opportunity.id, Opportunity.title, Opportunity.status, Opportunity.expires_at,
+        Opportunity.views, Opportunity.apply_clicks, Opportunity.review_flags,
+        Opportunity.rejection_reason, Opportunity.updated_at,
+    ).where(Opportunity.institution == member["institution"]).order_by(
+        Opportunity.updated_at, ascending=False).output(load_json=True).run()
+    colleagues = await Member.select(Member.name, Member.email, Member.email_verified_at).where(
+        Member.institution == member["institution"]).order_by(Member.created_at).run()
+    return await render(request, "pages/dashboard.html", listings=rows, actions=ACTIONS,
+                        colleagues=colleagues, now=utcnow())
+
+
+@get("/dashboard/opportunities/new", **OPTS)
+async def new_form(request: Request) -> Template:
+    await require_institution_member(request)
+    return await render(request, "pages/listing_form.html", listing=None, errors={},
+                        values={"fee_usd": "0"}, **_form_context())
+
+
+@post("/dashboard/opportunities/new", **OPTS)
+async def create(request: Request) -> Template | Redirect:
+    member = await require_institution_member(request)
+    data = await _submitted(request)
+    try:
+        clean = validate_opportunity(data)
+    except ValidationErrors as exc:
+        return await render(request, "pages/listing_form.html", status_code=400, listing=None,
+                            errors=exc.errors, values=data, **_form_context())
+    opp_id = await listings.create(member["institution"], clean, member_id=member["id"])
+    flash(request, "Draft saved. Check the preview, then submit it for publication.")
+    return Redirect(f"/dashboard/opportunities/{opp_id}/preview", status_code=303)
+
+
+@get("/dashboard/opportunities/{opportunity_id:int}/edit", **OPTS)
+async def edit_form(request: Request, opportunity_id: int) -> Template:
+    _, row = await _own(request, opportunity_id)
+    return await render(request, "pages/listing_form.html", listing=row, errors={},
+                        values=_form_values(row), **_form_context())
+
+
+@post("/dashboard/opportunities/{opportunity_id:int}/edit", **OPTS)
+async def edit(request: Request, opportunity_id: int) -> Template | Redirect:
+    member, row = await _own(request, opportunity_id)
+    data = await _submitted(request)
+    try:
+        clean = validate_opportunity(data)
+        if clean.get("expires_at") is None and row["status"] != "draft":
+            clean.pop("expires_at", None)  # an empty field keeps the running expiry
+        await listings.update(opportunity_id, clean, institution_id=member["institution"])
+    except ValidationErrors as exc:
+        return await render(request, "pages/listing_form.html", status_code=400, listing=row,
+                            errors=exc.errors, values=data, **_form_context())
+    except listings.LifecycleError as exc:
+        flash(request, str(exc).capitalize() + ".", "error")
+        return Redirect("/dashboard", status_code=303)
+    runtime(request).kick()
+    flash(request, "Changes saved." + (" They are live." if row["status"] == "published" else ""))
+    return Redirect(f"/dashboard/opportunities/{opportunity_id}/preview", status_code=303)
+
+
+@get("/dashboard/opportunities/{opportunity_id:int}/preview", **OPTS)
+async def preview(request: Request, opportunity_id: int) -> Template:
+    from board.listings.red_flags import red_flags
+
+    _, row = await _own(request, opportunity_id)
+    now = utcnow()
+    expires = as_utc(row.get("expires_at"))
+    open_ = row["status"] == "published" and expires is not None and expires > now
+    return await render(
+        request, "pages/listing_preview.html", listing=row, open=open_, owner=True,
+        description_html=render_markdown(row["description"]), json_ld=None,
+        state_name=vocab.states().get(row["state"] or "", ""), actions=ACTIONS,
+        flags=_json_list(row["review_flags"]) or (red_flags(row) if row["status"] in ACTIONS["submit"]
+                                                  else []),
+        closing_soon=bool(row.get("application_deadline")
+                          and row["application_deadline"] <= (now + dt.timedelta(days=14)).date()),
+    )
+
+
+@post("/dashboard/opportunities/{opportunity_id:int}/submit", **OPTS)
+async def submit(request: Request, opportunity_id: int) -> Redirect:
+    member, _ = await _own(request, opportunity_id)
+    try:
+        status = await listings.submit(opportunity_id, member["institution"],
+                                       listing_days=runtime(request).settings.listing_days)
+    except listings.LifecycleError as exc:
+        flash(request, str(exc).capitalize() + ".", "error")
+        return Redirect("/dashboard", status_code=303)
+    if status == "published":
+        runtime(request).kick()
+        flash(request, "Published: the listing is now searchable.")
+    else:
+        row = await listings.get(opportunity_id, member["institution"])
+        why = "; ".join(_json_list(row["review_flags"])) or "your institution is not verified yet"
+        flash(request, f"Submitted for review by a moderator ({why}).", "info")
+    return Redirect("/dashboard", status_code=303)
+
+
+@post("/dashboard/opportunities/{opportunity_id:int}/renew", **OPTS)
+async def renew(request: Request, opportunity_id: int) -> Redirect:
+    member, _ = await _own(request, opportunity_id)
+    try:
+        expires = await listings.renew(opportunity_id, member["institution"],
+                                       listing_days=runtime(request).settings.listing_days)
+    except listings.LifecycleError as exc:
+        flash(request, str(exc).capitalize() + ".", "error")
+        return Redirect("/dashboard", status_code=303)
+    runtime(request).kick()
+    flash(request, f"Renewed: the listing now runs until {expires.date().isoformat()}.")
+    return Redirect("/dashboard", status_code=303)
+
+
+@post("/dashboard/opportunities/{opportunity_id:int}/close", **OPTS)
+async def close(request: Request, opportunity_id: int) -> Redirect:
+    member, _ = await _own(request, opportunity_id)
+    try:
+        await listings.close(opportunity_id, member["institution"])
+    except listings.LifecycleError as exc:
+        flash(request, str(exc).capitalize() + ".", "error")
+        return Redirect("/dashboard", status_code=303)
+    runtime(request).kick()
+    flash(request, "Closed: the listing no longer accepts applicants; its link still works.")
+    return Redirect("/dashboard", status_code=303)
+
+
+HANDLERS = [dashboard, new_form, create, edit_form, edit, preview, submit, renew, close]

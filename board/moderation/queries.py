@@ -1,0 +1,111 @@
+"""What moderators work on: institutions to verify, the pending queue, open reports and the
+recent job runs. Approve / reject / remove themselves live in board.listings."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from board.accounts.services import domain_matches
+from board.indexing import outbox
+from board.indexing.gateway import utcnow
+from board.store.engine import write_transaction
+from board.store.tables import Institution, JobRun, Member, Opportunity, Report
+
+RUNS_PER_JOB = 5
+
+
+async def unverified_institutions() -> list[dict[str, Any]]:
+    """Each unverified institution with its members and whether one of their email domains
+    matches the website (a hint, shown to the moderator)."""
+    institutions = await Institution.select().where(Institution.verified == False  # noqa: E712
+                                                    ).order_by(Institution.created_at).run()
+    if not institutions:
+        return []
+    members = await Member.select(Member.institution, Member.email, Member.name,
+                                  Member.email_verified_at).where(
+        Member.institution.is_in([i["id"] for i in institutions])).run()
+    counts = await _listing_counts([i["id"] for i in institutions])
+    for inst in institutions:
+        inst["members"] = [m for m in members if m["institution"] == inst["id"]]
+        inst["domain_match"] = any(domain_matches(m["email"], inst["website"])
+                                   for m in inst["members"])
+        inst["listing_counts"] = counts.get(inst["id"], {})
+    return institutions
+
+
+async def _listing_counts(institution_ids: list[int]) -> dict[int, dict[str, int]]:
+    rows = await Opportunity.select(Opportunity.institution, Opportunity.status).where(
+        Opportunity.institution.is_in(institution_ids)).run()
+    counts: dict[int, dict[str, int]] = {}
+    for r in rows:
+        per = counts.setdefault(r["institution"], {})
+        per[r["status"]] = per.get(r["status"], 0) + 1
+    return counts
+
+
+async def verify_institution(institution_id: int, now: dt.datetime | None = None) -> int:
+    """Mark verified; the published listings' search documents carry the flag, so their
+    outbox events go in the same transaction. Returns how many listings were queued."""
+    now = now or utcnow()
+    async with write_transaction():
+        updated = await Institution.update({Institution.verified: True, Institution.updated_at: now}
+                                           ).where(Institution.id == institution_id
+                                                   ).returning(Institution.id).run()
+        if not updated:
+            from board.listings.services import NotFound
+
+            raise NotFound(institution_id)
+        rows = await Opportunity.select(Opportunity.id).where(
+            (Opportunity.institution == institution_id) & (Opportunity.status == "published")).run()
+        await outbox.record([r["id"] for r in rows], "institution_verified")
+    return len(rows)
+
+
+async def pending_queue() -> list[dict[str, Any]]:
+    return await Opportunity.select(
+        Opportunity.id, Opportunity.title, Opportunity.kind, Opportunity.specialty,
+        Opportunity.city, Opportunity.state, Opportunity.fee_usd, Opportunity.apply_url,
+        Opportunity.review_flags, Opportunity.submitted_at, Opportunity.institution,
+        Opportunity.institution.name.as_alias("institution_name"),
+        Opportunity.institution.verified.as_alias("institution_verified"),
+    ).where(Opportunity.status == "pending").order_by(Opportunity.submitted_at).output(
+        load_json=True).run()
+
+
+async def institution_member_emails(institution_id: int) -> list[str]:
+    rows = await Member.select(Member.email).where(
+        (Member.institution == institution_id) & (Member.is_active == True)).run()  # noqa: E712
+    return [r["email"] for r in rows]
+
+
+async def open_reports() -> list[dict[str, Any]]:
+    return await Report.select(
+        Report.all_columns(),
+        Report.opportunity.title.as_alias("listing_title"),
+        Report.opportunity.status.as_alias("listing_status"),
+        Report.opportunity.institution.name.as_alias("institution_name"),
+    ).where(Report.status == "open").order_by(Report.created_at).run()
+
+
+async def resolve_report(report_id: int, resolution: str, now: dt.datetime | None = None) -> int:
+    """Close a report; returns its listing id. NotFound for an unknown or resolved report."""
+    rows = await Report.update({Report.status: "resolved", Report.resolution: resolution,
+                                Report.resolved_at: now or utcnow()}).where(
+        (Report.id == report_id) & (Report.status == "open")).returning(Report.opportunity).run()
+    if not rows:
+        from board.listings.services import NotFound
+
+        raise NotFound(report_id)
+    return rows[0]["opportunity"]
+
+
+async def recent_job_runs(per_job: int = RUNS_PER_JOB) -> dict[str, list[dict[str, Any]]]:
+    rows = await JobRun.select().order_by(JobRun.started_at, ascending=False).limit(500).output(
+        load_json=True).run()
+    runs: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        bucket = runs.setdefault(row["job"], [])
+        if len(bucket) < per_job:
+            bucket.append(row)
+    return dict(sorted(runs.items()))

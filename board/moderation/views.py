@@ -1,0 +1,170 @@
+"""The staff area (/staff): the pending queue (approve, reject with a reason that is mailed
+to the poster), institutions to verify, open reports, removing a listing, and job runs.
+Anonymous visitors are sent to the login page; members who are not staff get a 404."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlparse
+
+from litestar import Request, get, post
+from litestar.exceptions import NotFoundException
+from litestar.response import Redirect, Template
+
+from board.accounts.views import send_mail
+from board.listings import services as listings
+from board.moderation import queries as moderation
+from board.web.common import flash, render, runtime
+from board.web.guards import LOGIN_REDIRECT, require_staff
+
+OPTS: dict[str, Any] = {"include_in_schema": False, "exception_handlers": LOGIN_REDIRECT}
+MAX_REASON = 2000
+
+
+async def _field(request: Request, name: str) -> str:
+    form = await request.form()
+    value = form.get(name)
+    return str(value).replace("\x00", "").strip()[:MAX_REASON] if isinstance(value, str) else ""
+
+
+def _back(request: Request, default: str = "/staff") -> Redirect:
+    # Return to the staff page the form was on; only paths inside the staff area.
+    path = urlparse(request.headers.get("referer", "")).path
+    return Redirect(path if path.startswith("/staff") else default, status_code=303)
+
+
+@get("/staff", **OPTS)
+async def queue(request: Request) -> Template:
+    await require_staff(request)
+    return await render(request, "pages/staff.html", section="queue",
+                        pending=await moderation.pending_queue())
+
+
+@get("/staff/institutions", **OPTS)
+async def institutions(request: Request) -> Template:
+    await require_staff(request)
+    return await render(request, "pages/staff_institutions.html", section="institutions",
+                        institutions=await moderation.unverified_institutions())
+
+
+@get("/staff/reports", **OPTS)
+async def reports(request: Request) -> Template:
+    await require_staff(request)
+    return await render(request, "pages/staff_reports.html", section="reports",
+                        reports=await moderation.open_reports())
+
+
+@get("/staff/jobs", **OPTS)
+async def jobs(request: Request) -> Template:
+    await require_staff(request)
+    return await render(request, "pages/staff_jobs.html", section="jobs",
+                        runs=await moderation.recent_job_runs())
+
+
+async def _listing(opportunity_id: int) -> dict[str, Any]:
+    try:
+        return await listings.get(opportunity_id)
+    except listings.NotFound:
+        raise NotFoundException("This listing does not exist.") from None
+
+
+@post("/staff/opportunities/{opportunity_id:int}/approve", **OPTS)
+async def approve(request: Request, opportunity_id: int) -> Redirect:
+    await require_staff(request)
+    row = await _listing(opportunity_id)
+    try:
+        await listings.approve(opportunity_id, listing_days=runtime(request).settings.listing_days)
+    except listings.LifecycleError as exc:
+        flash(request, str(exc).capitalize() + ".", "error")
+        return _back(request)
+    runtime(request).kick()
+    flash(request, f"Approved and published: {row['title']}")
+    return _back(request)
+
+
+@post("/staff/opportunities/{opportunity_id:int}/reject", **OPTS)
+async def reject(request: Request, opportunity_id: int) -> Redirect:
+    await require_staff(request)
+    row = await _listing(opportunity_id)
+    reason = await _field(request, "reason")
+    if len(reason) < 5:
+        flash(request, "Rejecting needs a reason (at least 5 characters) for the poster.", "error")
+        return _back(request)
+    try:
+        await listings.reject(opportunity_id, reason)
+    except listings.LifecycleError as exc:
+        flash(request, str(exc).capitalize() + ".", "error")
+        return _back(request)
+    base = runtime(request).settings.base_url
+    failed = 0
+    for email in await moderation.institution_member_emails(row["institution"]):
+        failed += not await send_mail(
+            request, "rejected", email, title=row["title"], reason=reason,
+            link=f"{base}/dashboard/opportunities/{opportunity_id}/edit")
+    flash(request, f"Rejected: {row['title']}" + (f" ({failed} notification mail(s) failed)"
+                                                   if failed else ""), "error" if failed else "success")
+    return _back(request)
+
+
+@post("/staff/opportunities/{opportunity_id:int}/remove", **OPTS)
+async def remove(request: Request, opportunity_id: int) -> Redirect:
+    await require_staff(request)
+    return await _remove(request, opportunity_id)
+
+
+async def _remove(request: Request, opportunity_id: int) -> Redirect:
+    row = await _listing(opportunity_id)
+    try:
+        await listings.remove(opportunity_id)
+    except listings.LifecycleError as exc:
+        flash(request, str(exc).capitalize() + ".", "error")
+        return _back(request)
+    runtime(request).kick()
+    flash(request, f"Removed: {row['title']} (its page now answers 410 Gone).")
+    return _back(request)
+
+
+@post("/staff/remove", **OPTS)
+async def remove_by_id(request: Request) -> Redirect:
+    """Remove a listing by id or by its URL (pasted from a complaint)."""
+    await require_staff(request)
+    raw = (await _field(request, "listing")).rstrip("/").rsplit("/", 1)[-1]
+    if not raw.isdigit():
+        flash(request, "listing: give a listing id or its /opportunities/<id> link.", "error")
+        return _back(request)
+    return await _remove(request, int(raw))
+
+
+@post("/staff/institutions/{institution_id:int}/verify", **OPTS)
+async def verify(request: Request, institution_id: int) -> Redirect:
+    await require_staff(request)
+    try:
+        queued = await moderation.verify_institution(institution_id)
+    except listings.NotFound:
+        raise NotFoundException("This institution does not exist.") from None
+    runtime(request).kick()
+    flash(request, f"Institution verified ({queued} published listing(s) updated in search).")
+    return _back(request, "/staff/institutions")
+
+
+@post("/staff/reports/{report_id:int}/resolve", **OPTS)
+async def resolve(request: Request, report_id: int) -> Redirect:
+    await require_staff(request)
+    form = await request.form()
+    resolution = await _field(request, "resolution") or "resolved"
+    try:
+        opportunity_id = await moderation.resolve_report(report_id, resolution)
+    except listings.NotFound:
+        raise NotFoundException("This report does not exist or is already resolved.") from None
+    if form.get("remove_listing"):
+        try:
+            await listings.remove(opportunity_id)
+            runtime(request).kick()
+        except listings.LifecycleError:
+            pass  # already removed: nothing more to do
+    flash(request, "Report resolved" + (" and listing removed." if form.get("remove_listing") else "."))
+    return _back(request, "/staff/reports")
+
+
+HANDLERS = [queue, institutions, reports, jobs, approve, reject, remove, remove_by_id, verify,
+            resolve]
