@@ -6,7 +6,7 @@ tests choose another database, so migrations and tables always share one engine.
 from piccolo.conf.apps import AppRegistry
 
 from board.settings import load_settings
-from board.store.engine import engine_from_url
+from board.store.drivers import engine_from_url
 
 DB = engine_from_url(load_settings().database_url)
 
