@@ -28,10 +28,7 @@ def as_counts(result: Any) -> dict[str, int]:
 
 
 async def expire(rt: Runtime, now: dt.datetime) -> dict[str, int]:
-    expired = await listings.expire_due(now)
-    if expired:
-        rt.kick()
-    return {"expired": expired}
+    return {"expired": await listings.expire_due(now)}  # its commit wakes the drainer
 
 
 async def remind(rt: Runtime, now: dt.datetime) -> dict[str, int]:

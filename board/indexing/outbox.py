@@ -1,6 +1,10 @@
 """The transactional outbox: every change that alters what search shows writes an event in
 the same transaction; the drainer sends the *current* state of each listing to Meilisearch
-and marks events done only after the engine's task succeeded."""
+and marks events done only after the engine's task succeeded.
+
+Writing an event wakes every drainer of this process once the transaction commits (the
+module-level `wakeup`), so a change is searchable within about a second and no handler
+has to remember to say so."""
 
 from __future__ import annotations
 
@@ -13,8 +17,9 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from board.indexing.gateway import SearchGateway, document_from_row, is_visible, load_rows, utcnow
-from board.store.engine import write_transaction
+from board.indexing.gateway import SearchGateway, document_from_row, load_rows, utcnow
+from board.listings.visibility import is_visible
+from board.store.engine import after_commit, write_transaction
 from board.store.tables import KeyValue, OutboxEvent
 from search import sync
 from search.errors import MeiliError, SearchUnavailable
@@ -29,6 +34,27 @@ class LeaseBusy(Exception):
     """Another process holds the outbox lease longer than we are willing to wait."""
 
 
+class Wakeup:
+    """Who to wake when events were committed: the drainers running in this process."""
+
+    def __init__(self) -> None:
+        self._listeners: list[Callable[[], None]] = []
+
+    def subscribe(self, listener: Callable[[], None]) -> None:
+        self._listeners.append(listener)
+
+    def unsubscribe(self, listener: Callable[[], None]) -> None:
+        with contextlib.suppress(ValueError):
+            self._listeners.remove(listener)
+
+    def notify(self) -> None:
+        for listener in list(self._listeners):
+            listener()
+
+
+wakeup = Wakeup()
+
+
 async def record(opportunity_ids: list[int] | int, reason: str) -> None:
     """Call inside the transaction that made the change."""
     ids = [opportunity_ids] if isinstance(opportunity_ids, int) else list(opportunity_ids)
@@ -41,6 +67,9 @@ async def record(opportunity_ids: list[int] | int, reason: str) -> None:
             OutboxEvent(opportunity_id=i, reason=reason, next_attempt_at=now, created_at=now)
             for i in ids[start:start + 1000]
         ]).run()
+    # Before the commit a drainer would not see the events yet (PostgreSQL) or would wait
+    # on our write lock (SQLite): wake it once they are there.
+    after_commit(wakeup.notify)
 
 
 def backoff(attempts: int) -> dt.timedelta:
@@ -243,9 +272,10 @@ async def poisoned() -> list[dict]:
 
 
 class Drainer:
-    """Kicked right after a commit so a change is searchable within about a second; it
-    also wakes every few seconds, so events left by another process, a crash or an engine
-    outage drain on their own once Meilisearch answers again."""
+    """Woken (through `wakeup`) right after a commit that wrote events, so a change is
+    searchable within about a second; it also wakes every few seconds, so events left by
+    another process, a crash or an engine outage drain on their own once Meilisearch
+    answers again."""
 
     IDLE_SECONDS = 5.0
 
@@ -254,19 +284,33 @@ class Drainer:
         self._event = asyncio.Event()
         self._task: asyncio.Task | None = None
         self._stopping = False
+        self._loop_of_task: asyncio.AbstractEventLoop | None = None
 
     def kick(self) -> None:
-        self._event.set()
+        """Drain now. Safe from any thread or loop (a test's, a server thread's)."""
+        loop = self._loop_of_task
+        try:
+            here = asyncio.get_running_loop()
+        except RuntimeError:
+            here = None
+        if loop is None or loop is here:
+            self._event.set()
+        elif not loop.is_closed():
+            with contextlib.suppress(RuntimeError):  # closing meanwhile: nothing to wake
+                loop.call_soon_threadsafe(self._event.set)
 
     def start(self) -> None:
         self._stopping = False
         self._event = asyncio.Event()  # bound to the loop that runs the drainer
+        self._loop_of_task = asyncio.get_running_loop()
         self._task = asyncio.create_task(self._loop())
+        wakeup.subscribe(self.kick)
 
     async def stop(self, timeout: float = 15.0) -> None:
         """Let a drain in progress finish before stopping. Cancelling it mid-transaction
         can leave SQLite's write lock held by a connection whose loop is gone (aiosqlite
         runs the BEGIN on its own thread), locking the database for the whole process."""
+        wakeup.unsubscribe(self.kick)
         task, self._task = self._task, None
         if task is None:
             return

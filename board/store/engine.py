@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -53,6 +54,8 @@ class _ReleasesConnection:
                         await self.rollback()
             elif not self._committed and not self._rolled_back:
                 await self.commit()
+                for callback in self.__dict__.get("_on_commit", ()):
+                    callback()
         finally:
             try:
                 await self._release()
@@ -62,6 +65,9 @@ class _ReleasesConnection:
 
     def _prepare(self) -> None:
         pass
+
+    def on_commit(self, callback: Callable[[], None]) -> None:
+        self.__dict__.setdefault("_on_commit", []).append(callback)
 
     async def _release(self) -> None:
         await self.connection.close()
@@ -153,6 +159,16 @@ def write_transaction():
     if isinstance(engine, SQLiteEngine):
         return engine.transaction(transaction_type=TransactionType.immediate)
     return engine.transaction()
+
+
+def after_commit(callback: Callable[[], None]) -> None:
+    """Run `callback` once the current write transaction has committed (never if it rolls
+    back); at once when no transaction is open (the statement already committed)."""
+    transaction = current_engine().current_transaction.get()
+    if isinstance(transaction, _ReleasesConnection):
+        transaction.on_commit(callback)
+    else:
+        callback()
 
 
 async def open_store(engine: Engine | None = None) -> None:
