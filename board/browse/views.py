@@ -92,7 +92,8 @@ async def listing_page(request: Request, opportunity_id: int) -> Template:
     member = await current_member(request)
     owner = bool(member and (member.get("institution") == row["institution"] or
                              member.get("is_staff")))
-    if row["status"] in PRIVATE_STATUSES and not owner:
+    private = row["status"] in PRIVATE_STATUSES
+    if private and not owner:
         raise NotFoundException("This listing does not exist.")
     now = utcnow()
     open_ = is_visible(row, now)
@@ -100,7 +101,7 @@ async def listing_page(request: Request, opportunity_id: int) -> Template:
         request, "pages/listing.html", listing=row, open=open_,
         description_html=render_markdown(row["description"]),
         json_ld=_json_ld(row, runtime(request).settings.base_url) if open_ else None,
-        state_name=vocab.states().get(row["state"] or "", ""), owner=owner,
+        state_name=vocab.states().get(row["state"] or "", ""), owner=owner, private=private,
         closing_soon=closing_soon(row.get("application_deadline"), now),
     )
 

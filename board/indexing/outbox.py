@@ -41,7 +41,8 @@ class Wakeup:
         self._listeners: list[Callable[[], None]] = []
 
     def subscribe(self, listener: Callable[[], None]) -> None:
-        self._listeners.append(listener)
+        if listener not in self._listeners:
+            self._listeners.append(listener)
 
     def unsubscribe(self, listener: Callable[[], None]) -> None:
         with contextlib.suppress(ValueError):

@@ -34,6 +34,11 @@ class NotFound(Exception):
     pass
 
 
+def _check(verb: str, status: str) -> None:
+    if not allows(verb, status):
+        raise LifecycleError(refusal(verb, status))
+
+
 def _expiry_from_date(day: dt.date) -> dt.datetime:
     # A listing "expires on" a date: it stays visible through that whole day (UTC).
     return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC) + dt.timedelta(days=1)
@@ -82,8 +87,7 @@ async def update(opportunity_id: int, clean: dict[str, Any], institution_id: int
     now = now or utcnow()
     async with write_transaction():
         current = await get(opportunity_id, institution_id)
-        if not allows("edit", current["status"]):
-            raise LifecycleError(refusal("edit", current["status"]))
+        _check("edit", current["status"])
         values = row_values({**{k: current[k] for k in ("city", "state")}, **clean})
         values["updated_at"] = now
         if current["status"] == Status.PUBLISHED:
@@ -109,8 +113,7 @@ async def submit(opportunity_id: int, institution_id: int | None = None,
     now = now or utcnow()
     async with write_transaction():
         row = await get(opportunity_id, institution_id)
-        if not allows("submit", row["status"]):
-            raise LifecycleError(refusal("submit", row["status"]))
+        _check("submit", row["status"])
         flags = red_flags(row)
         verified = await Institution.select(Institution.verified).where(
             Institution.id == row["institution"]).first().run()
@@ -143,8 +146,7 @@ async def approve(opportunity_id: int, now: dt.datetime | None = None,
     now = now or utcnow()
     async with write_transaction():
         row = await get(opportunity_id)
-        if not allows("approve", row["status"]):
-            raise LifecycleError(refusal("approve", row["status"]))
+        _check("approve", row["status"])
         await _publish(row, now, listing_days)
 
 
@@ -160,8 +162,7 @@ async def reject(opportunity_id: int, reason: str, now: dt.datetime | None = Non
     now = now or utcnow()
     async with write_transaction():
         row = await get(opportunity_id)
-        if not allows("reject", row["status"]):
-            raise LifecycleError(refusal("reject", row["status"]))
+        _check("reject", row["status"])
         await Opportunity.update({
             Opportunity.status: Status.REJECTED, Opportunity.rejection_reason: reason,
             Opportunity.updated_at: now,
@@ -174,8 +175,7 @@ async def renew(opportunity_id: int, institution_id: int | None = None,
     now = now or utcnow()
     async with write_transaction():
         row = await get(opportunity_id, institution_id)
-        if not allows("renew", row["status"]):
-            raise LifecycleError(refusal("renew", row["status"]))
+        _check("renew", row["status"])
         expires = expiry_on_renew(as_utc(row.get("expires_at")), now, listing_days)
         await Opportunity.update({
             Opportunity.status: Status.PUBLISHED, Opportunity.expires_at: expires,
@@ -191,8 +191,7 @@ async def _set_status(opportunity_id: int, verb: str, institution_id: int | None
     status = TRANSITIONS[verb].target
     async with write_transaction():
         row = await get(opportunity_id, institution_id)
-        if not allows(verb, row["status"]):
-            raise LifecycleError(refusal(verb, row["status"]))
+        _check(verb, row["status"])
         values: dict[Any, Any] = {Opportunity.status: status, Opportunity.updated_at: now}
         if status == Status.CLOSED:
             values[Opportunity.closed_at] = now

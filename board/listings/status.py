@@ -94,10 +94,5 @@ def expiry_on_renew(expires: dt.datetime | None, now: dt.datetime,
     return max(expires or now, now) + dt.timedelta(days=listing_days)
 
 
-def is_expired(expires: dt.datetime | None, now: dt.datetime) -> bool:
-    """The expiry instant itself is already past (visible means expires > now)."""
-    return expires is not None and expires <= now
-
-
 def closing_soon(deadline: dt.date | None, now: dt.datetime) -> bool:
     return bool(deadline and deadline <= (now + dt.timedelta(days=CLOSING_SOON_DAYS)).date())

@@ -18,7 +18,7 @@ from board.core.validation import BOOL_FIELDS, FIELDS, ValidationErrors, validat
 from board.indexing.gateway import as_utc, utcnow
 from board.listings import services as listings
 from board.listings.status import Status, allowed_verbs, allows, closing_soon
-from board.listings.visibility import is_visible
+from board.listings.visibility import PRIVATE_STATUSES, is_visible
 from board.store.tables import Member, Opportunity
 from board.web.common import current_member, flash, render, runtime
 from board.web.guards import LOGIN_REDIRECT, require_institution_member
@@ -145,6 +145,7 @@ async def preview(request: Request, opportunity_id: int) -> Template:
     now = utcnow()
     return await render(
         request, "pages/listing_preview.html", listing=row, open=is_visible(row, now), owner=True,
+        private=row["status"] in PRIVATE_STATUSES,
         description_html=render_markdown(row["description"]), json_ld=None,
         state_name=vocab.states().get(row["state"] or "", ""),
         actions=allowed_verbs(row["status"]),
