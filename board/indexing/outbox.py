@@ -148,14 +148,22 @@ class DrainResult:
 
 
 async def drain(gateway: SearchGateway, now: dt.datetime | None = None,
-                batch: int = 1000, max_batches: int = 50) -> DrainResult:
+                batch: int = 1000, max_batches: int = 50, wait: float = 10.0) -> DrainResult:
     """Send due events; `now` only decides which events are due (tests move it past a
-    backoff). Visibility is always judged with the real clock at send time."""
+    backoff). Visibility is always judged with the real clock at send time.
+
+    Every commit wakes the background drainer, so a caller that needs the index current
+    (the digest, a test) often finds it holding the lease: wait up to `wait` seconds for
+    it, then send what is still due. Periodic drainers pass 0 and just skip."""
     result = DrainResult()
     owner = uuid.uuid4().hex
-    if not await acquire_lease(LEASE_KEY, owner, utcnow(), LEASE_SECONDS):
-        result.skipped = True
-        return result
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + wait
+    while not await acquire_lease(LEASE_KEY, owner, utcnow(), LEASE_SECONDS):
+        if loop.time() >= deadline:
+            result.skipped = True
+            return result
+        await asyncio.sleep(0.05)
     try:
         for _ in range(max_batches):
             moved = await _drain_batch(gateway, now or utcnow(), batch, result)
@@ -332,7 +340,7 @@ class Drainer:
             if self._stopping:
                 return
             try:
-                result = await drain(self.gateway)
+                result = await drain(self.gateway, wait=0)
             except Exception:  # never let the loop die; the next wake-up retries
                 log.exception("outbox drain failed")
                 continue

@@ -87,7 +87,7 @@ async def reindex(gateway: SearchGateway, *, batch: int = BATCH, on_batch: OnBat
         raise
     await client.delete_index(new)  # after the swap, `new` names the old index
     replayed = await _replay(mark, started)
-    await outbox.drain(gateway)  # skipped when a drainer is already at it: it sends them
+    await outbox.drain(gateway, wait=0)  # skipped when a drainer is already at it: it sends them
     return ReindexResult(live, loaded, replayed, time.perf_counter() - clock, created)
 
 

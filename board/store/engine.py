@@ -67,7 +67,9 @@ class _ReleasesConnection:
         pass
 
     def on_commit(self, callback: Callable[[], None]) -> None:
-        self.__dict__.setdefault("_on_commit", []).append(callback)
+        callbacks = self.__dict__.setdefault("_on_commit", [])
+        if callback not in callbacks:  # many writes, one wake-up
+            callbacks.append(callback)
 
     async def _release(self) -> None:
         await self.connection.close()
