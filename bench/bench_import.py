@@ -43,7 +43,7 @@ async def _baseline(institution_id: int, cleaned: list[dict]) -> float:
     async with write_transaction():
         for clean in cleaned:
             row = Opportunity(institution=institution_id, status="draft",
-                              **listings._row_values(clean))
+                              **listings.row_values(clean))
             await row.save().run()
     return time.perf_counter() - started
 

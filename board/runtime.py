@@ -41,7 +41,8 @@ class Runtime:
         return cls(settings, client, gateway, mailer, Drainer(gateway))
 
     def kick(self) -> None:
-        """Call after a commit that wrote outbox events."""
+        """Drain now. Writes wake the drainer on their own (outbox.wakeup); tests use this
+        to make the drainer retry at once after they restored the engine."""
         self.drainer.kick()
 
     async def start(self, *, apply_settings: bool = True) -> None:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from board.core import vocab
 from board.core.geo import locate_city
 from board.indexing.outbox import record
+from board.listings.status import DEFAULT_LISTING_DAYS, Status
 from board.store.engine import write_transaction
 from board.store.tables import Institution, Member, Opportunity
 
@@ -108,9 +109,9 @@ async def seed_demo(count: int = 300, seed: int = 20261125,
             lat_lng = locate_city(data["city"], data["state"])
             published = now - dt.timedelta(days=rng.randint(0, 40), hours=rng.randint(0, 23))
             row = Opportunity(
-                institution=inst["id"], status="published", published_at=published,
+                institution=inst["id"], status=Status.PUBLISHED, published_at=published,
                 submitted_at=published, created_at=published, updated_at=published,
-                expires_at=published + dt.timedelta(days=60),
+                expires_at=published + dt.timedelta(days=DEFAULT_LISTING_DAYS),
                 latitude=lat_lng[0] if lat_lng else None,
                 longitude=lat_lng[1] if lat_lng else None, **data,
             )

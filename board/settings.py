@@ -11,6 +11,8 @@ from urllib.parse import urlparse
 
 from dotenv import dotenv_values
 
+from board.listings.status import DEFAULT_LISTING_DAYS
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SECRET = "dev-secret-change-me"
 
@@ -44,7 +46,7 @@ class Settings:
     trusted_proxies: tuple[str, ...] = ()
     allowed_hosts: tuple[str, ...] = ()
     remind_days: int = 7
-    listing_days: int = 60
+    listing_days: int = DEFAULT_LISTING_DAYS
     search_timeout: float = 2.0
     extra: dict[str, str] = field(default_factory=dict)
 
@@ -99,7 +101,7 @@ def load_settings(environ: dict[str, str] | None = None, env_file: Path | None =
     try:
         port = int(source.get("PORT") or 8000)
         remind_days = int(source.get("REMIND_DAYS") or 7)
-        listing_days = int(source.get("LISTING_DAYS") or 60)
+        listing_days = int(source.get("LISTING_DAYS") or DEFAULT_LISTING_DAYS)
     except ValueError as exc:
         raise SettingsError(f"PORT, REMIND_DAYS and LISTING_DAYS must be whole numbers: {exc}") from exc
     settings = Settings(

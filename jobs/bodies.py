@@ -28,10 +28,7 @@ def as_counts(result: Any) -> dict[str, int]:
 
 
 async def expire(rt: Runtime, now: dt.datetime) -> dict[str, int]:
-    expired = await listings.expire_due(now)
-    if expired:
-        rt.kick()
-    return {"expired": expired}
+    return {"expired": await listings.expire_due(now)}  # its commit wakes the drainer
 
 
 async def remind(rt: Runtime, now: dt.datetime) -> dict[str, int]:
@@ -51,7 +48,7 @@ async def digest(rt: Runtime, now: dt.datetime) -> dict[str, int]:
 
 
 async def drain(rt: Runtime, now: dt.datetime) -> dict[str, int]:
-    result = await outbox.drain(rt.gateway)
+    result = await outbox.drain(rt.gateway, wait=0)  # every 5 s: the next tick comes soon
     return {**result.counts(), "skipped": int(result.skipped)}
 
 

@@ -18,6 +18,10 @@ SORTS: dict[str, list[str]] = {
 }
 SORT_NAMES = ("relevance", "newest", "deadline", "fee", "distance")
 METERS_PER_MILE = 1609.344
+# Search's mirror of board.listings.visibility (search imports nothing from board): a
+# document is visible while its status is this one and its expiry is still ahead.
+# tests/test_search_oracle.py and tests/test_listing_status_unit.py keep the two equal.
+VISIBLE_STATUS = "published"
 
 
 @dataclass(frozen=True)
@@ -63,7 +67,7 @@ def facet_clause(facet: str, values: tuple[str, ...]) -> str | None:
 
 def base_clauses(query: SearchQuery) -> list[str]:
     """Filters that are not facets: visibility, money, eligibility, geography."""
-    clauses = ['status = "published"', f"expires_at_ts > {int(query.now_ts)}"]
+    clauses = [f"status = {quote(VISIBLE_STATUS)}", f"expires_at_ts > {int(query.now_ts)}"]
     if query.fee_max is not None:
         clauses.append(f"fee_usd <= {int(query.fee_max)}")
     if query.published_after_ts is not None:

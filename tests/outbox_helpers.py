@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from board.indexing import outbox
-from board.indexing.gateway import SearchGateway, is_visible, load_rows, utcnow
+from board.indexing.gateway import SearchGateway, load_rows, utcnow
+from board.listings.visibility import is_visible
 from board.runtime import Runtime
 from board.settings import Settings
 from board.store.tables import OutboxEvent

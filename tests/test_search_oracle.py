@@ -8,8 +8,9 @@ import random
 from collections import Counter
 from typing import Any
 
-from board.indexing.gateway import is_visible, load_rows, utcnow
+from board.indexing.gateway import load_rows, utcnow
 from board.listings import services as listings
+from board.listings.visibility import is_visible
 from search.index_settings import BOOLEAN_FACETS, FACETS
 from tests.factories import make_institution, make_listing
 from tests.outbox_helpers import drain_all

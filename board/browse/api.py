@@ -10,8 +10,9 @@ from litestar.params import Parameter
 from board.browse.params import parse_search
 from board.browse.schemas import ErrorBody, OpportunityOut, SearchResponse
 from board.browse.serialize import hit_struct, opportunity_struct
-from board.indexing.gateway import is_visible, utcnow
+from board.indexing.gateway import utcnow
 from board.listings import services as listings
+from board.listings.visibility import is_visible
 from board.web.common import runtime
 
 _LIST = list[str] | None

@@ -18,10 +18,10 @@ from board.core import vocab
 from board.core.markdown import plain_text, render_markdown
 from board.indexing.gateway import as_utc, utcnow
 from board.listings import services as listings
+from board.listings.status import CLOSING_SOON_DAYS, Status, closing_soon
+from board.listings.visibility import PRIVATE_STATUSES, is_visible
 from board.web.common import current_member, is_htmx, render, runtime
 from search.errors import SearchUnavailable
-
-CLOSING_SOON_DAYS = 14
 
 
 @get("/", include_in_schema=False)
@@ -87,23 +87,22 @@ async def listing_page(request: Request, opportunity_id: int) -> Template:
         row = await listings.get(opportunity_id)
     except listings.NotFound:
         raise NotFoundException("This listing does not exist.") from None
-    if row["status"] == "removed":
+    if row["status"] == Status.REMOVED:
         raise HTTPException(status_code=410, detail="This listing was removed by a moderator.")
     member = await current_member(request)
     owner = bool(member and (member.get("institution") == row["institution"] or
                              member.get("is_staff")))
-    if row["status"] in {"draft", "pending", "rejected"} and not owner:
+    private = row["status"] in PRIVATE_STATUSES
+    if private and not owner:
         raise NotFoundException("This listing does not exist.")
     now = utcnow()
-    expires = as_utc(row.get("expires_at"))
-    open_ = row["status"] == "published" and expires is not None and expires > now
+    open_ = is_visible(row, now)
     return await render(
         request, "pages/listing.html", listing=row, open=open_,
         description_html=render_markdown(row["description"]),
         json_ld=_json_ld(row, runtime(request).settings.base_url) if open_ else None,
-        state_name=vocab.states().get(row["state"] or "", ""), owner=owner,
-        closing_soon=(row.get("application_deadline") and
-                      row["application_deadline"] <= (now + dt.timedelta(days=14)).date()),
+        state_name=vocab.states().get(row["state"] or "", ""), owner=owner, private=private,
+        closing_soon=closing_soon(row.get("application_deadline"), now),
     )
 
 
@@ -164,7 +163,7 @@ async def apply_redirect(opportunity_id: int) -> Response:
         row = await listings.get(opportunity_id)
     except listings.NotFound:
         raise NotFoundException("This listing does not exist.") from None
-    if not row["apply_url"] or row["status"] != "published":
+    if not row["apply_url"] or row["status"] != Status.PUBLISHED:
         return Redirect(f"/opportunities/{opportunity_id}", status_code=303)
     await Opportunity.update({Opportunity.apply_clicks: Opportunity.apply_clicks + 1}).where(
         Opportunity.id == opportunity_id).run()

@@ -10,9 +10,6 @@ DATA = Path(__file__).resolve().parent.parent / "data"
 
 KINDS: tuple[str, ...] = ("observership", "externship", "clerkship", "research", "mentorship")
 INSTITUTION_KINDS: tuple[str, ...] = ("hospital", "university", "clinic", "research lab")
-STATUSES: tuple[str, ...] = (
-    "draft", "pending", "published", "expired", "closed", "rejected", "removed",
-)
 USMLE_STEPS: tuple[str, ...] = ("step1", "step2ck", "none")
 
 

@@ -1,5 +1,5 @@
 """The digest's searches: for each distinct filter set, the listings published since a moment
-(newest first) and the matching listings whose deadline falls in the next 14 days.
+(newest first) and the matching listings whose deadline falls within CLOSING_SOON_DAYS.
 
 Both queries of many filter sets go to Meilisearch in one multi-search request, so the job's
 cost grows with the number of distinct filter sets (not of subscribers) and few round trips."""
@@ -14,10 +14,10 @@ from typing import Any
 
 from board.browse.params import ParamError, parse_search
 from board.indexing.gateway import SearchGateway
+from board.listings.status import CLOSING_SOON_DAYS
 from search.engine import HIT_FIELDS
 from search.query import SearchQuery, build_filter, sort_for
 
-CLOSING_DAYS = 14
 NEW_LIMIT = 200
 CLOSING_LIMIT = 20
 GROUPS_PER_REQUEST = 50
@@ -46,7 +46,7 @@ def queries_for(filters: Mapping[str, Any], since: dt.datetime, now: dt.datetime
     closing = dataclasses.replace(
         base, sort="deadline", page=1, per_page=CLOSING_LIMIT,
         deadline_from_ts=int(today.timestamp()),
-        deadline_to_ts=int((today + dt.timedelta(days=CLOSING_DAYS)).timestamp()))
+        deadline_to_ts=int((today + dt.timedelta(days=CLOSING_SOON_DAYS)).timestamp()))
     return new, closing
 
 

@@ -17,6 +17,7 @@ from board.indexing import outbox
 from board.indexing.gateway import utcnow
 from board.listings import services as listings
 from board.listings.red_flags import red_flags
+from board.listings.status import DEFAULT_LISTING_DAYS, Status, expiry_on_publish, status_on_submit
 from board.store.engine import write_transaction
 from board.store.tables import Institution, Opportunity
 
@@ -89,29 +90,26 @@ def validate_rows(rows: list[dict[str, Any]], today: dt.date | None = None
     return cleaned
 
 
-def _status_of(clean: dict[str, Any], mode: str, verified: bool) -> tuple[str, list[str]]:
+def _status_of(clean: dict[str, Any], mode: str, verified: bool) -> tuple[Status, list[str]]:
     if mode == "publish":
-        return "published", []
+        return Status.PUBLISHED, []
     if mode == "draft":
-        return "draft", []
+        return Status.DRAFT, []
     flags = red_flags(clean)
-    # The same rule as listings.submit: verified institutions publish unless a red flag
-    # needs a moderator; everything else waits in the moderation queue.
-    return ("published" if verified and not flags else "pending"), flags
+    return status_on_submit(verified, flags), flags  # the same rule as listings.submit
 
 
 def _row(institution_id: int, member_id: int | None, clean: dict[str, Any], mode: str,
          verified: bool, now: dt.datetime, listing_days: int) -> dict[str, Any]:
-    values = listings._row_values(clean)  # geocoded, expiry as the end of its day
+    values = listings.row_values(clean)  # geocoded, expiry as the end of its day
     status, flags = _status_of(clean, mode, verified)
     values.update(institution=institution_id, created_by=member_id, created_at=now,
-                  updated_at=now, status=status, review_flags=json.dumps(flags))
-    if status in {"published", "pending"}:
+                  updated_at=now, status=str(status), review_flags=json.dumps(flags))
+    if status in {Status.PUBLISHED, Status.PENDING}:
         values["submitted_at"] = now
-    if status == "published":
+    if status == Status.PUBLISHED:
         values["published_at"] = now
-        if not values.get("expires_at"):
-            values["expires_at"] = now + dt.timedelta(days=listing_days)
+        values["expires_at"] = expiry_on_publish(values.get("expires_at"), now, listing_days)
     return values
 
 
@@ -123,7 +121,7 @@ async def _insert(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 async def import_rows(
     institution_id: int, cleaned: list[dict[str, Any]], *, mode: str = "draft",
-    member_id: int | None = None, listing_days: int = listings.DEFAULT_LISTING_DAYS,
+    member_id: int | None = None, listing_days: int = DEFAULT_LISTING_DAYS,
     now: dt.datetime | None = None, progress: Callable[[int], None] | None = None,
 ) -> ImportResult:
     """Write validated rows in one transaction. `mode`: draft (stay drafts), submit (as if
@@ -142,11 +140,11 @@ async def import_rows(
                     for c in cleaned[start:start + BATCH]]
             returned = sorted(await _insert(rows), key=lambda r: r["id"])
             result.ids.extend(r["id"] for r in returned)
-            published = [r["id"] for r in returned if r["status"] == "published"]
+            published = [r["id"] for r in returned if r["status"] == Status.PUBLISHED]
             await outbox.record(published, "publish")
             result.published += len(published)
-            result.pending += sum(1 for r in returned if r["status"] == "pending")
-            result.drafts += sum(1 for r in returned if r["status"] == "draft")
+            result.pending += sum(1 for r in returned if r["status"] == Status.PENDING)
+            result.drafts += sum(1 for r in returned if r["status"] == Status.DRAFT)
             result.imported += len(returned)
             if progress:
                 progress(len(returned))

@@ -54,7 +54,6 @@ async def import_upload(request: Request) -> Template | Redirect:
     result = await import_rows(member["institution"], cleaned, mode="submit",
                                member_id=member["id"],
                                listing_days=runtime(request).settings.listing_days)
-    runtime(request).kick()
     flash(request, f"Imported {result.imported} listings from {upload.filename}: "
           f"{result.published} published, {result.pending} waiting for review by a moderator.")
     return Redirect("/dashboard/import", status_code=303)

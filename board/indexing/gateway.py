@@ -9,6 +9,7 @@ from typing import Any
 
 from board.core import vocab
 from board.core.markdown import plain_text
+from board.listings.visibility import visible_where
 from board.store.tables import Opportunity
 from search.client import MeiliClient
 from search.documents import build_document
@@ -33,12 +34,6 @@ def as_utc(value: dt.datetime | None) -> dt.datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
-def is_visible(row: dict[str, Any], now: dt.datetime) -> bool:
-    """Only published listings that have not yet expired are searchable."""
-    expires = as_utc(row.get("expires_at"))
-    return row.get("status") == "published" and expires is not None and expires > now
-
-
 def document_from_row(row: dict[str, Any]) -> dict[str, Any]:
     # Search and highlight the text a visitor reads, not the Markdown syntax.
     return build_document({**row, "description": plain_text(row.get("description") or ""),
@@ -54,9 +49,7 @@ async def load_rows(ids: Iterable[int] | None = None, *, visible_only: bool = Fa
     if after_id:
         query = query.where(Opportunity.id > after_id)
     if visible_only:
-        query = query.where(
-            (Opportunity.status == "published") & (Opportunity.expires_at > (now or utcnow()))
-        )
+        query = query.where(visible_where(now or utcnow()))
     if limit:
         query = query.limit(limit)
     return await query.run()

@@ -1,6 +1,10 @@
 """The transactional outbox: every change that alters what search shows writes an event in
 the same transaction; the drainer sends the *current* state of each listing to Meilisearch
-and marks events done only after the engine's task succeeded."""
+and marks events done only after the engine's task succeeded.
+
+Writing an event wakes every drainer of this process once the transaction commits (the
+module-level `wakeup`), so a change is searchable within about a second and no handler
+has to remember to say so."""
 
 from __future__ import annotations
 
@@ -13,8 +17,9 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from board.indexing.gateway import SearchGateway, document_from_row, is_visible, load_rows, utcnow
-from board.store.engine import write_transaction
+from board.indexing.gateway import SearchGateway, document_from_row, load_rows, utcnow
+from board.listings.visibility import is_visible
+from board.store.engine import after_commit, write_transaction
 from board.store.tables import KeyValue, OutboxEvent
 from search import sync
 from search.errors import MeiliError, SearchUnavailable
@@ -29,6 +34,28 @@ class LeaseBusy(Exception):
     """Another process holds the outbox lease longer than we are willing to wait."""
 
 
+class Wakeup:
+    """Who to wake when events were committed: the drainers running in this process."""
+
+    def __init__(self) -> None:
+        self._listeners: list[Callable[[], None]] = []
+
+    def subscribe(self, listener: Callable[[], None]) -> None:
+        if listener not in self._listeners:
+            self._listeners.append(listener)
+
+    def unsubscribe(self, listener: Callable[[], None]) -> None:
+        with contextlib.suppress(ValueError):
+            self._listeners.remove(listener)
+
+    def notify(self) -> None:
+        for listener in list(self._listeners):
+            listener()
+
+
+wakeup = Wakeup()
+
+
 async def record(opportunity_ids: list[int] | int, reason: str) -> None:
     """Call inside the transaction that made the change."""
     ids = [opportunity_ids] if isinstance(opportunity_ids, int) else list(opportunity_ids)
@@ -41,6 +68,9 @@ async def record(opportunity_ids: list[int] | int, reason: str) -> None:
             OutboxEvent(opportunity_id=i, reason=reason, next_attempt_at=now, created_at=now)
             for i in ids[start:start + 1000]
         ]).run()
+    # Before the commit a drainer would not see the events yet (PostgreSQL) or would wait
+    # on our write lock (SQLite): wake it once they are there.
+    after_commit(wakeup.notify)
 
 
 def backoff(attempts: int) -> dt.timedelta:
@@ -118,14 +148,22 @@ class DrainResult:
 
 
 async def drain(gateway: SearchGateway, now: dt.datetime | None = None,
-                batch: int = 1000, max_batches: int = 50) -> DrainResult:
+                batch: int = 1000, max_batches: int = 50, wait: float = 10.0) -> DrainResult:
     """Send due events; `now` only decides which events are due (tests move it past a
-    backoff). Visibility is always judged with the real clock at send time."""
+    backoff). Visibility is always judged with the real clock at send time.
+
+    Every commit wakes the background drainer, so a caller that needs the index current
+    (the digest, a test) often finds it holding the lease: wait up to `wait` seconds for
+    it, then send what is still due. Periodic drainers pass 0 and just skip."""
     result = DrainResult()
     owner = uuid.uuid4().hex
-    if not await acquire_lease(LEASE_KEY, owner, utcnow(), LEASE_SECONDS):
-        result.skipped = True
-        return result
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + wait
+    while not await acquire_lease(LEASE_KEY, owner, utcnow(), LEASE_SECONDS):
+        if loop.time() >= deadline:
+            result.skipped = True
+            return result
+        await asyncio.sleep(0.05)
     try:
         for _ in range(max_batches):
             moved = await _drain_batch(gateway, now or utcnow(), batch, result)
@@ -243,9 +281,10 @@ async def poisoned() -> list[dict]:
 
 
 class Drainer:
-    """Kicked right after a commit so a change is searchable within about a second; it
-    also wakes every few seconds, so events left by another process, a crash or an engine
-    outage drain on their own once Meilisearch answers again."""
+    """Woken (through `wakeup`) right after a commit that wrote events, so a change is
+    searchable within about a second; it also wakes every few seconds, so events left by
+    another process, a crash or an engine outage drain on their own once Meilisearch
+    answers again."""
 
     IDLE_SECONDS = 5.0
 
@@ -254,19 +293,33 @@ class Drainer:
         self._event = asyncio.Event()
         self._task: asyncio.Task | None = None
         self._stopping = False
+        self._loop_of_task: asyncio.AbstractEventLoop | None = None
 
     def kick(self) -> None:
-        self._event.set()
+        """Drain now. Safe from any thread or loop (a test's, a server thread's)."""
+        loop = self._loop_of_task
+        try:
+            here = asyncio.get_running_loop()
+        except RuntimeError:
+            here = None
+        if loop is None or loop is here:
+            self._event.set()
+        elif not loop.is_closed():
+            with contextlib.suppress(RuntimeError):  # closing meanwhile: nothing to wake
+                loop.call_soon_threadsafe(self._event.set)
 
     def start(self) -> None:
         self._stopping = False
         self._event = asyncio.Event()  # bound to the loop that runs the drainer
+        self._loop_of_task = asyncio.get_running_loop()
         self._task = asyncio.create_task(self._loop())
+        wakeup.subscribe(self.kick)
 
     async def stop(self, timeout: float = 15.0) -> None:
         """Let a drain in progress finish before stopping. Cancelling it mid-transaction
         can leave SQLite's write lock held by a connection whose loop is gone (aiosqlite
         runs the BEGIN on its own thread), locking the database for the whole process."""
+        wakeup.unsubscribe(self.kick)
         task, self._task = self._task, None
         if task is None:
             return
@@ -287,7 +340,7 @@ class Drainer:
             if self._stopping:
                 return
             try:
-                result = await drain(self.gateway)
+                result = await drain(self.gateway, wait=0)
             except Exception:  # never let the loop die; the next wake-up retries
                 log.exception("outbox drain failed")
                 continue

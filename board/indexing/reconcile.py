@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from board.indexing import outbox
 from board.indexing.gateway import document_from_row, load_rows
+from board.listings.visibility import visible_where
 from board.store.tables import Opportunity
 from search import sync
 from search.documents import to_timestamp
@@ -22,7 +23,7 @@ CHUNK = 1000
 async def store_versions(now: dt.datetime) -> dict[int, int]:
     """id -> updated_at timestamp of every listing visible at `now`."""
     rows = await Opportunity.select(Opportunity.id, Opportunity.updated_at).where(
-        (Opportunity.status == "published") & (Opportunity.expires_at > now)).run()
+        visible_where(now)).run()
     return {r["id"]: to_timestamp(r["updated_at"]) or 0 for r in rows}
 
 

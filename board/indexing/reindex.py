@@ -16,6 +16,7 @@ import msgspec
 
 from board.indexing import outbox
 from board.indexing.gateway import SearchGateway, document_from_row, load_rows, utcnow
+from board.listings.visibility import visible_where
 from board.store.engine import write_transaction
 from board.store.tables import Opportunity, OutboxEvent
 from search import sync
@@ -56,8 +57,7 @@ def ndjson(docs: list[dict[str, Any]]) -> bytes:
 
 
 async def visible_count(now: dt.datetime) -> int:
-    return await Opportunity.count().where(
-        (Opportunity.status == "published") & (Opportunity.expires_at > now)).run()
+    return await Opportunity.count().where(visible_where(now)).run()
 
 
 async def reindex(gateway: SearchGateway, *, batch: int = BATCH, on_batch: OnBatch | None = None,
@@ -87,7 +87,7 @@ async def reindex(gateway: SearchGateway, *, batch: int = BATCH, on_batch: OnBat
         raise
     await client.delete_index(new)  # after the swap, `new` names the old index
     replayed = await _replay(mark, started)
-    await outbox.drain(gateway)  # skipped when a drainer is already at it: it sends them
+    await outbox.drain(gateway, wait=0)  # skipped when a drainer is already at it: it sends them
     return ReindexResult(live, loaded, replayed, time.perf_counter() - clock, created)
 
 

@@ -149,8 +149,6 @@ async def create_opportunity(
         if submit:
             await listings.submit(opp_id, identity.institution_id,
                                   listing_days=runtime(request).settings.listing_days)
-    if submit:
-        runtime(request).kick()
     return _written(request, await listings.get(opp_id))
 
 
@@ -173,7 +171,6 @@ async def update_opportunity(
     if submit:
         await listings.submit(opportunity_id, identity.institution_id,
                               listing_days=runtime(request).settings.listing_days)
-    runtime(request).kick()
     return _written(request, await listings.get(opportunity_id))
 
 
@@ -189,7 +186,6 @@ async def delete_opportunity(request: Request,
         status = await listings.delete_draft_or_close(opportunity_id, identity.institution_id)
     except listings.NotFound:
         raise NotFoundException(f"no opportunity {opportunity_id}") from None
-    runtime(request).kick()
     return Deleted(id=opportunity_id, status=status)
 
 

@@ -15,6 +15,8 @@ from typing import Any
 from board.core.signing import BadToken, sign, unsign
 from board.indexing.gateway import as_utc
 from board.listings import services as listings
+from board.listings.status import Status
+from board.listings.visibility import visible_where
 from board.mail.render import render_email
 from board.settings import Settings
 from board.store.tables import KeyValue, Member, Opportunity
@@ -62,8 +64,7 @@ async def _due(now: dt.datetime, days: int) -> list[dict[str, Any]]:
         Opportunity.id, Opportunity.title, Opportunity.institution, Opportunity.expires_at,
         Opportunity.reminded_for, Opportunity.institution.name.as_alias("institution_name"),
     ).where(
-        (Opportunity.status == "published") & (Opportunity.expires_at > now)
-        & (Opportunity.expires_at <= now + dt.timedelta(days=days))
+        visible_where(now) & (Opportunity.expires_at <= now + dt.timedelta(days=days))
     ).order_by(Opportunity.expires_at).run()
     return [r for r in rows if as_utc(r["reminded_for"]) != as_utc(r["expires_at"])]
 
@@ -72,7 +73,7 @@ async def _claim(row: dict[str, Any]) -> bool:
     """Mark the reminder as sent before sending (at most once); the conditional UPDATE is
     the arbiter between two concurrent runs."""
     previous = row["reminded_for"]
-    cond = (Opportunity.id == row["id"]) & (Opportunity.status == "published") & (
+    cond = (Opportunity.id == row["id"]) & (Opportunity.status == Status.PUBLISHED) & (
         Opportunity.expires_at == row["expires_at"])
     cond &= Opportunity.reminded_for.is_null() if previous is None else (
         Opportunity.reminded_for == previous)

@@ -1,9 +1,7 @@
 """The one-click renew link from the expiry reminder: GET shows what will happen and
-changes nothing (mail scanners follow links), POST renews once and kicks the drainer."""
+changes nothing (mail scanners follow links), POST renews once."""
 
 from __future__ import annotations
-
-import datetime as dt
 
 from litestar import Request, get, post
 from litestar.response import Template
@@ -12,9 +10,8 @@ from board.core.signing import BadToken, ExpiredToken
 from board.indexing.gateway import as_utc, utcnow
 from board.listings import reminders
 from board.listings import services as listings
+from board.listings.status import allows, expiry_on_renew
 from board.web.common import render, runtime
-
-RENEWABLE = {"published", "expired"}
 
 
 async def _context(request: Request, token: str) -> tuple[dict, int]:
@@ -34,11 +31,11 @@ async def _context(request: Request, token: str) -> tuple[dict, int]:
         return {"state": "invalid", "reason": "This listing no longer exists."}, 404
     ctx = {"listing": listing, "token": token, "payload": payload}
     expires = as_utc(listing["expires_at"])
-    if listing["status"] not in RENEWABLE:
+    if not allows("renew", listing["status"]):
         return {**ctx, "state": "closed"}, 409
     if expires != as_utc(payload["for"]):
         return {**ctx, "state": "stale", "expires_on": expires.date() if expires else None}, 200
-    new_expiry = max(expires or utcnow(), utcnow()) + dt.timedelta(days=settings.listing_days)
+    new_expiry = expiry_on_renew(expires, utcnow(), settings.listing_days)
     return {**ctx, "state": "confirm", "expires_on": expires.date() if expires else None,
             "new_expires_on": new_expiry.date()}, 200
 
@@ -64,7 +61,6 @@ async def renew_submit(request: Request, token: str) -> Template:
     except listings.LifecycleError:
         return await render(request, "pages/renew.html", status_code=409, state="closed",
                             listing=ctx["listing"])
-    rt.kick()
     return await render(request, "pages/renew.html", state="done", listing=ctx["listing"],
                         new_expires_on=new_expiry.date())
 

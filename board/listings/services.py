@@ -1,6 +1,6 @@
-"""The listing lifecycle: draft -> pending -> published -> expired | closed, with rejected
-and removed as moderator outcomes. Every transition that changes what search shows writes
-its outbox event in the same transaction."""
+"""The listing lifecycle's verbs (the moves they may make are in board.listings.status).
+Every transition that changes what search shows writes its outbox event in the same
+transaction."""
 
 from __future__ import annotations
 
@@ -10,10 +10,19 @@ from typing import Any
 from board.core.geo import locate_city
 from board.indexing import outbox
 from board.indexing.gateway import as_utc, utcnow
+from board.listings.status import (
+    DEFAULT_LISTING_DAYS,
+    TRANSITIONS,
+    Status,
+    allows,
+    expiry_on_publish,
+    expiry_on_renew,
+    refusal,
+    status_on_submit,
+)
 from board.store.engine import write_transaction
 from board.store.tables import Institution, Opportunity
 
-DEFAULT_LISTING_DAYS = 60
 MAX_ROW_ID = 2**31 - 1  # ids are 32-bit on PostgreSQL (serial)
 
 
@@ -25,12 +34,17 @@ class NotFound(Exception):
     pass
 
 
+def _check(verb: str, status: str) -> None:
+    if not allows(verb, status):
+        raise LifecycleError(refusal(verb, status))
+
+
 def _expiry_from_date(day: dt.date) -> dt.datetime:
     # A listing "expires on" a date: it stays visible through that whole day (UTC).
     return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC) + dt.timedelta(days=1)
 
 
-def _row_values(clean: dict[str, Any]) -> dict[str, Any]:
+def row_values(clean: dict[str, Any]) -> dict[str, Any]:
     values = dict(clean)
     if "expires_at" in values:
         values["expires_at"] = _expiry_from_date(values["expires_at"]) if values["expires_at"] else None
@@ -61,8 +75,8 @@ async def get(opportunity_id: int, institution_id: int | None = None) -> dict[st
 async def create(institution_id: int, clean: dict[str, Any], member_id: int | None = None,
                  now: dt.datetime | None = None) -> int:
     now = now or utcnow()
-    values = _row_values(clean)
-    row = Opportunity(institution=institution_id, created_by=member_id, status="draft",
+    values = row_values(clean)
+    row = Opportunity(institution=institution_id, created_by=member_id, status=Status.DRAFT,
                       created_at=now, updated_at=now, **values)
     await row.save().run()
     return row.id
@@ -73,20 +87,19 @@ async def update(opportunity_id: int, clean: dict[str, Any], institution_id: int
     now = now or utcnow()
     async with write_transaction():
         current = await get(opportunity_id, institution_id)
-        if current["status"] == "removed":
-            raise LifecycleError("a removed listing cannot be edited")
-        values = _row_values({**{k: current[k] for k in ("city", "state")}, **clean})
+        _check("edit", current["status"])
+        values = row_values({**{k: current[k] for k in ("city", "state")}, **clean})
         values["updated_at"] = now
-        if current["status"] == "published":
+        if current["status"] == Status.PUBLISHED:
             # An edit must not smuggle a scam promise past moderation: new red flags send a
             # live listing back to the queue (the outbox event takes it out of search).
             from board.listings.red_flags import red_flags
 
             flags = red_flags({**current, **values})
             if flags and flags != list(current.get("review_flags") or []):
-                values.update(status="pending", review_flags=flags, submitted_at=now)
+                values.update(status=Status.PENDING, review_flags=flags, submitted_at=now)
         await Opportunity.update(values).where(Opportunity.id == opportunity_id).run()
-        if current["status"] == "published":
+        if current["status"] == Status.PUBLISHED:
             await outbox.record(opportunity_id, "edit")
     return await get(opportunity_id)
 
@@ -100,27 +113,25 @@ async def submit(opportunity_id: int, institution_id: int | None = None,
     now = now or utcnow()
     async with write_transaction():
         row = await get(opportunity_id, institution_id)
-        if row["status"] not in {"draft", "rejected"}:
-            raise LifecycleError(f"a {row['status']} listing cannot be submitted")
+        _check("submit", row["status"])
         flags = red_flags(row)
         verified = await Institution.select(Institution.verified).where(
             Institution.id == row["institution"]).first().run()
-        if verified and verified["verified"] and not flags:
+        status = status_on_submit(bool(verified and verified["verified"]), flags)
+        if status == Status.PUBLISHED:
             await _publish(row, now, listing_days)
-            return "published"
+            return status
         await Opportunity.update({
-            Opportunity.status: "pending", Opportunity.submitted_at: now,
+            Opportunity.status: status, Opportunity.submitted_at: now,
             Opportunity.review_flags: flags, Opportunity.updated_at: now,
         }).where(Opportunity.id == opportunity_id).run()
-        return "pending"
+        return status
 
 
 async def _publish(row: dict[str, Any], now: dt.datetime, listing_days: int) -> None:
-    expires = as_utc(row.get("expires_at"))
-    if expires is None or expires <= now:
-        expires = now + dt.timedelta(days=listing_days)
+    expires = expiry_on_publish(as_utc(row.get("expires_at")), now, listing_days)
     await Opportunity.update({
-        Opportunity.status: "published",
+        Opportunity.status: Status.PUBLISHED,
         Opportunity.published_at: row.get("published_at") or now,
         Opportunity.submitted_at: row.get("submitted_at") or now,
         Opportunity.expires_at: expires,
@@ -135,8 +146,7 @@ async def approve(opportunity_id: int, now: dt.datetime | None = None,
     now = now or utcnow()
     async with write_transaction():
         row = await get(opportunity_id)
-        if row["status"] != "pending":
-            raise LifecycleError(f"a {row['status']} listing cannot be approved")
+        _check("approve", row["status"])
         await _publish(row, now, listing_days)
 
 
@@ -152,10 +162,9 @@ async def reject(opportunity_id: int, reason: str, now: dt.datetime | None = Non
     now = now or utcnow()
     async with write_transaction():
         row = await get(opportunity_id)
-        if row["status"] != "pending":
-            raise LifecycleError(f"a {row['status']} listing cannot be rejected")
+        _check("reject", row["status"])
         await Opportunity.update({
-            Opportunity.status: "rejected", Opportunity.rejection_reason: reason,
+            Opportunity.status: Status.REJECTED, Opportunity.rejection_reason: reason,
             Opportunity.updated_at: now,
         }).where(Opportunity.id == opportunity_id).run()
 
@@ -166,51 +175,46 @@ async def renew(opportunity_id: int, institution_id: int | None = None,
     now = now or utcnow()
     async with write_transaction():
         row = await get(opportunity_id, institution_id)
-        if row["status"] not in {"published", "expired"}:
-            raise LifecycleError(f"a {row['status']} listing cannot be renewed")
-        current = as_utc(row.get("expires_at")) or now
-        expires = max(current, now) + dt.timedelta(days=listing_days)
+        _check("renew", row["status"])
+        expires = expiry_on_renew(as_utc(row.get("expires_at")), now, listing_days)
         await Opportunity.update({
-            Opportunity.status: "published", Opportunity.expires_at: expires,
+            Opportunity.status: Status.PUBLISHED, Opportunity.expires_at: expires,
             Opportunity.updated_at: now,
         }).where(Opportunity.id == opportunity_id).run()
         await outbox.record(opportunity_id, "renew")
     return expires
 
 
-async def _set_status(opportunity_id: int, status: str, allowed: set[str], reason: str,
-                      institution_id: int | None, now: dt.datetime | None) -> None:
+async def _set_status(opportunity_id: int, verb: str, institution_id: int | None,
+                      now: dt.datetime | None) -> None:
     now = now or utcnow()
+    status = TRANSITIONS[verb].target
     async with write_transaction():
         row = await get(opportunity_id, institution_id)
-        if row["status"] not in allowed:
-            raise LifecycleError(f"a {row['status']} listing cannot be {status}")
+        _check(verb, row["status"])
         values: dict[Any, Any] = {Opportunity.status: status, Opportunity.updated_at: now}
-        if status == "closed":
+        if status == Status.CLOSED:
             values[Opportunity.closed_at] = now
         await Opportunity.update(values).where(Opportunity.id == opportunity_id).run()
-        await outbox.record(opportunity_id, reason)
+        await outbox.record(opportunity_id, verb)
 
 
 async def close(opportunity_id: int, institution_id: int | None = None,
                 now: dt.datetime | None = None) -> None:
-    await _set_status(opportunity_id, "closed", {"published", "expired", "pending", "draft"},
-                      "close", institution_id, now)
+    await _set_status(opportunity_id, "close", institution_id, now)
 
 
 async def remove(opportunity_id: int, now: dt.datetime | None = None) -> None:
-    await _set_status(opportunity_id, "removed",
-                      {"draft", "pending", "published", "expired", "closed", "rejected"},
-                      "remove", None, now)
+    await _set_status(opportunity_id, "remove", None, now)
 
 
 async def delete_draft_or_close(opportunity_id: int, institution_id: int) -> str:
     """API DELETE: a draft disappears; anything else is closed (its link keeps working)."""
     row = await get(opportunity_id, institution_id)
-    if row["status"] == "draft":
+    if row["status"] == Status.DRAFT:
         await Opportunity.delete().where(Opportunity.id == opportunity_id).run()
         return "deleted"
-    if row["status"] in {"closed", "removed"}:
+    if row["status"] in {Status.CLOSED, Status.REMOVED}:
         return row["status"]
     await close(opportunity_id, institution_id)
     return "closed"
@@ -219,8 +223,8 @@ async def delete_draft_or_close(opportunity_id: int, institution_id: int) -> str
 # PostgreSQL: one statement flips the listings and writes their outbox events, so no ids
 # travel to Python (100k expiring listings would also overflow asyncpg's 32767 arguments).
 _EXPIRE_PG = (
-    "WITH expired AS (UPDATE opportunity SET status = 'expired', updated_at = {} "
-    "WHERE status = 'published' AND expires_at <= {} RETURNING id), "
+    "WITH expired AS (UPDATE opportunity SET status = {}, updated_at = {} "
+    "WHERE status = {} AND expires_at <= {} RETURNING id), "
     "events AS (INSERT INTO outbox_event (opportunity_id, reason, status, attempts, "
     "next_attempt_at, last_error, created_at) "
     "SELECT id, 'expire', 'pending', 0, {}, '', {} FROM expired RETURNING 1) "
@@ -235,13 +239,17 @@ async def expire_due(now: dt.datetime) -> int:
 
     if not is_sqlite():
         written = utcnow()
-        rows = await Opportunity.raw(_EXPIRE_PG, now, now, written, written).run()
+        (source,) = TRANSITIONS["expire"].sources
+        rows = await Opportunity.raw(_EXPIRE_PG, str(Status.EXPIRED), now, str(source), now,
+                                     written, written).run()
+        outbox.wakeup.notify()  # one autocommitted statement: its events are there now
         return int(rows[0]["expired"])
     async with write_transaction():
         rows = await Opportunity.update({
-            Opportunity.status: "expired", Opportunity.updated_at: now,
+            Opportunity.status: Status.EXPIRED, Opportunity.updated_at: now,
         }).where(
-            (Opportunity.status == "published") & (Opportunity.expires_at <= now)
+            Opportunity.status.is_in(list(TRANSITIONS["expire"].sources))
+            & (Opportunity.expires_at <= now)
         ).returning(Opportunity.id).run()
         ids = [r["id"] for r in rows]
         await outbox.record(ids, "expire")

@@ -17,17 +17,13 @@ from board.core.markdown import render_markdown
 from board.core.validation import BOOL_FIELDS, FIELDS, ValidationErrors, validate_opportunity
 from board.indexing.gateway import as_utc, utcnow
 from board.listings import services as listings
+from board.listings.status import Status, allowed_verbs, allows, closing_soon
+from board.listings.visibility import PRIVATE_STATUSES, is_visible
 from board.store.tables import Member, Opportunity
 from board.web.common import current_member, flash, render, runtime
 from board.web.guards import LOGIN_REDIRECT, require_institution_member
 
 OPTS: dict[str, Any] = {"include_in_schema": False, "exception_handlers": LOGIN_REDIRECT}
-ACTIONS = {
-    "submit": {"draft", "rejected"},
-    "renew": {"published", "expired"},
-    "close": {"published", "expired", "pending", "draft"},
-    "edit": {"draft", "pending", "published", "expired", "closed", "rejected"},
-}
 
 
 async def _own(request: Request, opportunity_id: int) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -87,7 +83,9 @@ async def dashboard(request: Request) -> Template | Redirect:
         Opportunity.updated_at, ascending=False).output(load_json=True).run()
     colleagues = await Member.select(Member.name, Member.email, Member.email_verified_at).where(
         Member.institution == member["institution"]).order_by(Member.created_at).run()
-    return await render(request, "pages/dashboard.html", listings=rows, actions=ACTIONS,
+    # Each row carries the buttons its status allows (from the one transition table).
+    rows = [{**r, "actions": allowed_verbs(r["status"])} for r in rows]
+    return await render(request, "pages/dashboard.html", listings=rows,
                         colleagues=colleagues, now=utcnow())
 
 
@@ -125,7 +123,7 @@ async def edit(request: Request, opportunity_id: int) -> Template | Redirect:
     data = await _submitted(request)
     try:
         clean = validate_opportunity(data)
-        if clean.get("expires_at") is None and row["status"] != "draft":
+        if clean.get("expires_at") is None and row["status"] != Status.DRAFT:
             clean.pop("expires_at", None)  # an empty field keeps the running expiry
         await listings.update(opportunity_id, clean, institution_id=member["institution"])
     except ValidationErrors as exc:
@@ -134,8 +132,8 @@ async def edit(request: Request, opportunity_id: int) -> Template | Redirect:
     except listings.LifecycleError as exc:
         flash(request, str(exc).capitalize() + ".", "error")
         return Redirect("/dashboard", status_code=303)
-    runtime(request).kick()
-    flash(request, "Changes saved." + (" They are live." if row["status"] == "published" else ""))
+    flash(request, "Changes saved." + (" They are live." if row["status"] == Status.PUBLISHED
+                                       else ""))
     return Redirect(f"/dashboard/opportunities/{opportunity_id}/preview", status_code=303)
 
 
@@ -145,16 +143,15 @@ async def preview(request: Request, opportunity_id: int) -> Template:
 
     _, row = await _own(request, opportunity_id)
     now = utcnow()
-    expires = as_utc(row.get("expires_at"))
-    open_ = row["status"] == "published" and expires is not None and expires > now
     return await render(
-        request, "pages/listing_preview.html", listing=row, open=open_, owner=True,
+        request, "pages/listing_preview.html", listing=row, open=is_visible(row, now), owner=True,
+        private=row["status"] in PRIVATE_STATUSES,
         description_html=render_markdown(row["description"]), json_ld=None,
-        state_name=vocab.states().get(row["state"] or "", ""), actions=ACTIONS,
-        flags=_json_list(row["review_flags"]) or (red_flags(row) if row["status"] in ACTIONS["submit"]
+        state_name=vocab.states().get(row["state"] or "", ""),
+        actions=allowed_verbs(row["status"]),
+        flags=_json_list(row["review_flags"]) or (red_flags(row) if allows("submit", row["status"])
                                                   else []),
-        closing_soon=bool(row.get("application_deadline")
-                          and row["application_deadline"] <= (now + dt.timedelta(days=14)).date()),
+        closing_soon=closing_soon(row.get("application_deadline"), now),
     )
 
 
@@ -167,8 +164,7 @@ async def submit(request: Request, opportunity_id: int) -> Redirect:
     except listings.LifecycleError as exc:
         flash(request, str(exc).capitalize() + ".", "error")
         return Redirect("/dashboard", status_code=303)
-    if status == "published":
-        runtime(request).kick()
+    if status == Status.PUBLISHED:
         flash(request, "Published: the listing is now searchable.")
     else:
         row = await listings.get(opportunity_id, member["institution"])
@@ -186,7 +182,6 @@ async def renew(request: Request, opportunity_id: int) -> Redirect:
     except listings.LifecycleError as exc:
         flash(request, str(exc).capitalize() + ".", "error")
         return Redirect("/dashboard", status_code=303)
-    runtime(request).kick()
     flash(request, f"Renewed: the listing now runs until {expires.date().isoformat()}.")
     return Redirect("/dashboard", status_code=303)
 
@@ -199,7 +194,6 @@ async def close(request: Request, opportunity_id: int) -> Redirect:
     except listings.LifecycleError as exc:
         flash(request, str(exc).capitalize() + ".", "error")
         return Redirect("/dashboard", status_code=303)
-    runtime(request).kick()
     flash(request, "Closed: the listing no longer accepts applicants; its link still works.")
     return Redirect("/dashboard", status_code=303)
 

@@ -9,6 +9,7 @@ from typing import Any
 from board.accounts.services import domain_matches
 from board.indexing import outbox
 from board.indexing.gateway import utcnow
+from board.listings.status import Status
 from board.store.engine import write_transaction
 from board.store.tables import Institution, JobRun, Member, Opportunity, Report
 
@@ -57,7 +58,7 @@ async def verify_institution(institution_id: int, now: dt.datetime | None = None
 
             raise NotFound(institution_id)
         rows = await Opportunity.select(Opportunity.id).where(
-            (Opportunity.institution == institution_id) & (Opportunity.status == "published")).run()
+            (Opportunity.institution == institution_id) & (Opportunity.status == Status.PUBLISHED)).run()
         await outbox.record([r["id"] for r in rows], "institution_verified")
     return len(rows)
 
@@ -69,7 +70,7 @@ async def pending_queue() -> list[dict[str, Any]]:
         Opportunity.review_flags, Opportunity.submitted_at, Opportunity.institution,
         Opportunity.institution.name.as_alias("institution_name"),
         Opportunity.institution.verified.as_alias("institution_verified"),
-    ).where(Opportunity.status == "pending").order_by(Opportunity.submitted_at).output(
+    ).where(Opportunity.status == Status.PENDING).order_by(Opportunity.submitted_at).output(
         load_json=True).run()
 
 

@@ -9,10 +9,11 @@ from typing import Any
 from board.core.validation import ValidationErrors, clean_email
 from board.indexing.gateway import utcnow
 from board.listings import services as listings
+from board.listings.status import Status
+from board.listings.visibility import PUBLIC_PAGE_STATUSES
 from board.store.tables import Opportunity, Report
 
 REASON_MIN, REASON_MAX = 5, 2000
-PUBLIC_STATUSES = {"published", "expired", "closed"}
 # One listing cannot be flooded with reports from many addresses either.
 PER_LISTING_PER_HOUR = 20
 
@@ -40,9 +41,9 @@ async def reportable(opportunity_id: int) -> dict[str, Any]:
     """The listing, if a visitor may report it (NotFound / ListingGone otherwise)."""
     row = await Opportunity.select(Opportunity.id, Opportunity.title, Opportunity.status).where(
         Opportunity.id == opportunity_id).first().run()
-    if row is None or row["status"] not in PUBLIC_STATUSES | {"removed"}:
+    if row is None or row["status"] not in PUBLIC_PAGE_STATUSES | {Status.REMOVED}:
         raise listings.NotFound(opportunity_id)
-    if row["status"] == "removed":
+    if row["status"] == Status.REMOVED:
         raise ListingGone(opportunity_id)
     return row
 

@@ -77,7 +77,6 @@ async def approve(request: Request, opportunity_id: int) -> Redirect:
     except listings.LifecycleError as exc:
         flash(request, str(exc).capitalize() + ".", "error")
         return _back(request)
-    runtime(request).kick()
     flash(request, f"Approved and published: {row['title']}")
     return _back(request)
 
@@ -119,7 +118,6 @@ async def _remove(request: Request, opportunity_id: int) -> Redirect:
     except listings.LifecycleError as exc:
         flash(request, str(exc).capitalize() + ".", "error")
         return _back(request)
-    runtime(request).kick()
     flash(request, f"Removed: {row['title']} (its page now answers 410 Gone).")
     return _back(request)
 
@@ -142,7 +140,6 @@ async def verify(request: Request, institution_id: int) -> Redirect:
         queued = await moderation.verify_institution(institution_id)
     except listings.NotFound:
         raise NotFoundException("This institution does not exist.") from None
-    runtime(request).kick()
     flash(request, f"Institution verified ({queued} published listing(s) updated in search).")
     return _back(request, "/staff/institutions")
 
@@ -159,7 +156,6 @@ async def resolve(request: Request, report_id: int) -> Redirect:
     if form.get("remove_listing"):
         try:
             await listings.remove(opportunity_id)
-            runtime(request).kick()
         except listings.LifecycleError:
             pass  # already removed: nothing more to do
     flash(request, "Report resolved" + (" and listing removed." if form.get("remove_listing") else "."))

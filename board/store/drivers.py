@@ -5,6 +5,7 @@ connection even when BEGIN, COMMIT or ROLLBACK fails."""
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -16,7 +17,7 @@ from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionTy
 SQLITE_BUSY_TIMEOUT_S = 30
 
 
-class _ReleasesConnection:
+class ReleasesConnection:
     """Piccolo 1.38 keeps the connection when BEGIN, COMMIT or ROLLBACK fails: on PostgreSQL
     (a connection terminated by a restart) the pool loses a slot for good, and once all are
     gone every request waits forever; on SQLite (BEGIN IMMEDIATE past the busy timeout) each
@@ -47,6 +48,8 @@ class _ReleasesConnection:
                         await self.rollback()
             elif not self._committed and not self._rolled_back:
                 await self.commit()
+                for callback in self.__dict__.get("_on_commit", ()):
+                    callback()
         finally:
             try:
                 await self._release()
@@ -57,11 +60,14 @@ class _ReleasesConnection:
     def _prepare(self) -> None:
         pass
 
+    def on_commit(self, callback: Callable[[], None]) -> None:
+        self.__dict__.setdefault("_on_commit", []).append(callback)
+
     async def _release(self) -> None:
         await self.connection.close()
 
 
-class _PostgresTransaction(_ReleasesConnection, PostgresTransaction):
+class _PostgresTransaction(ReleasesConnection, PostgresTransaction):
     def _prepare(self) -> None:
         self.transaction = self.connection.transaction()
 
@@ -75,7 +81,7 @@ class _PostgresTransaction(_ReleasesConnection, PostgresTransaction):
             self.connection.terminate()  # in a state the pool cannot reset: drop it
 
 
-class _SQLiteTransaction(_ReleasesConnection, SQLiteTransaction):
+class _SQLiteTransaction(ReleasesConnection, SQLiteTransaction):
     pass
 
 

@@ -4,13 +4,14 @@ PostgreSQL when DATABASE_URL says so (a pool opened on start-up, closed on shutd
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 import sqlite3
 
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
-from board.store.drivers import SQLITE_BUSY_TIMEOUT_S, engine_from_url
+from board.store.drivers import SQLITE_BUSY_TIMEOUT_S, ReleasesConnection, engine_from_url
 
 os.environ.setdefault("PICCOLO_CONF", "board.piccolo_conf")
 
@@ -57,6 +58,16 @@ def write_transaction():
     if isinstance(engine, SQLiteEngine):
         return engine.transaction(transaction_type=TransactionType.immediate)
     return engine.transaction()
+
+
+def after_commit(callback: Callable[[], None]) -> None:
+    """Run `callback` once the current write transaction has committed (never if it rolls
+    back); at once when no transaction is open (the statement already committed)."""
+    transaction = current_engine().current_transaction.get()
+    if isinstance(transaction, ReleasesConnection):
+        transaction.on_commit(callback)
+    else:
+        callback()
 
 
 async def open_store(engine: Engine | None = None) -> None:

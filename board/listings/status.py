@@ -1,0 +1,98 @@
+"""The listing lifecycle as data: the statuses, which verb may move a listing from which
+status (one table, read by the services, the dashboard, the renew link, the importer and
+the templates), the publish decision, the expiry rule and the shared day counts.
+
+draft -> pending -> published -> expired | closed, with rejected and removed as moderator
+outcomes. Pure: no store, no web; so it can be unit-tested and imported from anywhere."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+# How long a listing runs when nobody says otherwise (the LISTING_DAYS setting's default).
+DEFAULT_LISTING_DAYS = 60
+# A deadline this close is "closing soon" (badges, the digest's section).
+CLOSING_SOON_DAYS = 14
+
+
+class Status(StrEnum):
+    DRAFT = "draft"
+    PENDING = "pending"
+    PUBLISHED = "published"
+    EXPIRED = "expired"
+    CLOSED = "closed"
+    REJECTED = "rejected"
+    REMOVED = "removed"
+
+
+ALL = frozenset(Status)
+
+
+@dataclass(frozen=True)
+class Transition:
+    sources: frozenset[Status]
+    # None where the outcome is decided at run time (submit: published or pending; edit:
+    # the status stays, unless new red flags send a live listing back to review).
+    target: Status | None
+    # For "a draft listing cannot be <participle>".
+    participle: str
+
+
+TRANSITIONS: dict[str, Transition] = {
+    "submit": Transition(frozenset({Status.DRAFT, Status.REJECTED}), None, "submitted"),
+    "approve": Transition(frozenset({Status.PENDING}), Status.PUBLISHED, "approved"),
+    # Staff shortcut (imports with --publish, demo data): whatever the status.
+    "publish": Transition(ALL, Status.PUBLISHED, Status.PUBLISHED),
+    "reject": Transition(frozenset({Status.PENDING}), Status.REJECTED, "rejected"),
+    "renew": Transition(frozenset({Status.PUBLISHED, Status.EXPIRED}), Status.PUBLISHED,
+                        "renewed"),
+    "close": Transition(frozenset({Status.PUBLISHED, Status.EXPIRED, Status.PENDING,
+                                   Status.DRAFT}), Status.CLOSED, "closed"),
+    "expire": Transition(frozenset({Status.PUBLISHED}), Status.EXPIRED, "expired"),
+    "remove": Transition(ALL - {Status.REMOVED}, Status.REMOVED, "removed"),
+    "edit": Transition(ALL - {Status.REMOVED}, None, "edited"),
+}
+
+# The verbs an institution's member may use from the dashboard (moderator verbs are not).
+DASHBOARD_VERBS = ("submit", "renew", "close", "edit")
+
+
+def allows(verb: str, status: str) -> bool:
+    return status in TRANSITIONS[verb].sources
+
+
+def refusal(verb: str, status: str) -> str:
+    """Why `verb` is not allowed now, in the words the dashboard flashes."""
+    return f"a {status} listing cannot be {TRANSITIONS[verb].participle}"
+
+
+def allowed_verbs(status: str, verbs: Iterable[str] = DASHBOARD_VERBS) -> frozenset[str]:
+    """What a row's buttons may offer (templates ask `"renew" in row_actions`)."""
+    return frozenset(v for v in verbs if allows(v, status))
+
+
+def status_on_submit(verified: bool, flags: list[str]) -> Status:
+    """Verified institutions publish on submit unless a red flag needs a moderator;
+    everything else waits in the moderation queue."""
+    return Status.PUBLISHED if verified and not flags else Status.PENDING
+
+
+def expiry_on_publish(expires: dt.datetime | None, now: dt.datetime,
+                      listing_days: int) -> dt.datetime:
+    """A chosen expiry still ahead is kept; otherwise the listing runs `listing_days`."""
+    if expires is None or expires <= now:
+        return now + dt.timedelta(days=listing_days)
+    return expires
+
+
+def expiry_on_renew(expires: dt.datetime | None, now: dt.datetime,
+                    listing_days: int) -> dt.datetime:
+    """Renewing early adds to the running expiry, renewing late counts from now."""
+    return max(expires or now, now) + dt.timedelta(days=listing_days)
+
+
+def closing_soon(deadline: dt.date | None, now: dt.datetime) -> bool:
+    return bool(deadline and deadline <= (now + dt.timedelta(days=CLOSING_SOON_DAYS)).date())
