@@ -8,9 +8,9 @@ import random
 from collections import Counter
 from typing import Any
 
+from board.core.search_spec import BOOLEAN_FACETS, FACETS
 from board.indexing.gateway import is_visible, load_rows, utcnow
 from board.listings import services as listings
-from search.index_settings import BOOLEAN_FACETS, FACETS
 from tests.factories import make_institution, make_listing
 from tests.outbox_helpers import drain_all
 
