@@ -15,8 +15,7 @@ import msgspec
 
 from search.client import MeiliClient
 from search.documents import HL_POST, HL_PRE
-from search.index_settings import MAX_TOTAL_HITS
-from search.index_spec import IndexSpec
+from search.index_settings import MAX_TOTAL_HITS, IndexSpec
 from search.query import SearchQuery, build_filter, sort_for
 from search.result_cache import ResultCache
 

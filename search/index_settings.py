@@ -1,10 +1,30 @@
-"""The index settings the code expects; applied on start-up and compared in reconcile."""
+"""What search needs to know about a document's fields, and the index settings that follow.
+
+The application builds one IndexSpec from its own field spec and hands it in as data, so
+`search` stays generic; the settings are applied on start-up and compared in reconcile."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from search.index_spec import IndexSpec
+
+@dataclass(frozen=True)
+class IndexSpec:
+    searchable: tuple[str, ...]
+    # Disjunctive facets, in the order results report them; boolean ones filter on true/false.
+    facets: tuple[str, ...]
+    boolean_facets: tuple[str, ...]
+    # Numeric fields whose min/max come back with every search.
+    stat_fields: tuple[str, ...]
+    # Filterable beyond facets and stats.
+    filterable: tuple[str, ...]
+    sortable: tuple[str, ...]
+    # Stored fields a search hit carries.
+    hit_fields: tuple[str, ...]
+    # Fields a document holds as plain booleans (None and absent become False).
+    bool_fields: tuple[str, ...]
+
 
 # Exact totals up to this many hits; past it the UI asks the visitor to refine the search.
 MAX_TOTAL_HITS = 20000

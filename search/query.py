@@ -1,14 +1,15 @@
 """The query model and the filter builder (pure functions, no I/O).
 
-Field names come only from the allow-lists below; every value is quoted with `\\` and `"`
-escaped, so visitor text can never change the shape of a filter expression."""
+Field names come only from the IndexSpec the caller passes (facet_clause rejects others);
+every value is quoted with `\\` and `"` escaped,
+so visitor text can never change the shape of a filter expression."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
 
-from search.index_spec import IndexSpec
+from search.index_settings import IndexSpec
 
 SORTS: dict[str, list[str]] = {
     "relevance": [],

@@ -6,8 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from search.client import MeiliClient
-from search.index_settings import index_settings, settings_drift
-from search.index_spec import IndexSpec
+from search.index_settings import IndexSpec, index_settings, settings_drift
 
 
 async def apply_settings(client: MeiliClient, index: str, spec: IndexSpec,

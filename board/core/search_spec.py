@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from board.core.fields import BOOL, DATE, FACET_FIELDS, OPPORTUNITY_FIELDS, names
-from search.index_spec import IndexSpec
+from search.index_settings import IndexSpec
 
 # Ranking order matters (Meilisearch's "attribute" rule), so it is a list, not a flag.
 SEARCHABLE = ("title", "institution_name", "specialty", "city", "state_name", "kind",
