@@ -7,7 +7,7 @@ from typing import Any
 
 import msgspec
 
-from board.core.fields import BOOL, OPPORTUNITY_FIELDS, Field, api_type
+from board.core.fields import BOOL, OPPORTUNITY_FIELDS, Field, api_type, hit_fields
 
 
 class InstitutionRef(msgspec.Struct):
@@ -29,13 +29,10 @@ def _optional(f: Field) -> tuple[str, Any, Any]:
     return (f.name, api_type(f), False if f.type == BOOL else None)
 
 
-_HIT_REQUIRED = tuple(f for f in OPPORTUNITY_FIELDS if f.in_hits and not f.hit_optional)
 # Fields added to hits later carry defaults, so they are optional in the OpenAPI schema.
-HIT_OPTIONAL = tuple(f for f in OPPORTUNITY_FIELDS if f.in_hits and f.hit_optional)
-
 Hit = msgspec.defstruct("Hit", [
-    ("id", int), *_spec_fields(_HIT_REQUIRED), ("url", str), ("highlight", dict[str, str]),
-    ("distance_miles", float | None), *(_optional(f) for f in HIT_OPTIONAL),
+    ("id", int), *_spec_fields(hit_fields(optional=False)), ("url", str), ("highlight", dict[str, str]),
+    ("distance_miles", float | None), *(_optional(f) for f in hit_fields(optional=True)),
 ], module=__name__)
 
 OpportunityOut = msgspec.defstruct("OpportunityOut", [

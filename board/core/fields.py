@@ -37,6 +37,7 @@ class Field:
     # API side: in the search hit struct ("optional" ones were added later, with defaults).
     in_hits: bool = False
     hit_optional: bool = False
+    hit_rank: int = 0  # position in the hit struct (ties keep the spec's order)
     # Listing form: its fieldset, widget and the hint/extra attributes the form shows.
     group: str = ""
     widget: str = ""  # input | number | date | url | email | textarea | select | checkbox
@@ -67,29 +68,30 @@ OPPORTUNITY_FIELDS: tuple[Field, ...] = (
     Field("city", TEXT, "City", max_length=120, in_hits=True, group="Where", widget="input",
           extra='maxlength="120"'),
     Field("remote", BOOL, "Remote (online)", facet=True, facet_title="Remote", facet_rank=200,
-          facet_labels=("Remote", "On site"), in_hits=True, group="Where", widget="checkbox"),
+          facet_labels=("Remote", "On site"), in_hits=True, hit_rank=3, group="Where", widget="checkbox"),
     Field("hands_on", BOOL, "Hands-on (direct patient care)", facet=True,
           facet_title="Hands-on",
           facet_labels=("Hands-on (direct patient care)", "Observation only"), in_hits=True,
+          hit_rank=2,
           group="The opportunity", widget="checkbox", form_rank=1),
     Field("description", TEXT, "Description", max_length=20_000, group="The opportunity",
           widget="textarea",
           hint="Markdown: **bold**, lists, links. What will the participant do and see?"),
     Field("duration_weeks", INT, "Duration in weeks", int_range=(1, 104), stat=True,
-          in_hits=True, group="The opportunity", widget="number", form_rank=1,
+          in_hits=True, hit_rank=4, group="The opportunity", widget="number", form_rank=1,
           extra=f'min="1" max="104" {_NUM}'),
     Field("start_date", DATE, "Start date", in_hits=True, hit_optional=True, group="Dates",
           widget="date", hint="Leave empty for a rolling start."),
     Field("application_deadline", DATE, "Application deadline", sortable=True, in_hits=True,
-          group="Dates", widget="date"),
+          hit_rank=4, group="Dates", widget="date"),
     Field("fee_usd", INT, "Fee in USD", int_range=(0, 100_000), nullable=False, stat=True, sortable=True,
-          in_hits=True, group="Money", widget="number", hint="0 means free.",
+          in_hits=True, hit_rank=1, group="Money", widget="number", hint="0 means free.",
           extra=f'min="0" max="100000" {_NUM}'),
     Field("stipend_usd", INT, "Stipend in USD", int_range=(0, 1_000_000), in_hits=True,
-          hit_optional=True, group="Money", widget="number", extra=f'min="0" {_NUM}'),
+          hit_optional=True, hit_rank=-1, group="Money", widget="number", extra=f'min="0" {_NUM}'),
     Field("lor_offered", BOOL, "A letter of recommendation is possible", facet=True,
           facet_title="Letter of recommendation", facet_labels=("Letter offered", "No letter"),
-          in_hits=True, group="Money", widget="checkbox"),
+          in_hits=True, hit_rank=2, group="Money", widget="checkbox"),
     Field("ecfmg_required", BOOL, "ECFMG certificate required", filterable=True, in_hits=True,
           hit_optional=True, group="Prerequisites", widget="checkbox"),
     Field("usmle_step1_required", BOOL, "USMLE Step 1 required", filterable=True,
@@ -101,10 +103,11 @@ OPPORTUNITY_FIELDS: tuple[Field, ...] = (
           widget="number", hint="Leave empty for no limit.", extra=f'min="0" max="60" {_NUM}'),
     Field("b1b2_accepted", BOOL, "Visitors on a B1/B2 visa may attend", facet=True,
           facet_title="B1/B2 visitors accepted",
-          facet_labels=("B1/B2 accepted", "B1/B2 not accepted"), in_hits=True, group="Visa",
+          facet_labels=("B1/B2 accepted", "B1/B2 not accepted"), in_hits=True, hit_rank=2,
+          group="Visa",
           widget="checkbox"),
     Field("j1_sponsored", BOOL, "J-1 visa sponsored", facet=True, facet_title="J-1 sponsored",
-          facet_labels=("J-1 sponsored", "No J-1"), in_hits=True, group="Visa",
+          facet_labels=("J-1 sponsored", "No J-1"), in_hits=True, hit_rank=2, group="Visa",
           widget="checkbox"),
     Field("visa_notes", TEXT, "Visa notes", max_length=2_000, group="Visa", widget="textarea",
           rows=3),
@@ -114,8 +117,10 @@ OPPORTUNITY_FIELDS: tuple[Field, ...] = (
     Field("apply_email", EMAIL, "Application email", max_length=254, group="How to apply",
           widget="email", extra='maxlength="254"'),
     Field("status", TEXT, "Status", editable=False),
-    Field("published_at", DATE, "Published", editable=False, sortable=True, in_hits=True),
-    Field("expires_at", DATE, "Listing expires on", sortable=True, in_hits=True, group="Dates",
+    Field("published_at", DATE, "Published", editable=False, sortable=True, in_hits=True,
+          hit_rank=4),
+    Field("expires_at", DATE, "Listing expires on", sortable=True, in_hits=True, hit_rank=4,
+          group="Dates",
           widget="date", hint="Leave empty for 60 days after publishing. At most one year ahead."),
 )
 
@@ -139,6 +144,12 @@ def api_type(field: Field) -> object:
         base = int if field.type == INT else str
         return base | None if field.nullable else base
     return str
+
+
+def hit_fields(*, optional: bool) -> tuple[Field, ...]:
+    """The required (or the optional) fields of a search hit, in the hit struct's order."""
+    return tuple(sorted((f for f in OPPORTUNITY_FIELDS if f.in_hits and f.hit_optional == optional),
+                        key=lambda f: f.hit_rank))
 
 
 def names(fields: tuple[Field, ...]) -> tuple[str, ...]:
