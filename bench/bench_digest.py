@@ -36,6 +36,7 @@ os.environ.setdefault("BOARD_VAR_DIR", str(_TMP / "var"))
 import aiosmtplib  # noqa: E402
 
 from board.core import vocab  # noqa: E402
+from board.core.search_spec import HIT_FIELDS  # noqa: E402
 from board.digests import emails as digest_mail  # noqa: E402
 from board.digests.subscriptions import canonical_filters, filters_key  # noqa: E402
 from board.digests.tasks import run_digest  # noqa: E402
@@ -45,7 +46,6 @@ from board.settings import load_settings  # noqa: E402
 from board.store import engine as db  # noqa: E402
 from board.store.tables import DigestDelivery, Institution, Opportunity, Subscriber  # noqa: E402
 from search import sync  # noqa: E402
-from search.engine import HIT_FIELDS  # noqa: E402
 from search.server import LocalMeili  # noqa: E402
 
 NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)

@@ -44,10 +44,11 @@ async def fill_store(count: int, distinct: int = 2000) -> None:
 
 
 async def raw_baseline(client, payload: bytes, count: int) -> float:
+    from board.core.search_spec import INDEX_SPEC
     from search import sync
 
     await client.delete_index("raw")
-    await sync.apply_settings(client, "raw")
+    await sync.apply_settings(client, "raw", INDEX_SPEC)
     start = time.perf_counter()
     task = await client.add_ndjson("raw", payload, timeout=600)
     await client.wait_task(task, timeout=1800)

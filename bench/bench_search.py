@@ -26,6 +26,7 @@ import msgspec
 from board.browse.params import parse_search
 from board.core import vocab
 from board.core.geo import locate_city
+from board.core.search_spec import INDEX_SPEC
 from search import sync
 from search.client import MeiliClient
 from search.documents import build_document
@@ -71,7 +72,7 @@ def synthetic_documents(count: int, rng: random.Random) -> list[dict[str, Any]]:
             **{b: rng.random() < 0.4 for b in (
                 "remote", "hands_on", "lor_offered", "ecfmg_required", "usmle_step1_required",
                 "usmle_step2ck_required", "b1b2_accepted", "j1_sponsored")},
-        }))
+        }, INDEX_SPEC.bool_fields))
     return docs
 
 
@@ -200,13 +201,13 @@ async def run(args: argparse.Namespace, tmp: Path, meili: LocalMeili) -> None:
     index = "bench_search"
     client = MeiliClient(meili.url, meili.master_key, timeout=30.0)
     started = time.perf_counter()
-    await sync.apply_settings(client, index)
+    await sync.apply_settings(client, index, INDEX_SPEC)
     docs = synthetic_documents(args.docs, rng)
     payload = b"\n".join(msgspec.json.encode(d) for d in docs)
     await client.wait_task(await client.add_ndjson(index, payload), timeout=300)
     print(f"indexed {args.docs} listings in {time.perf_counter() - started:.1f} s", flush=True)
     mix = query_mix(rng, 60)
-    bodies = [msgspec.json.encode({"queries": build_queries(index, parse_search(_multi(p)))})
+    bodies = [msgspec.json.encode({"queries": build_queries(index, parse_search(_multi(p)), INDEX_SPEC)})
               for p in mix]
     proc, url = start_server(tmp, meili, index, cache=not args.no_cache)
     headers = {"Content-Type": "application/json", "Authorization": f"Bearer {meili.master_key}"}

@@ -7,6 +7,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+from board.core.search_spec import INDEX_SPEC
 from board.indexing.gateway import SearchGateway
 from board.indexing.outbox import Drainer
 from board.mail.transport import Mailer
@@ -50,7 +51,7 @@ class Runtime:
         await db.open_store()
         if apply_settings:
             try:
-                await sync.apply_settings(self.client, self.settings.meili_index)
+                await sync.apply_settings(self.client, self.settings.meili_index, INDEX_SPEC)
             except SearchUnavailable as exc:
                 # `board serve` refuses to start without search (preflight); a worker that
                 # starts while the engine blips serves 503s for search and catches up later.

@@ -31,6 +31,7 @@ def _fail(message: str) -> None:
 
 
 async def _preflight(settings: Settings) -> None:
+    from board.core.search_spec import INDEX_SPEC
     from board.store.engine import close_store
     from board.store.setup import open_db
     from search import sync
@@ -41,7 +42,7 @@ async def _preflight(settings: Settings) -> None:
     await close_store()
     client = MeiliClient(settings.meili_url, settings.meili_master_key, timeout=5.0)
     try:
-        drift = await sync.apply_settings(client, settings.meili_index)
+        drift = await sync.apply_settings(client, settings.meili_index, INDEX_SPEC)
         if drift:
             click.echo(f"search index settings applied: {', '.join(sorted(drift))}")
     except SearchUnavailable:

@@ -7,19 +7,13 @@ range filter instead of an OR with IS NULL."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 NO_YEAR_LIMIT = 1000
 # Private-use characters serve as highlight sentinels, so they are removed from indexed text.
 HL_PRE, HL_POST = "\ue000", "\ue001"
 _STRIP = str.maketrans("", "", HL_PRE + HL_POST)
-
-BOOL_FIELDS = (
-    "remote", "hands_on", "lor_offered", "ecfmg_required", "usmle_step1_required",
-    "usmle_step2ck_required", "b1b2_accepted", "j1_sponsored",
-)
-
 
 def to_timestamp(value: Any) -> int | None:
     if value is None or value == "":
@@ -58,7 +52,7 @@ def _text(value: Any) -> str:
     return str(value or "").translate(_STRIP)
 
 
-def build_document(row: Mapping[str, Any]) -> dict[str, Any]:
+def build_document(row: Mapping[str, Any], bool_fields: Iterable[str]) -> dict[str, Any]:
     years = row.get("max_years_since_graduation")
     doc: dict[str, Any] = {
         "id": int(row["id"]),
@@ -88,7 +82,7 @@ def build_document(row: Mapping[str, Any]) -> dict[str, Any]:
         "expires_at_ts": to_timestamp(row.get("expires_at")),
         "updated_at_ts": to_timestamp(row.get("updated_at")),
     }
-    for name in BOOL_FIELDS:
+    for name in bool_fields:
         doc[name] = bool(row.get(name))
     lat, lng = row.get("latitude"), row.get("longitude")
     if lat is not None and lng is not None:

@@ -15,20 +15,11 @@ import msgspec
 
 from search.client import MeiliClient
 from search.documents import HL_POST, HL_PRE
-from search.index_settings import FACETS, MAX_TOTAL_HITS, STAT_FIELDS
+from search.index_settings import MAX_TOTAL_HITS, IndexSpec
 from search.query import SearchQuery, build_filter, sort_for
 from search.result_cache import ResultCache
 
 _encode = msgspec.json.Encoder().encode
-
-HIT_FIELDS = [
-    "id", "title", "kind", "specialty", "state", "city", "institution_name",
-    "institution_verified", "fee_usd", "stipend_usd", "hands_on", "lor_offered",
-    "b1b2_accepted", "j1_sponsored", "remote", "duration_weeks", "application_deadline",
-    "published_at", "expires_at", "start_date", "ecfmg_required", "usmle_step1_required",
-    "usmle_step2ck_required", "max_years_since_graduation", "_geo",
-]
-
 
 @dataclass
 class SearchResult:
@@ -44,15 +35,15 @@ class SearchResult:
     queries: list[dict[str, Any]] = field(default_factory=list)
 
 
-def build_queries(index: str, query: SearchQuery) -> list[dict[str, Any]]:
+def build_queries(index: str, query: SearchQuery, spec: IndexSpec) -> list[dict[str, Any]]:
     main: dict[str, Any] = {
         "indexUid": index,
         "q": query.q,
-        "filter": build_filter(query),
-        "facets": [f for f in FACETS if not query.selected(f)] + list(STAT_FIELDS),
+        "filter": build_filter(query, spec),
+        "facets": [f for f in spec.facets if not query.selected(f)] + list(spec.stat_fields),
         "page": query.page,
         "hitsPerPage": query.per_page,
-        "attributesToRetrieve": HIT_FIELDS,
+        "attributesToRetrieve": list(spec.hit_fields),
         "attributesToHighlight": ["title", "institution_name", "city"],
         "attributesToCrop": ["description"],
         "cropLength": 30,
@@ -63,10 +54,10 @@ def build_queries(index: str, query: SearchQuery) -> list[dict[str, Any]]:
     if sort:
         main["sort"] = sort
     queries = [main]
-    for facet in FACETS:
+    for facet in spec.facets:
         if query.selected(facet):
             queries.append({
-                "indexUid": index, "q": query.q, "filter": build_filter(query, without=facet),
+                "indexUid": index, "q": query.q, "filter": build_filter(query, spec, without=facet),
                 "facets": [facet], "page": 1, "hitsPerPage": 0,
             })
     return queries
@@ -86,10 +77,12 @@ def haversine_miles(a: tuple[float, float], b: tuple[float, float]) -> float:
     return 3958.7613 * 2 * math.asin(math.sqrt(h))
 
 
-def _shape_hit(raw: dict[str, Any], query: SearchQuery) -> dict[str, Any]:
+_NOT_COPIED = frozenset({"_geo", "institution_name", "institution_verified"})
+
+
+def _shape_hit(raw: dict[str, Any], query: SearchQuery, spec: IndexSpec) -> dict[str, Any]:
     formatted = raw.get("_formatted") or {}
-    hit = {k: raw.get(k) for k in HIT_FIELDS if k not in {"_geo", "institution_name",
-                                                         "institution_verified"}}
+    hit = {k: raw.get(k) for k in spec.hit_fields if k not in _NOT_COPIED}
     hit["institution"] = {"name": raw.get("institution_name"),
                           "verified": bool(raw.get("institution_verified"))}
     hit["highlight"] = {
@@ -106,22 +99,23 @@ def _shape_hit(raw: dict[str, Any], query: SearchQuery) -> dict[str, Any]:
     return hit
 
 
-def shape_result(results: list[dict[str, Any]], query: SearchQuery, took_ms: int) -> SearchResult:
+def shape_result(results: list[dict[str, Any]], query: SearchQuery, took_ms: int,
+                 spec: IndexSpec) -> SearchResult:
     main = results[0]
     facets: dict[str, dict[str, int]] = {}
     dist = main.get("facetDistribution") or {}
-    for facet in FACETS:
+    for facet in spec.facets:
         if not query.selected(facet):
             facets[facet] = dict(dist.get(facet) or {})
     for extra in results[1:]:
         for facet, counts in (extra.get("facetDistribution") or {}).items():
             facets[facet] = dict(counts)
-    for facet in FACETS:
+    for facet in spec.facets:
         facets.setdefault(facet, {})
-    stats = {k: v for k, v in (main.get("facetStats") or {}).items() if k in STAT_FIELDS}
+    stats = {k: v for k, v in (main.get("facetStats") or {}).items() if k in spec.stat_fields}
     total = int(main.get("totalHits") or 0)
     return SearchResult(
-        hits=[_shape_hit(h, query) for h in main.get("hits", [])],
+        hits=[_shape_hit(h, query, spec) for h in main.get("hits", [])],
         total=total,
         page=query.page,
         per_page=query.per_page,
@@ -133,14 +127,14 @@ def shape_result(results: list[dict[str, Any]], query: SearchQuery, took_ms: int
     )
 
 
-async def run_search(client: MeiliClient, index: str, query: SearchQuery,
+async def run_search(client: MeiliClient, index: str, query: SearchQuery, spec: IndexSpec,
                      cache: ResultCache | None = None) -> SearchResult:
     """With a cache, an identical search in the same time window and client generation is
     answered from memory; callers must treat the result as read-only."""
     started = time.perf_counter()
     if cache is not None:
         query = cache.windowed(query)
-    queries = build_queries(index, query)
+    queries = build_queries(index, query, spec)
     key = b""
     generation = client.generation  # read BEFORE asking: a write finishing meanwhile wins
     if cache is not None:
@@ -150,19 +144,19 @@ async def run_search(client: MeiliClient, index: str, query: SearchQuery,
             return hit
     results = await client.multi_search(queries)
     took = int((time.perf_counter() - started) * 1000)
-    result = shape_result(results, query, took)
+    result = shape_result(results, query, took, spec)
     if cache is not None:
         cache.put(key, generation, result)
     return result
 
 
 async def facet_values(client: MeiliClient, index: str, query: SearchQuery, facet: str,
-                       text: str) -> dict[str, int]:
+                       text: str, spec: IndexSpec) -> dict[str, int]:
     """Meilisearch facet search (prefix and typo tolerant) over one facet's values, counted
     under every filter except the facet's own selection, as the facet list shows them."""
-    if facet not in FACETS:
+    if facet not in spec.facets:
         raise ValueError(f"unknown facet {facet!r}")
     body = {"facetName": facet, "facetQuery": text, "q": query.q,
-            "filter": build_filter(query, without=facet)}
+            "filter": build_filter(query, spec, without=facet)}
     data = await client.request("POST", f"/indexes/{index}/facet-search", body)
     return {str(h["value"]): int(h["count"]) for h in data.get("facetHits", [])}

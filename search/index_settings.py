@@ -1,44 +1,53 @@
-"""The index settings the code expects; applied on start-up and compared in reconcile."""
+"""What search needs to know about a document's fields, and the index settings that follow.
+
+The application builds one IndexSpec from its own field spec and hands it in as data, so
+`search` stays generic; the settings are applied on start-up and compared in reconcile."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-FACETS: tuple[str, ...] = (
-    "state", "specialty", "kind", "hands_on", "lor_offered",
-    "b1b2_accepted", "j1_sponsored", "remote",
-)
-BOOLEAN_FACETS: tuple[str, ...] = ("hands_on", "lor_offered", "b1b2_accepted", "j1_sponsored", "remote")
-STAT_FIELDS: tuple[str, ...] = ("fee_usd", "duration_weeks")
+
+@dataclass(frozen=True)
+class IndexSpec:
+    searchable: tuple[str, ...]
+    # Disjunctive facets, in the order results report them; boolean ones filter on true/false.
+    facets: tuple[str, ...]
+    boolean_facets: tuple[str, ...]
+    # Numeric fields whose min/max come back with every search.
+    stat_fields: tuple[str, ...]
+    # Filterable beyond facets and stats.
+    filterable: tuple[str, ...]
+    sortable: tuple[str, ...]
+    # Stored fields a search hit carries.
+    hit_fields: tuple[str, ...]
+    # Fields a document holds as plain booleans (None and absent become False).
+    bool_fields: tuple[str, ...]
+
 
 # Exact totals up to this many hits; past it the UI asks the visitor to refine the search.
 MAX_TOTAL_HITS = 20000
 
-INDEX_SETTINGS: dict[str, Any] = {
-    "searchableAttributes": [
-        "title", "institution_name", "specialty", "city", "state_name", "kind", "description",
-    ],
-    "filterableAttributes": sorted({
-        *FACETS, *STAT_FIELDS, "id", "status", "expires_at_ts", "published_at_ts",
-        "application_deadline_ts", "grad_years_limit", "ecfmg_required",
-        "usmle_step1_required", "usmle_step2ck_required", "institution_verified",
-        "updated_at_ts", "_geo",
-    }),
-    "sortableAttributes": sorted({
-        "published_at_ts", "application_deadline_ts", "fee_usd", "expires_at_ts", "_geo",
-    }),
-    "rankingRules": ["words", "typo", "proximity", "attribute", "sort", "exactness"],
-    "faceting": {"maxValuesPerFacet": 300, "sortFacetValuesBy": {"*": "count"}},
-    "pagination": {"maxTotalHits": MAX_TOTAL_HITS},
-    "typoTolerance": {"enabled": True},
-}
+
+def index_settings(spec: IndexSpec) -> dict[str, Any]:
+    """The Meilisearch settings an index of `spec` documents needs."""
+    return {
+        "searchableAttributes": list(spec.searchable),
+        "filterableAttributes": sorted({*spec.facets, *spec.stat_fields, *spec.filterable}),
+        "sortableAttributes": sorted(set(spec.sortable)),
+        "rankingRules": ["words", "typo", "proximity", "attribute", "sort", "exactness"],
+        "faceting": {"maxValuesPerFacet": 300, "sortFacetValuesBy": {"*": "count"}},
+        "pagination": {"maxTotalHits": MAX_TOTAL_HITS},
+        "typoTolerance": {"enabled": True},
+    }
 
 
-def settings_drift(live: dict[str, Any]) -> dict[str, Any]:
-    """The subset of INDEX_SETTINGS whose live value differs (order-insensitive for sets)."""
+def settings_drift(live: dict[str, Any], settings: dict[str, Any]) -> dict[str, Any]:
+    """The subset of `settings` whose live value differs (order-insensitive for sets)."""
     unordered = {"filterableAttributes", "sortableAttributes"}
     drift: dict[str, Any] = {}
-    for key, wanted in INDEX_SETTINGS.items():
+    for key, wanted in settings.items():
         have = live.get(key)
         if key in unordered:
             if sorted(_attr_names(have or [])) != sorted(wanted):

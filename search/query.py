@@ -1,14 +1,15 @@
 """The query model and the filter builder (pure functions, no I/O).
 
-Field names come only from the allow-lists below; every value is quoted with `\\` and `"`
-escaped, so visitor text can never change the shape of a filter expression."""
+Field names come only from the IndexSpec the caller passes (facet_clause rejects others);
+every value is quoted with `\\` and `"` escaped,
+so visitor text can never change the shape of a filter expression."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
 
-from search.index_settings import BOOLEAN_FACETS, FACETS
+from search.index_settings import IndexSpec
 
 SORTS: dict[str, list[str]] = {
     "relevance": [],
@@ -53,12 +54,12 @@ def quote(value: str) -> str:
     return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def facet_clause(facet: str, values: tuple[str, ...]) -> str | None:
-    if facet not in FACETS:
+def facet_clause(facet: str, values: tuple[str, ...], spec: IndexSpec) -> str | None:
+    if facet not in spec.facets:
         raise ValueError(f"unknown facet {facet!r}")
     if not values:
         return None
-    if facet in BOOLEAN_FACETS:
+    if facet in spec.boolean_facets:
         parts = [f"{facet} = {'true' if v == 'true' else 'false'}" for v in values]
     else:
         parts = [f"{facet} = {quote(v)}" for v in values]
@@ -95,14 +96,14 @@ def base_clauses(query: SearchQuery) -> list[str]:
     return clauses
 
 
-def build_filter(query: SearchQuery, without: str | None = None) -> list[str]:
+def build_filter(query: SearchQuery, spec: IndexSpec, without: str | None = None) -> list[str]:
     """AND of the base clauses and every facet's OR-clause, except the facet `without`
     (disjunctive faceting: a facet's own counts ignore its own selection)."""
     clauses = base_clauses(query)
-    for facet in FACETS:
+    for facet in spec.facets:
         if facet == without:
             continue
-        clause = facet_clause(facet, query.selected(facet))
+        clause = facet_clause(facet, query.selected(facet), spec)
         if clause:
             clauses.append(clause)
     return clauses

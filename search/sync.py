@@ -6,15 +6,16 @@ from __future__ import annotations
 from typing import Any
 
 from search.client import MeiliClient
-from search.index_settings import settings_drift
+from search.index_settings import IndexSpec, index_settings, settings_drift
 
 
-async def apply_settings(client: MeiliClient, index: str, timeout: float = 120.0) -> dict:
+async def apply_settings(client: MeiliClient, index: str, spec: IndexSpec,
+                         timeout: float = 120.0) -> dict:
     """Create the index if needed and re-apply settings that drifted; returns the drift
     that was repaired (empty when the live settings already matched)."""
     if await client.get_index(index) is None:
         await client.create_index(index)
-    drift = settings_drift(await client.get_settings(index))
+    drift = settings_drift(await client.get_settings(index), index_settings(spec))
     if drift:
         task = await client.update_settings(index, drift)
         await client.wait_task(task, timeout=timeout)

@@ -10,6 +10,7 @@ import dataclasses
 import datetime as dt
 
 from board.accounts import tokens
+from board.core.search_spec import INDEX_SPEC
 from board.core.validation import validate_opportunity
 from board.indexing import outbox
 from board.indexing.gateway import utcnow
@@ -79,7 +80,7 @@ async def test_two_drainers_and_two_schedulers_amid_writes_never_do_anything_twi
     # a background drainer: the test runs the drains itself so it can count them.
     settings = dataclasses.replace(settings, listing_days=30)
     one, two = Runtime.build(settings), Runtime.build(settings)
-    await sync.apply_settings(one.client, settings.meili_index)
+    await sync.apply_settings(one.client, settings.meili_index, INDEX_SPEC)
     inst = await make_institution()
     now = utcnow()
     stale = [await make_listing(inst, title=f"Stale Listing {i}", now=now - dt.timedelta(days=90))

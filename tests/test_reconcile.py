@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import asyncio
 
+from board.core.search_spec import INDEX_SPEC
 from board.indexing import outbox
 from board.indexing.gateway import utcnow
 from board.indexing.reconcile import diff, reconcile
 from board.store.tables import Opportunity
-from search.index_settings import INDEX_SETTINGS
+from search.index_settings import index_settings
 from tests.factories import make_institution, make_listing
 from tests.outbox_helpers import drain_all, index_state, store_state
+
+INDEX_SETTINGS = index_settings(INDEX_SPEC)
 
 
 def test_diff_names_missing_stale_and_phantom_ids():

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from board.core.search_spec import FACETS, INDEX_SPEC
 from search.documents import HL_POST, HL_PRE
 from search.engine import build_queries, safe_highlight, shape_result
-from search.index_settings import FACETS, MAX_TOTAL_HITS
+from search.index_settings import MAX_TOTAL_HITS
 from search.query import SearchQuery, sort_for
 
 
 def test_one_extra_query_per_selected_facet_without_its_own_clause():
     query = SearchQuery(selections={"state": ("NY", "CA"), "hands_on": ("true",)}, now_ts=100)
-    main, *extra = build_queries("idx", query)
+    main, *extra = build_queries("idx", query, INDEX_SPEC)
     assert 'state = "NY"' in " ".join(main["filter"]) and "hands_on = true" in " ".join(main["filter"])
     assert "state" not in main["facets"] and "hands_on" not in main["facets"]
     assert {f for f in FACETS if f not in {"state", "hands_on"}} <= set(main["facets"])
@@ -31,9 +32,9 @@ def test_highlight_escapes_everything_but_our_marks():
 def test_capped_past_max_total_hits_and_distance_sort():
     raw = [{"hits": [], "totalHits": MAX_TOTAL_HITS, "totalPages": MAX_TOTAL_HITS // 20,
             "facetDistribution": {}, "facetStats": {}}]
-    result = shape_result(raw, SearchQuery(page=5000), 3)
+    result = shape_result(raw, SearchQuery(page=5000), 3, INDEX_SPEC)
     assert result.capped and result.hits == [] and result.page == 5000
-    assert not shape_result([{**raw[0], "totalHits": 12}], SearchQuery(), 1).capped
+    assert not shape_result([{**raw[0], "totalHits": 12}], SearchQuery(), 1, INDEX_SPEC).capped
     assert sort_for(SearchQuery(sort="distance")) == []
     assert sort_for(SearchQuery(sort="distance", geo=(29.76, -95.36))) == [
         "_geoPoint(29.76, -95.36):asc"]

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from board.core.search_spec import INDEX_SPEC
 from search import sync
 from search.client import MeiliClient
 from search.query import facet_clause, quote
@@ -33,7 +34,7 @@ class Index:
         self.client = MeiliClient(url, key, timeout=10.0)
         self.uid = f"prop_{uuid.uuid4().hex[:10]}"
         self.ids = itertools.count(1)
-        self.run(sync.apply_settings(self.client, self.uid))
+        self.run(sync.apply_settings(self.client, self.uid, INDEX_SPEC))
 
     def run(self, coro):
         return self.loop.run_until_complete(coro)
@@ -68,15 +69,15 @@ def test_quote_escapes_backslash_before_quote():
 
 def test_unknown_facet_is_refused():
     with pytest.raises(ValueError):
-        facet_clause('state = "NY" OR id', ("x",))
+        facet_clause('state = "NY" OR id', ("x",), INDEX_SPEC)
 
 
 def test_injection_matches_nothing(index):
     index.add([{"id": next(index.ids), "specialty": "x", "state": "NY"},
                {"id": next(index.ids), "specialty": "y", "state": "NY"}])
-    assert index.matching(facet_clause("specialty", ('x" OR state = "NY',))) == []
-    assert index.matching(facet_clause("specialty", ('x\\" OR state = "NY',))) == []
-    assert [h["specialty"] for h in index.matching(facet_clause("specialty", ("x",)))] == ["x"]
+    assert index.matching(facet_clause("specialty", ('x" OR state = "NY',), INDEX_SPEC)) == []
+    assert index.matching(facet_clause("specialty", ('x\\" OR state = "NY',), INDEX_SPEC)) == []
+    assert [h["specialty"] for h in index.matching(facet_clause("specialty", ("x",), INDEX_SPEC))] == ["x"]
 
 
 @settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -91,8 +92,8 @@ def test_hostile_value_finds_exactly_its_document(index, value):
     docs += [{"id": n * 10 + i + 1, "specialty": d, "state": "NY"}
              for i, d in enumerate(decoys) if d != target]
     index.add(docs)
-    hits = index.matching(facet_clause("specialty", (target,)))
+    hits = index.matching(facet_clause("specialty", (target,), INDEX_SPEC))
     assert [h["id"] for h in hits] == [n * 10]
     # Every document is in NY: a clause that escaped its quotes would match them all.
-    assert index.matching(facet_clause("specialty", (target + '" OR state = "NY',))) == []
-    assert index.matching(facet_clause("specialty", (target + '\\" OR state = "NY',))) == []
+    assert index.matching(facet_clause("specialty", (target + '" OR state = "NY',), INDEX_SPEC)) == []
+    assert index.matching(facet_clause("specialty", (target + '\\" OR state = "NY',), INDEX_SPEC)) == []

@@ -8,10 +8,10 @@ import random
 from collections import Counter
 from typing import Any
 
+from board.core.search_spec import BOOLEAN_FACETS, FACETS
 from board.indexing.gateway import load_rows, utcnow
 from board.listings import services as listings
 from board.listings.visibility import is_visible
-from search.index_settings import BOOLEAN_FACETS, FACETS
 from tests.factories import make_institution, make_listing
 from tests.outbox_helpers import drain_all
 

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 from board.core import vocab
 from board.core.geo import GeoError, locate
-from search.index_settings import BOOLEAN_FACETS, FACETS
+from board.core.search_spec import BOOLEAN_FACETS, FACETS
 from search.query import SORT_NAMES, SearchQuery
 
 LIST_PARAMS = ("kind", "specialty", "state", *BOOLEAN_FACETS, "usmle")

@@ -1,8 +1,13 @@
-"""Response shapes of the JSON API (msgspec Structs: fast to encode, typed in OpenAPI)."""
+"""Response shapes of the JSON API (msgspec Structs: fast to encode, typed in OpenAPI).
+Hit and OpportunityOut are built from the field spec (board.core.fields)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import msgspec
+
+from board.core.fields import BOOL, OPPORTUNITY_FIELDS, Field, api_type, hit_fields
 
 
 class InstitutionRef(msgspec.Struct):
@@ -10,37 +15,33 @@ class InstitutionRef(msgspec.Struct):
     verified: bool
 
 
-class Hit(msgspec.Struct):
-    id: int
-    title: str
-    kind: str
-    specialty: str
-    state: str
-    city: str
-    institution: InstitutionRef
-    fee_usd: int
-    hands_on: bool
-    lor_offered: bool
-    b1b2_accepted: bool
-    j1_sponsored: bool
-    remote: bool
-    duration_weeks: int | None
-    application_deadline: str | None
-    published_at: str | None
-    expires_at: str | None
-    url: str
-    highlight: dict[str, str]
-    distance_miles: float | None
-    stipend_usd: int | None = None
-    start_date: str | None = None
-    ecfmg_required: bool = False
-    usmle_step1_required: bool = False
-    usmle_step2ck_required: bool = False
-    max_years_since_graduation: int | None = None
+def _spec_fields(fields: tuple[Field, ...]) -> list[tuple[str, Any]]:
+    # The institution travels as one object, placed right after the city.
+    out: list[tuple[str, Any]] = []
+    for f in fields:
+        out.append((f.name, api_type(f)))
+        if f.name == "city":
+            out.append(("institution", InstitutionRef))
+    return out
+
+
+def _optional(f: Field) -> tuple[str, Any, Any]:
+    return (f.name, api_type(f), False if f.type == BOOL else None)
+
+
+# Fields added to hits later carry defaults, so they are optional in the OpenAPI schema.
+Hit = msgspec.defstruct("Hit", [
+    ("id", int), *_spec_fields(hit_fields(optional=False)), ("url", str), ("highlight", dict[str, str]),
+    ("distance_miles", float | None), *(_optional(f) for f in hit_fields(optional=True)),
+], module=__name__)
+
+OpportunityOut = msgspec.defstruct("OpportunityOut", [
+    ("id", int), *_spec_fields(OPPORTUNITY_FIELDS), ("url", str),
+], module=__name__)
 
 
 class SearchResponse(msgspec.Struct):
-    hits: list[Hit]
+    hits: list[Hit]  # type: ignore[valid-type]
     total: int
     page: int
     per_page: int
@@ -49,38 +50,6 @@ class SearchResponse(msgspec.Struct):
     facet_stats: dict[str, dict[str, float]]
     took_ms: int
     capped: bool = False
-
-
-class OpportunityOut(msgspec.Struct):
-    id: int
-    title: str
-    kind: str
-    specialty: str
-    state: str
-    city: str
-    institution: InstitutionRef
-    remote: bool
-    hands_on: bool
-    description: str
-    duration_weeks: int | None
-    start_date: str | None
-    application_deadline: str | None
-    fee_usd: int
-    stipend_usd: int | None
-    lor_offered: bool
-    ecfmg_required: bool
-    usmle_step1_required: bool
-    usmle_step2ck_required: bool
-    max_years_since_graduation: int | None
-    b1b2_accepted: bool
-    j1_sponsored: bool
-    visa_notes: str
-    apply_url: str
-    apply_email: str
-    status: str
-    published_at: str | None
-    expires_at: str | None
-    url: str
 
 
 class ErrorBody(msgspec.Struct):

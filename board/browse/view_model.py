@@ -11,23 +11,13 @@ from markupsafe import Markup, escape
 
 from board.browse.params import LIST_PARAMS, SCALAR_PARAMS, _values, to_query_string
 from board.core import vocab
+from board.core.fields import BOOL, FACET_FIELDS, names
+from board.core.search_spec import BOOLEAN_FACETS
 from search.engine import SearchResult
-from search.index_settings import BOOLEAN_FACETS
 
-FACET_TITLES = {
-    "kind": "Type", "state": "State", "specialty": "Specialty", "hands_on": "Hands-on",
-    "lor_offered": "Letter of recommendation", "b1b2_accepted": "B1/B2 visitors accepted",
-    "j1_sponsored": "J-1 sponsored", "remote": "Remote",
-}
-BOOL_LABELS = {
-    "hands_on": ("Hands-on (direct patient care)", "Observation only"),
-    "lor_offered": ("Letter offered", "No letter"),
-    "b1b2_accepted": ("B1/B2 accepted", "B1/B2 not accepted"),
-    "j1_sponsored": ("J-1 sponsored", "No J-1"),
-    "remote": ("Remote", "On site"),
-}
-FACET_ORDER = ("kind", "state", "specialty", "hands_on", "lor_offered", "b1b2_accepted",
-               "j1_sponsored", "remote")
+FACET_TITLES = {f.name: f.facet_title for f in FACET_FIELDS}
+BOOL_LABELS = {f.name: f.facet_labels for f in FACET_FIELDS if f.type == BOOL}
+FACET_ORDER = names(FACET_FIELDS)
 LONG_LIST = 12
 # Facets with a type-to-filter box (the `facet_q` parameter of the page, never a filter).
 SEARCHABLE_FACETS = ("specialty",)

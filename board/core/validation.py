@@ -11,26 +11,18 @@ from urllib.parse import urlparse
 from email_validator import EmailNotValidError, validate_email
 
 from board.core import vocab
+from board.core.fields import BOOL, BY_NAME, DATE, EMAIL, INPUT_FIELDS, INT, TEXT, URL, names
 
-BOOL_FIELDS = (
-    "remote", "hands_on", "lor_offered", "ecfmg_required", "usmle_step1_required",
-    "usmle_step2ck_required", "b1b2_accepted", "j1_sponsored",
-)
+# Derived from the field spec; kept as names because the forms, the write API and the
+# imports look fields up by kind.
+FIELDS: tuple[str, ...] = names(INPUT_FIELDS)
+BOOL_FIELDS: tuple[str, ...] = tuple(f.name for f in INPUT_FIELDS if f.type == BOOL)
 INT_RANGES: dict[str, tuple[int, int]] = {
-    "duration_weeks": (1, 104),
-    "fee_usd": (0, 100_000),
-    "stipend_usd": (0, 1_000_000),
-    "max_years_since_graduation": (0, 60),
-}
-TEXT_LIMITS = {"title": 200, "city": 120, "description": 20_000, "visa_notes": 2_000}
-DATE_FIELDS = ("start_date", "application_deadline", "expires_at")
-FIELDS = (
-    "title", "kind", "specialty", "state", "city", "remote", "hands_on", "description",
-    "duration_weeks", "start_date", "application_deadline", "fee_usd", "stipend_usd",
-    "lor_offered", "ecfmg_required", "usmle_step1_required", "usmle_step2ck_required",
-    "max_years_since_graduation", "b1b2_accepted", "j1_sponsored", "visa_notes",
-    "apply_url", "apply_email", "expires_at",
-)
+    f.name: f.int_range for f in INPUT_FIELDS if f.type == INT and f.int_range}
+TEXT_LIMITS: dict[str, int] = {
+    f.name: f.max_length for f in INPUT_FIELDS if f.type == TEXT and f.max_length}
+DATE_FIELDS: tuple[str, ...] = tuple(f.name for f in INPUT_FIELDS if f.type == DATE)
+_VOCABULARY: dict[str, str] = {f.name: f.vocabulary for f in INPUT_FIELDS if f.vocabulary}
 _TRUE = {"true", "yes", "1", "on", "y"}
 _FALSE = {"false", "no", "0", "off", "n", ""}
 
@@ -125,24 +117,26 @@ def _clean_field(name: str, value: Any) -> Any:
         return _int(value, *INT_RANGES[name])
     if name in DATE_FIELDS:
         return _date(value)
-    if name == "kind":
+    vocabulary = _VOCABULARY.get(name)
+    if vocabulary == "kinds":
         kind = str(value or "").strip().lower()
         if kind not in vocab.KINDS:
             raise ValueError("must be one of " + ", ".join(vocab.KINDS))
         return kind
-    if name == "specialty":
+    if vocabulary == "specialties":
         found = vocab.canonical_specialty(str(value or ""))
         if not found:
             raise ValueError("must be an ACGME specialty name (for example 'Internal medicine')")
         return found
-    if name == "state":
+    if vocabulary == "states":
         state = str(value or "").strip().upper()
         if state and state not in vocab.states():
             raise ValueError("must be a USPS state or territory code such as NY")
         return state
-    if name == "apply_url":
+    kind = BY_NAME[name].type
+    if kind == URL:
         return _url(value)
-    if name == "apply_email":
+    if kind == EMAIL:
         return clean_email(value)
     return _text(name, value)
 

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from board.browse.params import ParamError, parse_search
+from board.core.search_spec import HIT_FIELDS, INDEX_SPEC
 from board.indexing.gateway import SearchGateway
 from board.listings.status import CLOSING_SOON_DAYS
-from search.engine import HIT_FIELDS
 from search.query import SearchQuery, build_filter, sort_for
 
 NEW_LIMIT = 200
@@ -51,8 +51,9 @@ def queries_for(filters: Mapping[str, Any], since: dt.datetime, now: dt.datetime
 
 
 def _lean(index: str, query: SearchQuery) -> dict[str, Any]:
-    body: dict[str, Any] = {"indexUid": index, "q": query.q, "filter": build_filter(query),
-                            "limit": query.per_page, "attributesToRetrieve": HIT_FIELDS}
+    body: dict[str, Any] = {"indexUid": index, "q": query.q,
+                            "filter": build_filter(query, INDEX_SPEC), "limit": query.per_page,
+                            "attributesToRetrieve": HIT_FIELDS}
     sort = sort_for(query)
     if sort:
         body["sort"] = sort

@@ -9,6 +9,7 @@ from typing import Any
 
 from board.core import vocab
 from board.core.markdown import plain_text
+from board.core.search_spec import INDEX_SPEC
 from board.listings.visibility import visible_where
 from board.store.tables import Opportunity
 from search.client import MeiliClient
@@ -37,7 +38,8 @@ def as_utc(value: dt.datetime | None) -> dt.datetime | None:
 def document_from_row(row: dict[str, Any]) -> dict[str, Any]:
     # Search and highlight the text a visitor reads, not the Markdown syntax.
     return build_document({**row, "description": plain_text(row.get("description") or ""),
-                           "state_name": vocab.states().get(row.get("state") or "", "")})
+                           "state_name": vocab.states().get(row.get("state") or "", "")},
+                          INDEX_SPEC.bool_fields)
 
 
 async def load_rows(ids: Iterable[int] | None = None, *, visible_only: bool = False,
@@ -63,7 +65,7 @@ class SearchGateway:
         self.cache = cache if cache is not None else ResultCache()
 
     async def search(self, query: SearchQuery) -> SearchResult:
-        return await run_search(self.client, self.index, query, self.cache)
+        return await run_search(self.client, self.index, query, INDEX_SPEC, self.cache)
 
     async def facet_values(self, query: SearchQuery, facet: str, text: str) -> dict[str, int]:
-        return await facet_values(self.client, self.index, query, facet, text)
+        return await facet_values(self.client, self.index, query, facet, text, INDEX_SPEC)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
+from board.core.search_spec import INDEX_SPEC
 from board.indexing import outbox
 from board.indexing.gateway import document_from_row, load_rows
 from board.listings.visibility import visible_where
@@ -37,7 +38,7 @@ def diff(store: dict[int, int], index: dict[int, int]) -> tuple[list[int], list[
 
 async def reconcile(rt: Runtime, now: dt.datetime) -> dict[str, int]:
     client, index = rt.client, rt.gateway.index
-    drift = await sync.apply_settings(client, index)
+    drift = await sync.apply_settings(client, index, INDEX_SPEC)
     # While the lease is held no drainer writes to the index, so what we read of it stays
     # true; a change committed meanwhile has a pending event that drains right after.
     async with outbox.exclusive() as owner:

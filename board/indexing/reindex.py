@@ -14,6 +14,7 @@ from typing import Any
 
 import msgspec
 
+from board.core.search_spec import INDEX_SPEC
 from board.indexing import outbox
 from board.indexing.gateway import SearchGateway, document_from_row, load_rows, utcnow
 from board.listings.visibility import visible_where
@@ -69,10 +70,10 @@ async def reindex(gateway: SearchGateway, *, batch: int = BATCH, on_batch: OnBat
     created = await client.get_index(live) is None
     if created:
         # An empty live index first, so the swap path is the same as for a rebuild.
-        await sync.apply_settings(client, live)
+        await sync.apply_settings(client, live, INDEX_SPEC)
     new = build_name(live, started)
     await client.delete_index(new)
-    await sync.apply_settings(client, new)
+    await sync.apply_settings(client, new, INDEX_SPEC)
     try:
         loaded = await _fill(gateway, new, started, batch, on_batch, task_timeout)
         count = int((await client.stats(new))["numberOfDocuments"])

@@ -13,6 +13,7 @@ from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 
 from board.core import vocab
+from board.core.fields import form_sections
 from board.core.markdown import render_markdown
 from board.core.validation import BOOL_FIELDS, FIELDS, ValidationErrors, validate_opportunity
 from board.indexing.gateway import as_utc, utcnow
@@ -66,7 +67,7 @@ async def _submitted(request: Request) -> dict[str, Any]:
 
 def _form_context(**extra: Any) -> dict[str, Any]:
     return {"kinds": vocab.KINDS, "specialties": vocab.specialties(), "states": vocab.states(),
-            **extra}
+            "form_sections": form_sections(), **extra}
 
 
 @get("/dashboard", **OPTS)

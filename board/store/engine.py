@@ -4,8 +4,8 @@ PostgreSQL when DATABASE_URL says so (a pool opened on start-up, closed on shutd
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 import sqlite3
+from collections.abc import Callable
 
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
