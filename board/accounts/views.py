@@ -47,10 +47,10 @@ async def signup_form(request: Request) -> Template:
 @post("/signup", include_in_schema=False)
 async def signup(request: Request) -> Template | Redirect:
     data = await _form(request)
-    address = ratelimit.client_address(request, runtime(request).settings)
+    rt = runtime(request)
+    address = ratelimit.client_address(request, rt.settings)
     if not await ratelimit.hit(request, "signup", address, *SIGNUPS_PER_CLIENT):
         raise _too_many()
-    rt = runtime(request)
     try:
         sent = await mailing.sign_up(data, rt.mailer, rt.settings)
     except ValidationErrors as exc:
