@@ -7,7 +7,6 @@ import asyncio
 import logging
 import sqlite3
 from contextlib import asynccontextmanager
-from pathlib import Path
 
 import aiosmtplib
 import asyncpg
@@ -25,6 +24,7 @@ from litestar.template.config import TemplateConfig
 
 from board.browse.params import ParamError
 from board.core.geo import city_centroids
+from board.core.templating import environment
 from board.core.validation import ValidationErrors
 from board.listings.services import LifecycleError, NotFound
 from board.routes import route_handlers
@@ -37,7 +37,6 @@ from board.web.sessions import RotatingSessionConfig
 from search.errors import MeiliError, SearchUnavailable
 
 log = logging.getLogger("board")
-TEMPLATES = ROOT / "templates"
 STATIC = ROOT / "static"
 
 
@@ -181,7 +180,8 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
             path="/static", directories=[STATIC], include_in_schema=False)],
         lifespan=[lifespan],
         state=State({"runtime": rt}),
-        template_config=TemplateConfig(directory=Path(TEMPLATES), engine=JinjaTemplateEngine),
+        # The same Environment renders the emails: one set of filters, globals and escaping.
+        template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(environment())),
         csrf_config=CSRFConfig(
             secret=settings.secret_key, cookie_secure=settings.production,
             cookie_httponly=False, cookie_samesite="lax",

@@ -10,7 +10,7 @@ from typing import Any
 from board.core.search_spec import INDEX_SPEC
 from board.indexing.gateway import SearchGateway
 from board.indexing.outbox import Drainer
-from board.mail.transport import Mailer
+from board.mail.transport import Mailer, Transport
 from board.settings import Settings
 from board.store import engine as db
 from search import sync
@@ -29,7 +29,7 @@ class Runtime:
     settings: Settings
     client: MeiliClient
     gateway: SearchGateway
-    mailer: Mailer
+    mailer: Transport  # SMTP or .eml files; tests may swap in another transport
     drainer: Drainer
     extras: dict[str, Any] = field(default_factory=dict)
 

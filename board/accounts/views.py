@@ -5,24 +5,20 @@ per-account limits are counted here."""
 
 from __future__ import annotations
 
-import logging
-from typing import Any
-
 from litestar import Request, get, post
 from litestar.exceptions import TooManyRequestsException
 from litestar.response import Redirect, Template
 
+from board.accounts import mailing
 from board.accounts import services as accounts
 from board.core import vocab
 from board.core.validation import ValidationErrors
-from board.mail.render import render_email
-from board.store.tables import Institution, Member
+from board.store.tables import Institution
 from board.web import ratelimit
 from board.web.common import flash, render, runtime
 from board.web.guards import LOGIN_REDIRECT, require_institution_member, safe_next
 from board.web.sessions import rotate_session
 
-log = logging.getLogger(__name__)
 LOGIN_FAILS_PER_ACCOUNT = (10, 900)      # failed logins per email per 15 minutes
 RESETS_PER_ACCOUNT = (3, 3600)           # reset mails per email per hour
 SIGNUPS_PER_CLIENT = (5, 3600)           # accounts per address per hour
@@ -38,26 +34,6 @@ def _secret(request: Request) -> str:
     return runtime(request).settings.secret_key
 
 
-async def send_mail(request: Request, template: str, to: str, /, **context: Any) -> bool:
-    """Render and send one templated mail; False (logged) when delivery failed, so the page
-    can say so instead of answering 500."""
-    settings = runtime(request).settings
-    try:
-        await runtime(request).mailer.send(render_email(template, to, base_url=settings.base_url,
-                                                        **context))
-    except Exception:  # SMTP down or refusing: the user is told, the cause is logged
-        log.exception("sending the %s mail failed", template)
-        return False
-    return True
-
-
-async def _send_verification(request: Request, member_id: int) -> bool:
-    row = await Member.select(Member.email, Member.name).where(Member.id == member_id).first().run()
-    token = accounts.verification_token(member_id, row["email"], _secret(request))
-    return await send_mail(request, "verify", row["email"], name=row["name"],
-                           link=f"{runtime(request).settings.base_url}/verify/{token}")
-
-
 def _too_many() -> TooManyRequestsException:
     return TooManyRequestsException(detail=ratelimit.TOO_MANY)
 
@@ -71,16 +47,16 @@ async def signup_form(request: Request) -> Template:
 @post("/signup", include_in_schema=False)
 async def signup(request: Request) -> Template | Redirect:
     data = await _form(request)
-    address = ratelimit.client_address(request, runtime(request).settings)
+    rt = runtime(request)
+    address = ratelimit.client_address(request, rt.settings)
     if not await ratelimit.hit(request, "signup", address, *SIGNUPS_PER_CLIENT):
         raise _too_many()
     try:
-        member_id = await accounts.sign_up(data)
+        sent = await mailing.sign_up(data, rt.mailer, rt.settings)
     except ValidationErrors as exc:
         data.pop("password", None)
         return await render(request, "pages/signup.html", status_code=400, values=data,
                             errors=exc.errors, kinds=vocab.INSTITUTION_KINDS, states=vocab.states())
-    sent = await _send_verification(request, member_id)
     flash(request, "Account created. We sent a confirmation link to your email address: open it "
                    "to activate your account." if sent else
           "Account created, but the confirmation email could not be sent. Log in later to get "
@@ -114,7 +90,8 @@ async def login(request: Request) -> Template | Redirect:
     try:
         member = await accounts.authenticate(email, data.get("password", ""))
     except accounts.NotVerified as exc:
-        await _send_verification(request, exc.member_id)
+        await mailing.send_verification(runtime(request).mailer, runtime(request).settings,
+                                        exc.member_id)
         return await render(request, "pages/login.html", status_code=403, error=str(exc),
                             email=email, next=next_url)
     except accounts.AccountError as exc:
@@ -147,11 +124,7 @@ async def reset_request_form(request: Request) -> Template:
 async def reset_request(request: Request) -> Template:
     email = (await _form(request)).get("email", "").strip().lower()
     if email and await ratelimit.hit(request, "reset", email, *RESETS_PER_ACCOUNT):
-        found = await accounts.reset_token_for(email, _secret(request))
-        if found:
-            member, token = found
-            await send_mail(request, "reset", member["email"], name=member["name"],
-                            link=f"{runtime(request).settings.base_url}/password-reset/{token}")
+        await mailing.send_reset(email, runtime(request).mailer, runtime(request).settings)
     # The same answer whether or not the account exists (and whether or not limited).
     return await render(request, "pages/reset.html", step="request", sent=True, errors={})
 
@@ -183,17 +156,12 @@ async def invite(request: Request) -> Redirect:
     if not await ratelimit.hit(request, "invite", str(member["id"]), 20, 24 * 3600):
         raise _too_many()
     try:
-        token = await accounts.invite(member, email, _secret(request))
+        address, sent = await mailing.invite(member, email, runtime(request).mailer,
+                                             runtime(request).settings)
     except ValidationErrors as exc:
         flash(request, f"Invitation not sent: the email {exc.errors['email']}.", "error")
         return Redirect("/dashboard#invite", status_code=303)
-    payload = accounts.read_invite(token, _secret(request))
-    inst = await Institution.select(Institution.name).where(
-        Institution.id == member["institution"]).first().run()
-    sent = await send_mail(request, "invite", payload["e"], inviter=member["name"] or member["email"],
-                           institution=inst["name"],
-                           link=f"{runtime(request).settings.base_url}/invite/{token}")
-    flash(request, f"Invitation sent to {payload['e']}." if sent else
+    flash(request, f"Invitation sent to {address}." if sent else
           "The invitation email could not be sent; please try again later.",
           "success" if sent else "error")
     return Redirect("/dashboard", status_code=303)

@@ -13,13 +13,17 @@ import datetime as dt
 import hashlib
 import json
 import secrets
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from board.browse.params import FILTER_PARAMS, ParamError, filters_of, parse_search
 from board.core import signing
 from board.core.validation import ValidationErrors, clean_email
+from board.digests.emails import confirm_email
+from board.mail.delivery import send
+from board.mail.transport import Transport
+from board.settings import Settings
 from board.store import engine as db
 from board.store.tables import Subscriber
 
@@ -188,10 +192,19 @@ def stored_filters(row: Mapping[str, Any]) -> dict[str, list[str]]:
     return json.loads(value) if isinstance(value, str) else dict(value)
 
 
-async def send_confirmation(mailer: Any, base_url: str, address: str,
-                            filters: Mapping[str, Any], token: str) -> None:
-    from board.mail.render import render_email
+async def send_confirmation(mailer: Transport, settings: Settings, outcome: SubscribeOutcome
+                            ) -> None:
+    """Raises the transport's error: the request exists for this mail, so the app answers
+    503 (retry) or 400 (address refused) rather than claiming it was sent."""
+    url = f"{settings.base_url}/subscribe/confirm/{outcome.confirm_token}"
+    await send(mailer, settings, confirm_email(outcome.address, url,
+                                               filter_summary(outcome.filters)))
 
-    msg = render_email("confirm", address, confirm_url=f"{base_url}/subscribe/confirm/{token}",
-                       summary=filter_summary(filters))
-    await mailer.send(msg)
+
+async def start(email: Any, filters: Mapping[str, Any], mailer: Transport, settings: Settings,
+                may_mail: Callable[[str], Awaitable[bool]]) -> SubscribeOutcome:
+    """Subscribe, then mail the confirmation when one is due (never for an active row)."""
+    outcome = await subscribe(email, filters, settings.secret_key, may_mail)
+    if outcome.confirm_token:
+        await send_confirmation(mailer, settings, outcome)
+    return outcome

@@ -25,7 +25,7 @@ SENT_TEXT = ("If the address is valid, a confirmation email is on its way. Nothi
 
 
 async def _start(request: Request, email: Any, filters: dict[str, Any]) -> None:
-    """Rate limits, the service, then the confirmation mail (only when one is due)."""
+    """Rate limits, then the service (which mails the confirmation when one is due)."""
     rt = runtime(request)
     client = ratelimit.client_address(request, rt.settings)
     if not await ratelimit.hit(request, "subscribe-client", client, PER_CLIENT_PER_HOUR, 3600):
@@ -36,12 +36,9 @@ async def _start(request: Request, email: Any, filters: dict[str, Any]) -> None:
                                    subscriptions.MAILS_PER_ADDRESS_PER_DAY, 24 * 3600)
 
     try:
-        outcome = await subscriptions.subscribe(email, filters, rt.settings.secret_key, may_mail)
+        await subscriptions.start(email, filters, rt.mailer, rt.settings, may_mail)
     except TooManyMails as exc:
         raise TooManyRequestsException(detail=str(exc)) from None
-    if outcome.confirm_token:
-        await subscriptions.send_confirmation(rt.mailer, rt.settings.base_url, outcome.address,
-                                              outcome.filters, outcome.confirm_token)
 
 
 def _form_filters(form: Any) -> dict[str, list[str]]:

@@ -9,15 +9,15 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
-from email.message import EmailMessage
 from typing import Any
 
 from board.core.signing import BadToken, sign, unsign
 from board.indexing.gateway import as_utc
 from board.listings import services as listings
+from board.listings.emails import reminder_email
 from board.listings.status import Status
 from board.listings.visibility import visible_where
-from board.mail.render import render_email
+from board.mail.delivery import send
 from board.settings import Settings
 from board.store.tables import KeyValue, Member, Opportunity
 
@@ -48,15 +48,6 @@ def read_token(settings: Settings, token: str, now: dt.datetime | None = None) -
     except (KeyError, TypeError, ValueError):
         raise BadToken("malformed token") from None
     return payload
-
-
-def render_reminder(settings: Settings, listing: dict[str, Any], to: str, renew_url: str,
-                    days_left: int) -> EmailMessage:
-    return render_email(
-        "remind", to, listing=listing, renew_url=renew_url, days_left=days_left,
-        expires_on=as_utc(listing["expires_at"]).date(),
-        listing_url=f"{settings.base_url}/opportunities/{listing['id']}",
-        listing_days=settings.listing_days, base_url=settings.base_url)
 
 
 async def _due(now: dt.datetime, days: int) -> list[dict[str, Any]]:
@@ -106,9 +97,9 @@ async def send_reminders(rt: Any, now: dt.datetime) -> dict[str, int]:
         days_left = max(1, math.ceil((expires - now) / dt.timedelta(days=1)))
         sent = 0
         for member in members:
-            msg = render_reminder(settings, row, member["email"], url, days_left)
             try:
-                await rt.mailer.send(msg)
+                await send(rt.mailer, settings, reminder_email(settings, row, member["email"], url,
+                                                               days_left))
                 sent += 1
             except Exception as exc:  # one bad address never stops the run
                 log.warning("reminder for listing %s to %s failed: %s", row["id"],

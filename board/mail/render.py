@@ -1,40 +1,59 @@
-"""Emails from templates: templates/emails/<name>/{subject.txt, body.txt, body.html}.
+"""Emails from templates: templates/emails/<name>/{subject.txt, body.txt, body.html}, each body
+extending the shared layout (templates/emails/layout.txt and layout.html).
 
-The plain-text parts are rendered without autoescaping (they are not HTML), the HTML part
-with it, so a name like `<script>` in an institution's name stays inert in the HTML mail.
-"""
+An email is data first (`Email`: which template, to whom, with what context), built by each
+feature's emails.py; `render` turns it into the three finished strings, with the HTML part's
+CSS inlined (mail clients drop <style> blocks)."""
 
 from __future__ import annotations
 
-from email.message import EmailMessage
-from functools import cache
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+import css_inline
+from jinja2 import TemplateNotFound
 
-from board.settings import ROOT
-
-EMAILS = ROOT / "templates" / "emails"
-
-
-@cache
-def _env(html: bool) -> Environment:
-    return Environment(
-        loader=FileSystemLoader(str(EMAILS)), undefined=StrictUndefined,
-        autoescape=select_autoescape(enabled_extensions=("html",), default=False) if html else False,
-        keep_trailing_newline=True,
-    )
+from board.core.templating import environment
 
 
-def render_email(name: str, to: str, /, **context: Any) -> EmailMessage:
-    subject = _env(False).get_template(f"{name}/subject.txt").render(**context)
-    msg = EmailMessage()
-    msg["To"] = to
+@dataclass(frozen=True)
+class Email:
+    template: str                  # a folder under templates/emails/
+    to: str
+    context: Mapping[str, Any] = field(default_factory=dict)
+    # Extra headers for this message (e.g. List-Unsubscribe); From/To/Date/Message-ID are added.
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    text: str
+    html: str  # "" when the email has no HTML part
+
+    def replace(self, links: Mapping[str, str]) -> Rendered:
+        """The same message with placeholders filled in (the digest renders once per content,
+        then gives each subscriber their own links)."""
+        text, html = self.text, self.html
+        for placeholder, value in links.items():
+            text, html = text.replace(placeholder, value), html.replace(placeholder, value)
+        return Rendered(self.subject, text, html)
+
+
+def _render(path: str, context: Mapping[str, Any]) -> str:
+    return environment().get_template(path).render(**context)
+
+
+def render(template: str, context: Mapping[str, Any]) -> Rendered:
+    folder = f"emails/{template}"
     # A header never holds a newline, whatever the template produced.
-    msg["Subject"] = " ".join(subject.split())
-    msg.set_content(_env(False).get_template(f"{name}/body.txt").render(**context))
-    html = EMAILS / name / "body.html"
-    if html.exists():
-        msg.add_alternative(_env(True).get_template(f"{name}/body.html").render(**context),
-                            subtype="html")
-    return msg
+    subject = " ".join(_render(f"{folder}/subject.txt", context).split())
+    text = _render(f"{folder}/body.txt", context)
+    if not text.endswith("\n"):
+        text += "\n"
+    try:
+        html = css_inline.inline(_render(f"{folder}/body.html", context))
+    except TemplateNotFound:
+        html = ""
+    return Rendered(subject, text, html)

@@ -1,5 +1,6 @@
-"""Outgoing mail: SMTP from SMTP_URL (STARTTLS/SSL, auth), or `.eml` files under var/mail/
-on the embedded default so a developer can open them."""
+"""Outgoing mail transports: SMTP from SMTP_URL (STARTTLS/SSL, auth), or `.eml` files under
+var/mail/ on the embedded default so a developer can open them (an in-memory one for tests is
+in board.mail.memory). Transports move finished bytes; board.mail.mime writes them."""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ import datetime as dt
 import functools
 import uuid
 from dataclasses import dataclass
-from email.message import EmailMessage
 from email.utils import parseaddr
 from pathlib import Path
+from typing import Protocol
 from urllib.parse import unquote, urlparse
 
 import aiosmtplib
@@ -28,6 +29,27 @@ from aiosmtplib import (
 # message was handed over (the server may have accepted it), so it must never be resent.
 SENT, UNKNOWN, RETRY, FAILED, BOUNCED = "sent", "unknown", "retry", "failed", "bounced"
 HARD_BOUNCES = frozenset({550, 551, 553})
+
+
+class Chunk(Protocol):
+    """Many messages over one connection; `send` reports, never raises, per recipient."""
+
+    async def __aenter__(self) -> Chunk: ...
+
+    async def __aexit__(self, *exc: object) -> None: ...
+
+    async def send(self, recipient: str, data: bytes) -> Attempt: ...
+
+
+class Transport(Protocol):
+    sender: str
+    retry_delays: tuple[float, ...]
+
+    async def send(self, recipient: str, data: bytes) -> None: ...
+
+    def chunk(self) -> Chunk: ...
+
+    async def check(self) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -82,32 +104,23 @@ class Mailer:
             timeout=self.timeout,
         )
 
-    def finish(self, msg: EmailMessage) -> EmailMessage:
-        if "From" not in msg:
-            msg["From"] = self.sender
-        if "Date" not in msg:
-            msg["Date"] = dt.datetime.now(dt.UTC)
-        if "Message-ID" not in msg:
-            msg["Message-ID"] = f"<{uuid.uuid4().hex}@imgboard>"
-        return msg
-
-    async def send(self, msg: EmailMessage) -> None:
-        self.finish(msg)
+    async def send(self, recipient: str, data: bytes) -> None:
+        """One finished message; raises the SMTP error (the caller decides what it means)."""
         if self.smtp is None:
-            await asyncio.to_thread(self._write_eml, msg)
+            await asyncio.to_thread(self.write_eml, data)
             return
         async with self.connection() as smtp:
-            await smtp.send_message(msg)
+            await smtp.sendmail(self.envelope_from, [recipient], data)
 
     def chunk(self) -> ChunkSender:
         """One reused SMTP connection for a chunk of recipients (`async with`)."""
         return ChunkSender(self)
 
-    def _write_eml(self, msg: EmailMessage | bytes) -> Path:
+    def write_eml(self, data: bytes) -> Path:
         self.mail_dir.mkdir(parents=True, exist_ok=True)
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%f")
         path = self.mail_dir / f"{stamp}-{uuid.uuid4().hex[:8]}.eml"
-        path.write_bytes(msg if isinstance(msg, bytes) else msg.as_bytes())
+        path.write_bytes(data)
         return path
 
     async def check(self) -> None:
@@ -178,7 +191,7 @@ class ChunkSender:
 
     async def send(self, recipient: str, data: bytes) -> Attempt:
         if self.mailer.smtp is None:
-            await asyncio.to_thread(self.mailer._write_eml, data)
+            await asyncio.to_thread(self.mailer.write_eml, data)
             return Attempt(SENT)
         for reconnect in (True, False):
             try:

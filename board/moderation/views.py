@@ -11,9 +11,9 @@ from litestar import Request, get, post
 from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 
-from board.accounts.views import send_mail
 from board.listings import services as listings
 from board.moderation import queries as moderation
+from board.moderation import rejections
 from board.web.common import flash, render, runtime
 from board.web.guards import LOGIN_REDIRECT, require_staff
 
@@ -90,16 +90,11 @@ async def reject(request: Request, opportunity_id: int) -> Redirect:
         flash(request, "Rejecting needs a reason (at least 5 characters) for the poster.", "error")
         return _back(request)
     try:
-        await listings.reject(opportunity_id, reason)
+        failed = await rejections.reject(row, reason, runtime(request).mailer,
+                                         runtime(request).settings)
     except listings.LifecycleError as exc:
         flash(request, str(exc).capitalize() + ".", "error")
         return _back(request)
-    base = runtime(request).settings.base_url
-    failed = 0
-    for email in await moderation.institution_member_emails(row["institution"]):
-        failed += not await send_mail(
-            request, "rejected", email, title=row["title"], reason=reason,
-            link=f"{base}/dashboard/opportunities/{opportunity_id}/edit")
     flash(request, f"Rejected: {row['title']}" + (f" ({failed} notification mail(s) failed)"
                                                    if failed else ""), "error" if failed else "success")
     return _back(request)
