@@ -1,4 +1,6 @@
-"""Building institutions and listings through the same service functions the app uses."""
+"""Building institutions and listings through the same service functions the app uses, so a
+listing reaches each state (draft, pending, published, closed, removed) by the app's own
+transitions, never by writing a status column."""
 
 from __future__ import annotations
 
@@ -43,4 +45,29 @@ async def make_listing(institution_id: int, publish: bool = True,
     opp_id = await listings.create(institution_id, clean, now=now)
     if publish:
         await listings.publish_now(opp_id, now=now)
+    return opp_id
+
+
+async def make_draft(institution_id: int, **overrides: Any) -> int:
+    return await make_listing(institution_id, publish=False, **overrides)
+
+
+async def make_pending(institution_id: int, now: dt.datetime | None = None, **overrides: Any) -> int:
+    """Submitted for review: the institution must be unverified or the listing red-flagged,
+    otherwise submitting publishes it."""
+    opp_id = await make_draft(institution_id, **overrides)
+    status = await listings.submit(opp_id, now=now)
+    assert status == "pending", f"submitting published listing {opp_id}: not a pending factory"
+    return opp_id
+
+
+async def make_closed(institution_id: int, now: dt.datetime | None = None, **overrides: Any) -> int:
+    opp_id = await make_listing(institution_id, now=now, **overrides)
+    await listings.close(opp_id, now=now)
+    return opp_id
+
+
+async def make_removed(institution_id: int, now: dt.datetime | None = None, **overrides: Any) -> int:
+    opp_id = await make_listing(institution_id, now=now, **overrides)
+    await listings.remove(opp_id, now=now)
     return opp_id

@@ -1,6 +1,7 @@
 """The filter builder against the real Meilisearch with hostile values: quotes, backslashes, a
 trailing backslash, AND/OR/NOT, newlines, emoji. The exact-match clause finds exactly the
-one document holding the value, and an injection attempt matches nothing."""
+one document holding the value, and an injection attempt matches nothing. (Quoting alone:
+tests/unit/browse/test_search_filters.py.)"""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from hypothesis import strategies as st
 
 from search import sync
 from search.client import MeiliClient
-from search.query import facet_clause, quote
+from search.query import facet_clause
 
 PIECES = ['"', "\\", "'", " AND ", " OR ", " NOT ", "\n", "\r\n", "\t", "😀", "🇺🇸", "é", "x",
           "NY", " = ", "(", ")", " TO ", " EXISTS", " IS NULL", "[", "]", ",", "_geoRadius("]
@@ -58,17 +59,6 @@ def index(meili):
     idx = Index(meili.url, meili.master_key)
     yield idx
     idx.close()
-
-
-def test_quote_escapes_backslash_before_quote():
-    assert quote('a"b') == '"a\\"b"'
-    assert quote("a\\") == '"a\\\\"'
-    assert quote('\\"') == '"\\\\\\""'
-
-
-def test_unknown_facet_is_refused():
-    with pytest.raises(ValueError):
-        facet_clause('state = "NY" OR id', ("x",))
 
 
 def test_injection_matches_nothing(index):

@@ -7,7 +7,7 @@ import json
 import re
 import xml.etree.ElementTree as ET
 
-from tests.support.factories import make_institution, make_listing
+from tests.support.factories import make_draft, make_institution, make_listing
 from tests.support.outbox import drain_all
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -129,7 +129,7 @@ async def test_listing_page_json_ld_and_sanitized_markdown(client, runtime):
         description="**Bold rounds**\n\n<script>alert(1)</script>\n\n"
                     "[click](javascript:alert(2)) and [site](https://example.org)\n\n"
                     "<img src=x onerror=alert(3)>")
-    draft = await make_listing(inst, publish=False, title="Draft neurology observership")
+    draft = await make_draft(inst, title="Draft neurology observership")
     await drain_all(runtime.gateway)
     page = await client.get(f"/opportunities/{opp}")
     assert page.status_code == 200

@@ -10,7 +10,7 @@ from board.indexing.gateway import document_from_row, utcnow
 from board.listings import services as listings
 from board.store.tables import Opportunity
 from search import sync
-from tests.support.factories import make_institution, make_listing
+from tests.support.factories import make_closed, make_draft, make_institution, make_listing, make_removed
 from tests.support.outbox import drain_all
 
 
@@ -24,16 +24,14 @@ async def test_only_open_listings_appear(client, runtime):
     verified = await make_institution("Verified Clinic")
     unverified = await make_institution("New Clinic", verified=False)
     open_id = await make_listing(verified, title="Open neurology observership")
-    draft = await make_listing(verified, publish=False, title="Draft neurology observership")
+    draft = await make_draft(verified, title="Draft neurology observership")
     pending = await make_listing(unverified, publish=False, title="Pending neurology observership")
     assert await listings.submit(pending) == "pending"
     rejected = await make_listing(unverified, publish=False, title="Rejected neurology observe")
     await listings.submit(rejected)
     await listings.reject(rejected, "not an observership")
-    closed = await make_listing(verified, title="Closed neurology observership")
-    await listings.close(closed)
-    removed = await make_listing(verified, title="Removed neurology observership")
-    await listings.remove(removed)
+    closed = await make_closed(verified, title="Closed neurology observership")
+    removed = await make_removed(verified, title="Removed neurology observership")
     expired = await make_listing(verified, title="Expired neurology observership")
     await drain_all(runtime.gateway)
 

@@ -10,7 +10,7 @@ from board.listings import services as listings
 from board.store.tables import Opportunity, OutboxEvent
 from jobs import bodies
 from search.query import SearchQuery
-from tests.support.factories import make_institution, make_listing
+from tests.support.factories import make_draft, make_institution, make_listing
 from tests.support.outbox import drain_all
 
 # Far enough ahead that every listing here is still "not yet expired" for the real clock
@@ -32,7 +32,7 @@ async def test_expire_flips_exactly_the_stale_listings_and_they_leave_search(run
     at_the_second = await make_listing(inst, now=NOW - 60 * DAY, title="Expires right now")
     fresh = [await make_listing(inst, now=NOW - 10 * DAY, title=f"Fresh observership {i}")
              for i in range(2)]
-    draft = await make_listing(inst, publish=False, title="Draft never published")
+    draft = await make_draft(inst, title="Draft never published")
     closed = await make_listing(inst, now=NOW - 90 * DAY, title="Closed long ago")
     await listings.close(closed, now=NOW - 40 * DAY)
     await Opportunity.update({Opportunity.expires_at: NOW - 5 * DAY}).where(

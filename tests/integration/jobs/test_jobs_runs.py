@@ -1,5 +1,6 @@
-"""Running jobs: slots, claims (never twice), the advisory lock, failures recorded, the
-quiet drain history, and the scheduler's configuration. A frozen clock throughout."""
+"""Running jobs: claims (never twice), the advisory lock, failures recorded, the quiet drain
+history. A frozen clock throughout. (Slots, lock ids and the scheduler's configuration, which
+need no server, are in tests/unit/jobs/test_job_schedule.py.)"""
 
 from __future__ import annotations
 
@@ -10,9 +11,7 @@ import pytest
 from apscheduler.triggers.cron import CronTrigger
 
 from board.store.tables import JobRun, OutboxEvent
-from jobs import slots
-from jobs.runner import build_scheduler
-from jobs.slots import run_now, run_slot, slot_for
+from jobs.slots import run_now, run_slot
 from jobs.table import JOBS, JobSpec
 from tests.support.factories import make_institution, make_listing
 
@@ -21,29 +20,6 @@ NOW = dt.datetime(2031, 1, 15, 10, 7, 30, tzinfo=dt.UTC)  # a Wednesday
 
 def utc(*args: int) -> dt.datetime:
     return dt.datetime(*args, tzinfo=dt.UTC)
-
-
-@pytest.mark.parametrize("name, now, slot", [
-    ("expire", utc(2031, 1, 15, 10, 7, 30), utc(2031, 1, 15, 10, 0)),
-    ("expire", utc(2031, 1, 15, 10, 15), utc(2031, 1, 15, 10, 15)),
-    ("expire", utc(2031, 1, 15, 0, 14, 59), utc(2031, 1, 15, 0, 0)),
-    ("digest", utc(2031, 1, 15, 10, 4), utc(2031, 1, 15, 9, 5)),
-    ("digest", utc(2031, 1, 15, 10, 5, 1), utc(2031, 1, 15, 10, 5)),
-    ("remind", utc(2031, 1, 15, 13, 59), utc(2031, 1, 14, 14, 0)),
-    ("remind", utc(2031, 1, 15, 14, 0, 30), utc(2031, 1, 15, 14, 0)),
-    ("reconcile", utc(2031, 1, 1, 0, 0), utc(2030, 12, 31, 3, 30)),
-])
-def test_a_firing_belongs_to_the_latest_scheduled_slot(name, now, slot):
-    assert slot_for(name, now) == slot
-
-
-def test_the_scheduler_has_every_job_coalesced_one_instance_tolerating_misfires():
-    assert list(JOBS) == ["expire", "remind", "digest", "drain", "reconcile", "purge"]
-    jobs = {job.id: job for job in build_scheduler(rt=None).scheduler.get_jobs()}  # type: ignore[arg-type]
-    assert set(jobs) == set(JOBS)
-    for job in jobs.values():
-        assert job.coalesce is True and job.max_instances == 1
-        assert job.misfire_grace_time >= 600
 
 
 @pytest.fixture
@@ -147,13 +123,6 @@ async def test_drain_records_a_run_only_when_it_did_work(runtime):
     assert result["counts"]["events"] == 1 and result["counts"]["upserted"] == 1
     rows = await JobRun.select().where(JobRun.job == "drain").output(load_json=True).run()
     assert len(rows) == 1 and rows[0]["status"] == "ok" and rows[0]["counts"]["events"] == 1
-
-
-def test_lock_ids_are_stable_signed_64_bit_and_distinct():
-    ids = {name: slots.lock_id(name) for name in JOBS}
-    assert len(set(ids.values())) == len(ids)
-    assert all(-(2 ** 63) <= v < 2 ** 63 for v in ids.values())
-    assert slots.lock_id("expire") == slots.lock_id("expire")
 
 
 async def test_what_a_body_committed_stays_committed_when_it_fails_later(store, monkeypatch):

@@ -9,7 +9,7 @@ from board.accounts import tokens
 from board.indexing import outbox
 from board.listings import services as listings
 from board.store.tables import Opportunity
-from tests.support.factories import listing_data, make_institution, make_listing
+from tests.support.factories import listing_data, make_draft, make_institution, make_listing
 
 API = "/api/v1/opportunities"
 
@@ -122,7 +122,7 @@ async def test_another_institution_gets_404(client):
     a = await make_institution("Institution A")
     b = await make_institution("Institution B")
     opp = await make_listing(a, title="A's own listing")
-    draft = await make_listing(a, publish=False, title="A's draft listing")
+    draft = await make_draft(a, title="A's draft listing")
     auth_b = await _token(b)
     for target in (opp, draft, 999_999):
         patched = await client.patch(f"{API}/{target}", headers=auth_b, json={"title": "Hijacked!"})

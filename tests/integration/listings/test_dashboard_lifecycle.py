@@ -9,7 +9,7 @@ import re
 from board.indexing.gateway import as_utc
 from board.listings import services as listings
 from board.store.tables import Opportunity
-from tests.support.factories import listing_data, make_institution, make_listing
+from tests.support.factories import listing_data, make_draft, make_institution, make_listing
 from tests.support.members import login, make_member, post_form
 from tests.support.outbox import wait_for_search
 
@@ -97,7 +97,7 @@ async def test_unverified_or_red_flagged_listings_wait_for_review_with_reasons(c
 
 async def test_edit_shows_stored_values_and_saves(client):
     inst = await _member(client)
-    opp_id = await make_listing(inst, publish=False, title="Old Title Here", fee_usd=250)
+    opp_id = await make_draft(inst, title="Old Title Here", fee_usd=250)
     form = await client.get(f"/dashboard/opportunities/{opp_id}/edit")
     assert 'value="Old Title Here"' in form.text and 'value="250"' in form.text
     page = await post_form(client, f"/dashboard/opportunities/{opp_id}/edit",

@@ -6,10 +6,9 @@ from __future__ import annotations
 import pytest
 
 from board.core.validation import ValidationErrors
-from board.listings import services as listings
 from board.moderation import reports as listing_reports
 from board.store.tables import Report
-from tests.support.factories import make_institution, make_listing
+from tests.support.factories import make_closed, make_draft, make_institution, make_listing, make_removed
 from tests.support.members import post_form
 
 
@@ -53,11 +52,9 @@ async def test_bad_input_is_400_with_the_form_kept(client):
 
 async def test_unknown_unpublished_and_removed_listings(client):
     inst = await make_institution()
-    draft = await make_listing(inst, publish=False)
-    removed = await make_listing(inst)
-    await listings.remove(removed)
-    closed = await make_listing(inst)
-    await listings.close(closed)
+    draft = await make_draft(inst)
+    removed = await make_removed(inst)
+    closed = await make_closed(inst)
     data = {"reason": "Looks like a scam to me."}
     assert (await post_form(client, "/opportunities/987654/report", data)).status_code == 404
     assert (await post_form(client, f"/opportunities/{draft}/report", data)).status_code == 404

@@ -10,7 +10,7 @@ import pytest
 
 from board.listings import services as listings
 from board.store.tables import Institution, JobRun, OutboxEvent, Report
-from tests.support.factories import make_institution, make_listing
+from tests.support.factories import make_draft, make_institution, make_listing, make_pending
 from tests.support.mail import mails, text_of
 from tests.support.members import login, make_member, post_form
 from tests.support.outbox import wait_for_search
@@ -19,12 +19,6 @@ from tests.support.outbox import wait_for_search
 async def _staff(client) -> None:
     await make_member(None, "mod@example.org", staff=True)
     await login(client, "mod@example.org")
-
-
-async def _pending(inst: int, **kw) -> int:
-    opp_id = await make_listing(inst, publish=False, **kw)
-    await listings.submit(opp_id)
-    return opp_id
 
 
 @pytest.mark.parametrize("path", ["/staff", "/staff/institutions", "/staff/reports", "/staff/jobs"])
@@ -39,7 +33,7 @@ async def test_staff_pages_are_hidden_from_others(client, path):
 
 async def test_members_cannot_moderate(client):
     inst = await make_institution(verified=False)
-    opp_id = await _pending(inst)
+    opp_id = await make_pending(inst)
     await make_member(inst, "ann@example.org")
     await login(client, "ann@example.org")
     for action in ("approve", "remove"):
@@ -52,7 +46,7 @@ async def test_members_cannot_moderate(client):
 
 async def test_queue_shows_red_flags_and_approve_publishes(client):
     inst = await make_institution(name="Broker Clinic", verified=True)
-    opp_id = await _pending(inst, title="Observership with a guaranteed residency match",
+    opp_id = await make_pending(inst, title="Observership with a guaranteed residency match",
                             apply_url="https://bit.ly/abc")
     await _staff(client)
     page = await client.get("/staff")
@@ -68,7 +62,7 @@ async def test_reject_needs_a_reason_and_mails_the_poster(client, settings):
     inst = await make_institution(verified=False)
     await make_member(inst, "ann@example.org")
     await make_member(inst, "bob@example.org")
-    opp_id = await _pending(inst, title="Pending Observership")
+    opp_id = await make_pending(inst, title="Pending Observership")
     await _staff(client)
     empty = await post_form(client, f"/staff/opportunities/{opp_id}/reject", {"reason": ""})
     assert "needs a reason" in empty.text and (await listings.get(opp_id))["status"] == "pending"
@@ -96,7 +90,7 @@ async def test_verify_institution_with_domain_hint_and_outbox_events(client):
     await make_member(matching, "ann@match-hospital.example.org")
     await make_member(other, "someone@gmail.example.com")
     published = await make_listing(matching, title="Already Published Listing")
-    await make_listing(matching, publish=False, title="A Draft Listing")
+    await make_draft(matching, title="A Draft Listing")
     await _staff(client)
     page = await client.get("/staff/institutions")
     match_card = page.text.split("Match Hospital", 1)[1].split("</article>")[0]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from board.listings import services as listings
-from tests.support.factories import listing_data, make_institution, make_listing
+from tests.support.factories import listing_data, make_draft, make_institution, make_listing
 from tests.support.members import login, make_member, post_form
 
 
@@ -16,7 +16,7 @@ async def two_institutions(client):
     b = await make_institution(name="Institution B")
     await make_member(a, "a@example.org")
     await make_member(b, "b@example.org")
-    draft = await make_listing(a, publish=False, title="A's Secret Draft")
+    draft = await make_draft(a, title="A's Secret Draft")
     live = await make_listing(a, title="A's Published Listing")
     await login(client, "b@example.org")
     return {"draft": draft, "live": live}
