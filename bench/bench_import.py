@@ -27,7 +27,7 @@ from board.listings import services as listings  # noqa: E402
 from board.store import engine as db  # noqa: E402
 from board.store.engine import write_transaction  # noqa: E402
 from board.store.tables import ALL_TABLES, Institution, Opportunity  # noqa: E402
-from tests.import_samples import csv_bytes, sample_rows  # noqa: E402
+from tests.support.import_samples import csv_bytes, sample_rows  # noqa: E402
 
 
 async def _fresh_institution() -> int:

@@ -24,8 +24,8 @@ from board.settings import Settings, load_settings  # noqa: E402
 from board.store import engine as db  # noqa: E402
 from board.store.tables import ALL_TABLES  # noqa: E402
 from search.server import LocalMeili  # noqa: E402
-from tests.helpers import Borrowed, app_client  # noqa: E402
-from tests.smtp_server import SmtpSink  # noqa: E402
+from tests.support.app import Borrowed, app_client  # noqa: E402
+from tests.support.mail import SmtpSink  # noqa: E402
 
 
 @pytest.fixture(scope="session")

@@ -25,7 +25,7 @@ from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 from board.indexing import outbox
 from board.runtime import Runtime
 from board.settings import ROOT, Settings
-from tests.helpers import Borrowed
+from tests.support.app import Borrowed
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
 # scripts/install-test-assets.sh puts it inside the virtualenv that runs the tests.

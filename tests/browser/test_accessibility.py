@@ -12,7 +12,7 @@ from board.indexing.gateway import utcnow
 from board.listings import services as listings
 from tests.browser.axe import axe_violations, overflow_px
 from tests.browser.conftest import DESKTOP, PHONE, artifact, indexed
-from tests.factories import make_institution, make_listing
+from tests.support.factories import make_institution, make_listing
 
 pytestmark = pytest.mark.browser
 

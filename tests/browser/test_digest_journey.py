@@ -13,7 +13,7 @@ from board.digests.tasks import run_digest
 from board.indexing.gateway import utcnow
 from tests.browser.axe import audit_if
 from tests.browser.conftest import indexed, link_in, mail_to, text_of
-from tests.factories import make_institution, make_listing
+from tests.support.factories import make_institution, make_listing
 
 pytestmark = pytest.mark.browser
 

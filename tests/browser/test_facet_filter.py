@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.conftest import indexed, settled
-from tests.factories import make_institution, make_listing
+from tests.support.factories import make_institution, make_listing
 
 pytestmark = pytest.mark.browser
 CARDIO = "Cardiovascular disease"

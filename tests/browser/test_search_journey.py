@@ -12,7 +12,7 @@ from playwright.async_api import Page
 
 from board.indexing.gateway import utcnow
 from tests.browser.conftest import indexed, settled
-from tests.factories import make_institution, make_listing
+from tests.support.factories import make_institution, make_listing
 
 pytestmark = pytest.mark.browser
 

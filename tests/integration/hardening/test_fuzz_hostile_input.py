@@ -1,0 +1,153 @@
+"""Hostile text (NUL bytes, huge strings, unicode, quotes, markup, SQL and filter syntax) in
+every search parameter of the API and the pages, and in every field of the forms: subscribe,
+report, sign-up, login, the listing form and import rows. Only 2xx/3xx/4xx answers, a 400
+names the bad field, and nothing is stored from a rejected request."""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from board.app import create_app
+from board.browse.params import FILTER_PARAMS
+from board.core.validation import FIELDS
+from board.imports.services import ImportRejected, validate_rows
+from board.store.tables import Institution, Member, Opportunity, Report, Subscriber
+from tests.support.app import Borrowed, app_client
+from tests.support.factories import make_institution, make_listing
+from tests.support.members import csrf_token, log_in_as, make_member
+
+PIECES = ["\x00", "'", '"', "\\", "`", "; DROP TABLE opportunity; --", "' OR '1'='1", "%", "_",
+          "<script>alert(1)</script>", "{{ 7*7 }}", "${x}", " AND ", " OR ", "\n", "\r\n", "\t",
+          "😀", "🇺🇸", "é", "ß", "\u202e", "\ufeff", "\u0301", "NY", "Cardiology", "2027-01-31",
+          "true", "-1", "99999999999999999999999", "1e309", "NaN", "https://", "@", "a@b.c",
+          "../../etc/passwd", "%00", "&", "=", "#", "?", "[]", "{}"]
+hostile = st.one_of(
+    st.lists(st.sampled_from(PIECES), min_size=1, max_size=6).map("".join),
+    st.text(max_size=40),
+    st.sampled_from(["x" * 5000, "é" * 20_000, "\x00" * 300, " " * 1000]),
+)
+# httpx refuses URLs over 64 KiB before sending: 6000 characters (up to 6 bytes each encoded)
+# are still far past any limit of ours.
+hostile_query = hostile.map(lambda text: text[:6000])
+SEARCH_PARAMS = sorted({*FILTER_PARAMS, "q", "sort", "page", "per_page", "radius_miles", "near"})
+SEARCH_SURFACES = ["/api/v1/opportunities", "/", "/feed.atom", "/subscribe"]
+EXAMPLES = settings(max_examples=60, deadline=None, database=None, derandomize=True,
+                    suppress_health_check=list(HealthCheck))
+_addresses = itertools.count(1)
+
+
+@pytest.fixture
+async def app(runtime, settings):
+    # Behind a trusted proxy each example comes from its own address, so the per-client rate
+    # limits (tested in test_abuse_limits) do not turn the rest of the run into 429s.
+    borrowed = Borrowed(runtime)
+    borrowed.settings = dataclasses.replace(settings, trusted_proxies=("127.0.0.1/32",))
+    app = create_app(borrowed.settings, runtime=borrowed)
+    inst = await make_institution()
+    listing = await make_listing(inst, title="Cardiology Observership Hostile")
+    member = await make_member(inst)
+    async with app_client(app) as member_client:  # logged in once: logins are rate limited
+        await log_in_as(member_client, member)
+        member_client.follow_redirects = False
+        yield app, listing, member_client
+
+
+def _fresh_address() -> dict[str, str]:
+    n = next(_addresses)
+    return {"X-Forwarded-For": f"10.{n // 65536 % 256}.{n // 256 % 256}.{n % 256}"}
+
+
+@EXAMPLES
+@given(param=st.sampled_from(SEARCH_PARAMS), value=hostile_query, surface=st.sampled_from(SEARCH_SURFACES))
+async def test_search_parameters_answer_200_or_a_400_naming_the_parameter(app, param, value, surface):
+    app_, _, _ = app
+    async with app_client(app_) as client:
+        resp = await client.get(surface, params={param: value})
+    assert resp.status_code in {200, 400}, (surface, param, value, resp.status_code, resp.text[:300])
+    if resp.status_code == 400 and surface.startswith("/api/"):
+        assert resp.json()["detail"].startswith(f"{param}:"), resp.json()
+    elif resp.status_code == 400:
+        assert param in resp.text, resp.text[:500]
+
+
+async def _counts() -> dict[str, int]:
+    return {t.__name__: await t.count().run() for t in (Institution, Member, Opportunity, Report,
+                                                        Subscriber)}
+
+
+def _forms(listing: int) -> dict[str, tuple[str, dict[str, str], str]]:
+    """form -> (URL, a valid submission, the table a success adds to)."""
+    return {
+        "subscribe": ("/subscribe", {"email": "ann@example.org", "state": "TX"}, "Subscriber"),
+        "report": (f"/opportunities/{listing}/report",
+                   {"reason": "The fee they ask for is not mentioned.", "email": ""}, "Report"),
+        "signup": ("/signup", {"institution_name": "Mercy General", "institution_kind": "hospital",
+                               "website": "https://mercy.example.org", "city": "Austin",
+                               "state": "TX", "name": "Dr Ann", "email": "ann@mercy.example.org",
+                               "password": "correct horse battery"}, "Member"),
+        "login": ("/login", {"email": "nobody@example.org", "password": "wrong password"}, ""),
+        "listing": ("/dashboard/opportunities/new", {
+            "title": "Surgery Observership", "kind": "observership",
+            "specialty": "Anesthesiology", "state": "TX", "city": "Austin", "fee_usd": "0",
+            "apply_url": "https://hospital.example.org/apply"}, "Opportunity"),
+    }
+
+
+FORM_FIELDS = {
+    "subscribe": ["email", *sorted(FILTER_PARAMS)], "report": ["reason", "email"],
+    "signup": ["institution_name", "institution_kind", "website", "city", "state", "name",
+               "email", "password"],
+    "login": ["email", "password"], "listing": list(FIELDS),
+}
+
+
+@EXAMPLES
+@given(data=st.data())
+async def test_form_fields_answer_4xx_with_a_message_and_store_nothing_when_rejected(app, data):
+    app_, listing, member_client = app
+    form = data.draw(st.sampled_from(sorted(FORM_FIELDS)), label="form")
+    fields = data.draw(st.lists(st.sampled_from(FORM_FIELDS[form]), min_size=1, max_size=3,
+                                unique=True), label="fields")
+    url, valid, table = _forms(listing)[form]
+    submitted = {**valid, **{f: data.draw(hostile, label=f) for f in fields}}
+    before = await _counts()
+    async with app_client(app_) as anonymous:
+        client = member_client if form == "listing" else anonymous
+        client.follow_redirects = False
+        token = await csrf_token(client, "/login")
+        resp = await client.post(url, data={**submitted, "_csrf_token": token},
+                                 headers=_fresh_address())
+    assert resp.status_code < 500, (form, submitted, resp.status_code, resp.text[:300])
+    after = await _counts()
+    if resp.status_code >= 400:
+        assert after == before, (form, submitted, resp.status_code)  # nothing half-stored
+        assert resp.status_code != 400 or "field__error" in resp.text or "error" in resp.text
+    elif table:
+        # Accepted: at most one row more, in the form's own table (and its institution).
+        grown = {k for k in after if after[k] != before[k]}
+        assert grown <= {table, "Institution"}, (form, grown)
+    if form == "listing" and after["Opportunity"] > before["Opportunity"]:
+        row = await Opportunity.select().order_by(Opportunity.id, ascending=False).first().run()
+        assert "\x00" not in row["title"] and 5 <= len(row["title"]) <= 200
+
+
+@settings(max_examples=60, deadline=None, database=None, derandomize=True)
+@given(rows=st.lists(st.fixed_dictionaries({}, optional={
+    name: hostile for name in ("title", "kind", "specialty", "state", "fee_usd", "apply_url",
+                               "apply_email", "start_date", "remote", "duration_weeks")}),
+    min_size=1, max_size=4))
+def test_import_rows_are_all_valid_or_all_rejected_with_the_row_and_field(rows):
+    try:
+        cleaned = validate_rows(rows)
+    except ImportRejected as exc:
+        assert str(exc) and exc.args, exc  # a message naming what is wrong
+        return
+    assert len(cleaned) == len(rows)
+    for clean in cleaned:
+        title = clean["title"] if isinstance(clean, dict) else clean
+        assert "\x00" not in str(title)

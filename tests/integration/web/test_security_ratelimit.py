@@ -1,0 +1,79 @@
+"""Rate limits on login, sign-up and reset: per client address (X-Forwarded-For believed
+only from a trusted proxy) and per account, answering 429 with a clear message."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import httpx
+
+from board.accounts.views import LOGIN_FAILS_PER_ACCOUNT
+from board.app import create_app
+from board.runtime import Runtime
+from board.web.ratelimit import PER_CLIENT_PER_MINUTE
+from tests.support.factories import make_institution
+from tests.support.members import PASSWORD, csrf_token, make_member
+
+
+async def _fail_login(client, email: str, forwarded: str | None = None) -> httpx.Response:
+    headers = {"x-forwarded-for": forwarded} if forwarded else {}
+    return await client.post("/login", headers=headers, data={
+        "email": email, "password": "wrong password", "_csrf_token": await csrf_token(client)})
+
+
+async def test_failed_logins_hit_429_and_forwarded_for_does_not_reset_it(client):
+    statuses = []
+    for i in range(PER_CLIENT_PER_MINUTE + 3):
+        # Another address claimed and another account every time: only the socket counts.
+        page = await _fail_login(client, f"user{i}@example.org", forwarded=f"203.0.113.{i}")
+        statuses.append(page.status_code)
+    assert statuses[:PER_CLIENT_PER_MINUTE] == [400] * PER_CLIENT_PER_MINUTE
+    assert statuses[PER_CLIENT_PER_MINUTE:] == [429] * 3
+    assert "Too many attempts" in page.text
+    # Sign-up from the same client has its own budget.
+    assert (await client.get("/signup")).status_code == 200
+
+
+class _WithSettings(Runtime):
+    def __init__(self, rt: Runtime, settings):
+        self.__dict__.update(rt.__dict__)
+        self.settings = settings
+
+    async def start(self, *, apply_settings: bool = True) -> None:
+        return None
+
+    async def stop(self) -> None:
+        return None
+
+
+async def test_behind_a_trusted_proxy_the_account_limit_still_holds(runtime):
+    settings = dataclasses.replace(runtime.settings, trusted_proxies=("127.0.0.1",))
+    app = create_app(settings, runtime=_WithSettings(runtime, settings))
+    inst = await make_institution()
+    await make_member(inst, "ann@example.org")
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                 base_url="http://testserver.local") as client:
+        limit = LOGIN_FAILS_PER_ACCOUNT[0]
+        statuses = [(await _fail_login(client, "ann@example.org", forwarded=f"198.51.100.{i}")).status_code
+                    for i in range(limit + 2)]
+        assert statuses == [400] * limit + [429] * 2
+        # Locked: even the right password waits for the window to pass.
+        page = await client.post("/login", headers={"x-forwarded-for": "198.51.100.250"}, data={
+            "email": "ann@example.org", "password": PASSWORD, "_csrf_token": await csrf_token(client)})
+        assert page.status_code == 429
+        # Another account from another (forwarded) address is not affected.
+        other = await _fail_login(client, "bob@example.org", forwarded="198.51.100.251")
+        assert other.status_code == 400
+        # The same forwarded address is counted together by the per-client limit.
+        same = [(await _fail_login(client, f"x{i}@example.org", forwarded="192.0.2.9")).status_code
+                for i in range(PER_CLIENT_PER_MINUTE + 1)]
+        assert same[-1] == 429 and same[0] == 400
+
+
+async def test_reset_requests_are_limited_per_address(client, settings):
+    statuses = []
+    for i in range(PER_CLIENT_PER_MINUTE + 1):
+        page = await client.post("/password-reset", data={
+            "email": f"u{i}@example.org", "_csrf_token": await csrf_token(client)})
+        statuses.append(page.status_code)
+    assert statuses[-1] == 429 and set(statuses[:-1]) == {200}
