@@ -4,8 +4,7 @@ One object, created at start-up and reached from handlers through `app.state.run
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 from board.indexing.gateway import SearchGateway
 from board.indexing.outbox import Drainer
@@ -30,7 +29,6 @@ class Runtime:
     gateway: SearchGateway
     mailer: Mailer
     drainer: Drainer
-    extras: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def build(cls, settings: Settings) -> Runtime:
