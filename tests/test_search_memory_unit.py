@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 
+from board.digests.queries import search_groups
 from search.documents import build_document
 from search.index import SearchIndex
 from search.memory import MemoryIndex
@@ -89,3 +90,13 @@ async def test_run_many_upsert_delete_and_facet_values(index):
 def test_it_is_a_search_index():
     implementation: SearchIndex = MemoryIndex()
     assert implementation is not None
+
+
+async def test_the_digest_searches_through_any_search_index(index):
+    since = NOW - dt.timedelta(days=4)
+    ok, broken = await search_groups(index, [({"state": ["CA", "TX"]}, since),
+                                             ({"state": ["ZZ"]}, since)], NOW)
+    assert [h["id"] for h in ok.new] == [2, 3] and set(ok.published) == {2, 3}
+    assert [h["id"] for h in ok.closing] == [2, 3]  # deadlines in 3 and 9 days
+    assert ok.new[0]["institution"]["name"] == "Houston General"  # the search page's hit shape
+    assert broken.error.startswith("state")
