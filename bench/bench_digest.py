@@ -36,7 +36,7 @@ os.environ.setdefault("BOARD_VAR_DIR", str(_TMP / "var"))
 import aiosmtplib  # noqa: E402
 
 from board.core import vocab  # noqa: E402
-from board.core.search_spec import HIT_FIELDS  # noqa: E402
+from board.core.search_spec import HIT_FIELDS, INDEX_SPEC  # noqa: E402
 from board.digests import emails as digest_mail  # noqa: E402
 from board.digests.subscriptions import canonical_filters, filters_key  # noqa: E402
 from board.digests.tasks import run_digest  # noqa: E402
@@ -46,6 +46,8 @@ from board.settings import load_settings  # noqa: E402
 from board.store import engine as db  # noqa: E402
 from board.store.tables import DigestDelivery, Institution, Opportunity, Subscriber  # noqa: E402
 from search import sync  # noqa: E402
+from search.engine import shape_hit  # noqa: E402
+from search.query import SearchQuery  # noqa: E402
 from search.server import LocalMeili  # noqa: E402
 
 NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
@@ -124,8 +126,9 @@ async def bare_loop(rt: Runtime, port: int, count: int) -> float:
     documents, as many listings as the digest mails held on average."""
     rows = await DigestDelivery.select(DigestDelivery.listing_count).run()
     per_mail = max(1, round(sum(r["listing_count"] for r in rows) / max(1, len(rows))))
-    docs = (await rt.client.fetch_documents(rt.settings.meili_index, HIT_FIELDS,
-                                            limit=per_mail + 3))["results"]
+    raw = (await rt.client.fetch_documents(rt.settings.meili_index, HIT_FIELDS,
+                                           limit=per_mail + 3))["results"]
+    docs = [shape_hit(doc, SearchQuery(), INDEX_SPEC) for doc in raw]  # the shape the digest's hits have
     parts = digest_mail.render_parts(rt.settings, ["State: Texas"], docs[:per_mail], docs[per_mail:],
                                      rt.settings.base_url, "2026-W01")
     sender = rt.mailer.envelope_from

@@ -4,8 +4,7 @@ One object, created at start-up and reached from handlers through `app.state.run
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 from board.core.search_spec import INDEX_SPEC
 from board.indexing.gateway import SearchGateway
@@ -31,7 +30,6 @@ class Runtime:
     gateway: SearchGateway
     mailer: Transport  # SMTP or .eml files; tests may swap in another transport
     drainer: Drainer
-    extras: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def build(cls, settings: Settings) -> Runtime:

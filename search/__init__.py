@@ -1,1 +1,4 @@
-"""The Meilisearch adapter: documents in, results out. Imports neither `board` nor `jobs`."""
+"""The Meilisearch adapter: documents in, results out. Imports neither `board` nor `jobs`.
+
+`index.SearchIndex` is what callers use; `meili_index.MeiliIndex` is the real one and
+`memory.MemoryIndex` a server-less one for store-only tests."""

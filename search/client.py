@@ -165,8 +165,3 @@ class MeiliClient:
         data = await self.request("POST", "/multi-search", {"queries": queries})
         return data["results"]
 
-    async def facet_search(self, uid: str, facet: str, query: str, filter: Any = None) -> dict:
-        body: dict[str, Any] = {"facetName": facet, "facetQuery": query}
-        if filter:
-            body["filter"] = filter
-        return await self.request("POST", f"/indexes/{uid}/facet-search", body)

@@ -1,13 +1,15 @@
-"""Run a SearchQuery as ONE multi-search round trip and shape the answer.
+"""Run SearchQueries as ONE multi-search round trip and shape the answer.
 
-Query 0 fetches the page of hits plus counts for facets without a selection; each facet
-with a selection gets its own zero-hit query whose filter leaves that facet out."""
+For a page, query 0 fetches the hits plus counts for facets without a selection; each facet
+with a selection gets its own zero-hit query whose filter leaves that facet out. Without
+facets (the digest) a query is one lean body. Either way the hits come back in one shape."""
 
 from __future__ import annotations
 
 import html
 import math
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -63,6 +65,17 @@ def build_queries(index: str, query: SearchQuery, spec: IndexSpec) -> list[dict[
     return queries
 
 
+def hits_only_body(index: str, query: SearchQuery, spec: IndexSpec) -> dict[str, Any]:
+    """No facets, no highlighting and `limit` instead of `page`: the engine then skips the
+    facet counts and the exhaustive total that thousands of digest searches do not need."""
+    body: dict[str, Any] = {"indexUid": index, "q": query.q, "filter": build_filter(query, spec),
+                            "limit": query.per_page, "attributesToRetrieve": list(spec.hit_fields)}
+    sort = sort_for(query)
+    if sort:
+        body["sort"] = sort
+    return body
+
+
 def safe_highlight(text: str | None) -> str:
     """Escape everything, then turn the sentinels (which cannot be in indexed text) into
     <mark> tags: the only markup in a highlight is ours."""
@@ -80,7 +93,7 @@ def haversine_miles(a: tuple[float, float], b: tuple[float, float]) -> float:
 _NOT_COPIED = frozenset({"_geo", "institution_name", "institution_verified"})
 
 
-def _shape_hit(raw: dict[str, Any], query: SearchQuery, spec: IndexSpec) -> dict[str, Any]:
+def shape_hit(raw: dict[str, Any], query: SearchQuery, spec: IndexSpec) -> dict[str, Any]:
     formatted = raw.get("_formatted") or {}
     hit = {k: raw.get(k) for k in spec.hit_fields if k not in _NOT_COPIED}
     hit["institution"] = {"name": raw.get("institution_name"),
@@ -113,13 +126,15 @@ def shape_result(results: list[dict[str, Any]], query: SearchQuery, took_ms: int
     for facet in spec.facets:
         facets.setdefault(facet, {})
     stats = {k: v for k, v in (main.get("facetStats") or {}).items() if k in spec.stat_fields}
-    total = int(main.get("totalHits") or 0)
+    # A lean body (offset/limit) answers an estimate instead of the exhaustive total.
+    total = int(main.get("totalHits") or main.get("estimatedTotalHits") or 0)
+    pages = main.get("totalPages")
     return SearchResult(
-        hits=[_shape_hit(h, query, spec) for h in main.get("hits", [])],
+        hits=[shape_hit(h, query, spec) for h in main.get("hits", [])],
         total=total,
         page=query.page,
         per_page=query.per_page,
-        pages=int(main.get("totalPages") or 0),
+        pages=int(pages) if pages is not None else -(-total // max(1, query.per_page)),
         facets=facets,
         facet_stats=stats,
         took_ms=took_ms,
@@ -127,24 +142,45 @@ def shape_result(results: list[dict[str, Any]], query: SearchQuery, took_ms: int
     )
 
 
+async def _execute(client: MeiliClient, parts: list[list[dict[str, Any]]],
+                   queries: Sequence[SearchQuery], spec: IndexSpec) -> list[SearchResult]:
+    started = time.perf_counter()
+    bodies = [body for part in parts for body in part]
+    if not bodies:
+        return []
+    results = await client.multi_search(bodies)
+    took = int((time.perf_counter() - started) * 1000)
+    out, start = [], 0
+    for part, query in zip(parts, queries, strict=True):
+        out.append(shape_result(results[start:start + len(part)], query, took, spec))
+        start += len(part)
+    return out
+
+
+async def run_many(client: MeiliClient, index: str, queries: Sequence[SearchQuery],
+                   spec: IndexSpec, *, facets: bool = True) -> list[SearchResult]:
+    """One SearchResult per query, in order, from ONE multi-search request (callers batch
+    to keep a request's size reasonable). Without `facets` the results carry no counts."""
+    parts = [build_queries(index, q, spec) if facets else [hits_only_body(index, q, spec)]
+             for q in queries]
+    return await _execute(client, parts, queries, spec)
+
+
 async def run_search(client: MeiliClient, index: str, query: SearchQuery, spec: IndexSpec,
                      cache: ResultCache | None = None) -> SearchResult:
     """With a cache, an identical search in the same time window and client generation is
     answered from memory; callers must treat the result as read-only."""
-    started = time.perf_counter()
     if cache is not None:
         query = cache.windowed(query)
-    queries = build_queries(index, query, spec)
+    part = build_queries(index, query, spec)
     key = b""
     generation = client.generation  # read BEFORE asking: a write finishing meanwhile wins
     if cache is not None:
-        key = _encode(queries)
+        key = _encode(part)
         hit = cache.get(key, generation)
         if hit is not None:
             return hit
-    results = await client.multi_search(queries)
-    took = int((time.perf_counter() - started) * 1000)
-    result = shape_result(results, query, took, spec)
+    result = (await _execute(client, [part], [query], spec))[0]
     if cache is not None:
         cache.put(key, generation, result)
     return result

@@ -28,7 +28,8 @@ class ParamError(ValueError):
         self.message = message
 
 
-def _values(params: Mapping[str, Any], name: str) -> list[str]:
+def param_values(params: Mapping[str, Any], name: str) -> list[str]:
+    """Every non-empty value of a parameter, as text, from a multi-dict or a plain mapping."""
     getall = getattr(params, "getall", None)
     if getall is not None:
         raw = getall(name, [])
@@ -45,7 +46,7 @@ def _values(params: Mapping[str, Any], name: str) -> list[str]:
 
 
 def _one(params: Mapping[str, Any], name: str) -> str | None:
-    values = _values(params, name)
+    values = param_values(params, name)
     if len(values) > 1 and len(set(values)) > 1:
         raise ParamError(name, "give this parameter once")
     return values[0] if values else None
@@ -79,7 +80,7 @@ def _choices(params: Mapping[str, Any], name: str, allowed: Iterable[str],
              canon=None) -> tuple[str, ...]:
     allowed = set(allowed)
     out: list[str] = []
-    for value in _values(params, name):
+    for value in param_values(params, name):
         value = canon(value) if canon else value
         if value not in allowed:
             raise ParamError(name, f"unknown value {str(value)[:60]!r}")
@@ -144,7 +145,7 @@ def filters_of(params: Mapping[str, Any]) -> dict[str, list[str]]:
     a digest subscription stores."""
     out: dict[str, list[str]] = {}
     for name in FILTER_PARAMS:
-        values = _values(params, name)
+        values = param_values(params, name)
         if values and name != "sort":
             out[name] = values
     return out

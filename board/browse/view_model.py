@@ -9,14 +9,13 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from board.browse.params import LIST_PARAMS, SCALAR_PARAMS, _values, to_query_string
+from board.browse.labels import BOOL_LABELS, FACET_TITLES, active_filters
+from board.browse.params import LIST_PARAMS, SCALAR_PARAMS, param_values, to_query_string
 from board.core import vocab
-from board.core.fields import BOOL, FACET_FIELDS, names
+from board.core.fields import FACET_FIELDS, names
 from board.core.search_spec import BOOLEAN_FACETS
 from search.engine import SearchResult
 
-FACET_TITLES = {f.name: f.facet_title for f in FACET_FIELDS}
-BOOL_LABELS = {f.name: f.facet_labels for f in FACET_FIELDS if f.type == BOOL}
 FACET_ORDER = names(FACET_FIELDS)
 LONG_LIST = 12
 # Facets with a type-to-filter box (the `facet_q` parameter of the page, never a filter).
@@ -26,7 +25,7 @@ SEARCHABLE_FACETS = ("specialty",)
 def current_params(params: Mapping[str, Any]) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for name in (*LIST_PARAMS, *SCALAR_PARAMS):
-        values = _values(params, name)
+        values = param_values(params, name)
         if values:
             out[name] = values
     return out
@@ -118,38 +117,12 @@ def facet_groups(state: dict[str, list[str]], result: SearchResult | None,
     return groups
 
 
-USMLE_LABELS = {"step1": "Step 1 passed", "step2ck": "Step 2 CK passed", "none": "no step yet"}
-
-
 def chips(state: dict[str, list[str]]) -> list[dict[str, str]]:
+    """One removable chip per active filter value; its link drops just that value."""
     out = []
-    labels = {"graduation_year": "Graduated", "fee_max": "Fee up to $", "near": "Near",
-              "radius_miles": "Within (miles)", "ecfmg_certified": "ECFMG certified",
-              "usmle": "USMLE", "q": "Text"}
-    for name, values in state.items():
-        if name in {"page", "per_page", "sort"}:
-            continue
-        if name == "radius_miles" and not state.get("near"):
-            continue  # a radius without a place filters nothing: no chip, not "active"
-        for value in values:
-            rest = [v for v in values if v != value]
-            label = value
-            if name in BOOLEAN_FACETS:
-                label = BOOL_LABELS[name][0 if value == "true" else 1]
-            elif name == "state":
-                label = vocab.states().get(value, value)
-            elif name == "kind":
-                label = value.capitalize()
-            text = f"{FACET_TITLES.get(name) or labels.get(name, name)}: {label}"
-            if name == "fee_max":
-                text = "Free only" if value == "0" else (
-                    f"Fee up to ${int(value):,}" if value.isdigit() else f"Fee up to ${value}")
-            elif name == "usmle":
-                text = "USMLE: " + USMLE_LABELS.get(value, value)
-            elif name == "ecfmg_certified":
-                text = "ECFMG certified" if value == "true" else "Not ECFMG certified"
-            out.append({"label": text,
-                        "url": url_with(state, page=None, **{name: rest or None})})
+    for name, value, label in active_filters(state):
+        rest = [v for v in state[name] if v != value]
+        out.append({"label": label, "url": url_with(state, page=None, **{name: rest or None})})
     return out
 
 

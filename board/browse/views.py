@@ -9,8 +9,9 @@ from typing import Any
 
 from litestar import Request, get
 from litestar.exceptions import HTTPException, NotFoundException
-from litestar.response import Response, Template
+from litestar.response import Redirect, Response, Template
 
+from board.browse import counters
 from board.browse import view_model as search_view
 from board.browse.facet_views import facet_text, search_params_only
 from board.browse.params import ParamError, filters_of, parse_search, to_query_string
@@ -97,6 +98,9 @@ async def listing_page(request: Request, opportunity_id: int) -> Template:
         raise NotFoundException("This listing does not exist.")
     now = utcnow()
     open_ = is_visible(row, now)
+    if row["status"] == Status.PUBLISHED and not owner and not counters.is_bot(
+            request.headers.get("user-agent")):
+        await counters.count_view(opportunity_id)
     return await render(
         request, "pages/listing.html", listing=row, open=open_,
         description_html=render_markdown(row["description"]),
@@ -155,18 +159,13 @@ HANDLERS = [search_page, listing_page, feed]
 @get("/opportunities/{opportunity_id:int}/apply", include_in_schema=False)
 async def apply_redirect(opportunity_id: int) -> Response:
     """Count the click, then send the visitor to the institution's own page."""
-    from litestar.response import Redirect
-
-    from board.store.tables import Opportunity
-
     try:
         row = await listings.get(opportunity_id)
     except listings.NotFound:
         raise NotFoundException("This listing does not exist.") from None
     if not row["apply_url"] or row["status"] != Status.PUBLISHED:
         return Redirect(f"/opportunities/{opportunity_id}", status_code=303)
-    await Opportunity.update({Opportunity.apply_clicks: Opportunity.apply_clicks + 1}).where(
-        Opportunity.id == opportunity_id).run()
+    await counters.count_apply_click(opportunity_id)
     return Redirect(row["apply_url"], status_code=303)
 
 

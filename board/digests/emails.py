@@ -44,11 +44,12 @@ def fee_label(fee: Any) -> str:
 
 
 def listing_view(hit: Mapping[str, Any], base_url: str) -> dict[str, Any]:
+    """A search hit (search.engine.shape_hit) as the digest templates show it."""
     place = ", ".join(p for p in (hit.get("city"), hit.get("state")) if p) or (
         "Remote" if hit.get("remote") else "")
     return {
         "title": hit.get("title") or "",
-        "institution": hit.get("institution_name") or (hit.get("institution") or {}).get("name") or "",
+        "institution": hit["institution"]["name"] or "",
         "place": place,
         "fee": fee_label(hit.get("fee_usd")),
         "hands_on": "Hands-on" if hit.get("hands_on") else "Observation only",

@@ -1,22 +1,22 @@
 """The digest's searches: for each distinct filter set, the listings published since a moment
 (newest first) and the matching listings whose deadline falls within CLOSING_SOON_DAYS.
 
-Both queries of many filter sets go to Meilisearch in one multi-search request, so the job's
-cost grows with the number of distinct filter sets (not of subscribers) and few round trips."""
+Both queries of many filter sets go through the search adapter's batched call (`run_many`,
+one multi-search request per batch, no facet counts), so the job's cost grows with the number
+of distinct filter sets (not of subscribers), and the hits have the search page's shape."""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from board.browse.params import ParamError, parse_search
-from board.core.search_spec import HIT_FIELDS, INDEX_SPEC
-from board.indexing.gateway import SearchGateway
 from board.listings.status import CLOSING_SOON_DAYS
-from search.query import SearchQuery, build_filter, sort_for
+from search.index import SearchIndex
+from search.query import SearchQuery
 
 NEW_LIMIT = 200
 CLOSING_LIMIT = 20
@@ -25,13 +25,14 @@ GROUPS_PER_REQUEST = 50
 
 @dataclass
 class GroupResult:
-    new: list[dict[str, Any]]  # newest first, each with "published_ts"
-    closing: list[dict[str, Any]]  # soonest deadline first
+    new: list[dict[str, Any]]  # search hits, newest first
+    closing: list[dict[str, Any]]  # search hits, soonest deadline first
     error: str = ""
+    published: dict[int, int] = field(default_factory=dict)  # id -> published_at (Unix) of `new`
 
 
-def _published_ts(doc: Mapping[str, Any]) -> int:
-    value = doc.get("published_at")
+def published_ts(hit: Mapping[str, Any]) -> int:
+    value = hit.get("published_at")
     if not value:
         return 0
     return int(dt.datetime.fromisoformat(str(value).replace("Z", "+00:00")).timestamp())
@@ -50,23 +51,14 @@ def queries_for(filters: Mapping[str, Any], since: dt.datetime, now: dt.datetime
     return new, closing
 
 
-def _lean(index: str, query: SearchQuery) -> dict[str, Any]:
-    body: dict[str, Any] = {"indexUid": index, "q": query.q,
-                            "filter": build_filter(query, INDEX_SPEC), "limit": query.per_page,
-                            "attributesToRetrieve": HIT_FIELDS}
-    sort = sort_for(query)
-    if sort:
-        body["sort"] = sort
-    return body
-
-
-async def search_groups(gateway: SearchGateway, groups: Sequence[tuple[Mapping[str, Any], dt.datetime]],
+async def search_groups(index: SearchIndex,
+                        groups: Sequence[tuple[Mapping[str, Any], dt.datetime]],
                         now: dt.datetime) -> list[GroupResult]:
     """One GroupResult per (filters, since), in order; a filter set that no longer parses
     (a vocabulary changed) gets an error instead of stopping the others."""
     out: list[GroupResult | None] = [None] * len(groups)
     for start in range(0, len(groups), GROUPS_PER_REQUEST):
-        body: list[dict[str, Any]] = []
+        queries: list[SearchQuery] = []
         slots: list[int] = []
         for i in range(start, min(start + GROUPS_PER_REQUEST, len(groups))):
             filters, since = groups[i]
@@ -75,14 +67,13 @@ async def search_groups(gateway: SearchGateway, groups: Sequence[tuple[Mapping[s
             except ParamError as exc:
                 out[i] = GroupResult([], [], f"{exc.param}: {exc.message}")
                 continue
-            body += [_lean(gateway.index, new), _lean(gateway.index, closing)]
+            queries += [new, closing]
             slots.append(i)
-        if not body:
+        if not queries:
             continue
-        results = await gateway.client.multi_search(body)
+        results = await index.run_many(queries, facets=False)
         for n, i in enumerate(slots):
-            new_hits = results[2 * n].get("hits") or []
-            for doc in new_hits:
-                doc["published_ts"] = _published_ts(doc)
-            out[i] = GroupResult(new_hits, results[2 * n + 1].get("hits") or [])
+            new_hits = results[2 * n].hits
+            out[i] = GroupResult(new_hits, results[2 * n + 1].hits,
+                                 published={h["id"]: published_ts(h) for h in new_hits})
     return [r or GroupResult([], []) for r in out]

@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from board.browse import labels
 from board.browse.params import FILTER_PARAMS, ParamError, filters_of, parse_search
 from board.core import signing
 from board.core.validation import ValidationErrors, clean_email
@@ -181,10 +182,8 @@ async def change_filters(row: Mapping[str, Any], filters: Mapping[str, Any]) -> 
 
 def filter_summary(filters: Mapping[str, Any]) -> list[str]:
     """Readable lines such as "State: New York" ("All listings" when there is no filter)."""
-    from board.browse.view_model import chips
-
     state = {k: list(v) if isinstance(v, list | tuple) else [str(v)] for k, v in filters.items()}
-    return [c["label"] for c in chips(state)] or ["All listings"]
+    return labels.filter_summary(state)
 
 
 def stored_filters(row: Mapping[str, Any]) -> dict[str, list[str]]:

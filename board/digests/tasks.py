@@ -138,7 +138,7 @@ def _prepare(rt: Any, subs: list[dict[str, Any]], results: list, period: str,
     now_ts = int(now.timestamp())
     for sub, result in zip(subs, results, strict=True):
         since_ts = int(_since(sub).timestamp())
-        new = [h for h in result.new if since_ts < h["published_ts"] <= now_ts]
+        new = [h for h in result.new if since_ts < result.published[h["id"]] <= now_ts]
         if not new:
             yield None
             continue

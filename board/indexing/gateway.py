@@ -1,4 +1,4 @@
-"""The board's handle on search: the Meilisearch client, the live index name, and how a
+"""The board's handle on search (a MeiliIndex: the client, the live index name), and how a
 stored opportunity becomes a document (through `search.documents.build_document`)."""
 
 from __future__ import annotations
@@ -14,8 +14,7 @@ from board.listings.visibility import visible_where
 from board.store.tables import Opportunity
 from search.client import MeiliClient
 from search.documents import build_document
-from search.engine import SearchResult, facet_values, run_search
-from search.query import SearchQuery
+from search.meili_index import MeiliIndex
 from search.result_cache import ResultCache
 
 _COLUMNS = (
@@ -57,15 +56,9 @@ async def load_rows(ids: Iterable[int] | None = None, *, visible_only: bool = Fa
     return await query.run()
 
 
-class SearchGateway:
+class SearchGateway(MeiliIndex):
+    """The board's handle on search: the Meilisearch SearchIndex (search.index.SearchIndex)
+    over the board's own index spec; indexing, the runtime and the tests know this name."""
+
     def __init__(self, client: MeiliClient, index: str, cache: ResultCache | None = None):
-        self.client = client
-        self.index = index
-        # Hot queries from memory; see search.result_cache for why entries stay correct.
-        self.cache = cache if cache is not None else ResultCache()
-
-    async def search(self, query: SearchQuery) -> SearchResult:
-        return await run_search(self.client, self.index, query, INDEX_SPEC, self.cache)
-
-    async def facet_values(self, query: SearchQuery, facet: str, text: str) -> dict[str, int]:
-        return await facet_values(self.client, self.index, query, facet, text, INDEX_SPEC)
+        super().__init__(client, index, INDEX_SPEC, cache)
