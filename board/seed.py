@@ -11,7 +11,8 @@ from collections.abc import Callable
 from board.core import vocab
 from board.core.geo import locate_city
 from board.indexing.outbox import record
-from board.listings.status import DEFAULT_LISTING_DAYS, Status
+from board.listings.status import Status
+from board.settings import DEFAULT_LISTING_DAYS
 from board.store.engine import write_transaction
 from board.store.tables import Institution, Member, Opportunity
 

@@ -11,9 +11,10 @@ from urllib.parse import urlparse
 
 from dotenv import dotenv_values
 
-from board.listings.status import DEFAULT_LISTING_DAYS
-
 ROOT = Path(__file__).resolve().parent.parent
+# How long a listing runs when nobody says otherwise (LISTING_DAYS); the lifecycle rules in
+# board/listings/status.py read it from here so settings stay a leaf.
+DEFAULT_LISTING_DAYS = 60
 DEFAULT_SECRET = "dev-secret-change-me"
 
 

@@ -17,7 +17,8 @@ from board.indexing import outbox
 from board.indexing.gateway import utcnow
 from board.listings import services as listings
 from board.listings.red_flags import red_flags
-from board.listings.status import DEFAULT_LISTING_DAYS, Status, expiry_on_publish, status_on_submit
+from board.listings.status import Status, expiry_on_publish, status_on_submit
+from board.settings import DEFAULT_LISTING_DAYS
 from board.store.engine import write_transaction
 from board.store.tables import Institution, Opportunity
 

@@ -11,7 +11,6 @@ from board.core.geo import locate_city
 from board.indexing import outbox
 from board.indexing.gateway import as_utc, utcnow
 from board.listings.status import (
-    DEFAULT_LISTING_DAYS,
     TRANSITIONS,
     Status,
     allows,
@@ -20,6 +19,7 @@ from board.listings.status import (
     refusal,
     status_on_submit,
 )
+from board.settings import DEFAULT_LISTING_DAYS
 from board.store.engine import write_transaction
 from board.store.tables import Institution, Opportunity
 

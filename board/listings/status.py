@@ -12,8 +12,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-# How long a listing runs when nobody says otherwise (the LISTING_DAYS setting's default).
-DEFAULT_LISTING_DAYS = 60
 # A deadline this close is "closing soon" (badges, the digest's section).
 CLOSING_SOON_DAYS = 14
 

@@ -30,11 +30,15 @@ DAY = dt.timedelta(days=1)
 
 
 @pytest.fixture
-def cli(runtime, tmp_path):
+async def cli(runtime, tmp_path):
     """Invoke `board ...` in process against the test store and search. The CLI runs its
     own event loop, so it gets its own engine (a PostgreSQL pool belongs to one loop), and
     the test's engine is put back afterwards."""
     from piccolo.apps.migrations.tables import Migration
+
+    # The test's own loop is paused while the CLI runs: a drain that the fixtures' writes
+    # woke would sit inside its write transaction, holding SQLite's lock against the CLI.
+    await runtime.drainer.stop()
 
     engine = db.current_engine()
     configured = db._configured
