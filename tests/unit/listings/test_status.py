@@ -8,7 +8,6 @@ import pytest
 
 from board.listings.status import (
     CLOSING_SOON_DAYS,
-    DEFAULT_LISTING_DAYS,
     TRANSITIONS,
     Status,
     allowed_verbs,
@@ -20,6 +19,7 @@ from board.listings.status import (
     status_on_submit,
 )
 from board.listings.visibility import PRIVATE_STATUSES, PUBLIC_PAGE_STATUSES, is_visible
+from board.settings import DEFAULT_LISTING_DAYS
 from search.query import VISIBLE_STATUS, SearchQuery, base_clauses
 
 NOW = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.UTC)
