@@ -1,10 +1,10 @@
 """Who may see a page, declared once per router instead of checked by hand in each handler.
 
-Three dependencies give a handler its logged-in member: `member` (any account),
-`institution_member` (an account of an institution: a staff-only account has no dashboard)
-and `staff` (anonymous -> login; a member who is not staff -> 404, so the staff area does not
-even admit it exists). An anonymous visitor raises LoginRequired, which LOGIN_REDIRECT (set on
-the router) turns into a 303 to the login page."""
+A router provides the logged-in member under a parameter name (`member`, `staff`) through one
+of three dependencies: MEMBER (any account), INSTITUTION_MEMBER (an account of an institution:
+a staff-only account has no dashboard) and STAFF (a member who is not staff -> 404, so the
+staff area does not even admit it exists). An anonymous visitor raises LoginRequired, which
+LOGIN_REDIRECT (set on the router) turns into a 303 to the login page."""
 
 from __future__ import annotations
 
