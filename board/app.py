@@ -27,7 +27,7 @@ from board.core.geo import city_centroids
 from board.core.templating import environment
 from board.core.validation import ValidationErrors
 from board.listings.services import LifecycleError, NotFound
-from board.routes import route_handlers
+from board.routes import routers
 from board.runtime import Runtime
 from board.settings import ROOT, Settings, load_settings
 from board.store.kv import DatabaseStore
@@ -176,7 +176,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
             await rt.stop()
 
     return Litestar(
-        route_handlers=[*route_handlers(), create_static_files_router(
+        route_handlers=[*routers(), create_static_files_router(
             path="/static", directories=[STATIC], include_in_schema=False)],
         lifespan=[lifespan],
         state=State({"runtime": rt}),

@@ -1,9 +1,13 @@
 """Every route of the app, listed explicitly: a feature's router is mounted here or it does
-not exist (no package scanning, so a renamed module cannot silently lose its pages)."""
+not exist (no package scanning, so a renamed module cannot silently lose its pages).
+
+Each views/api module exposes one `router` that declares, once for all its handlers, who may
+see them (a `member` or `staff` dependency), the login redirect and how a refused lifecycle
+move is shown; the app mounts them in this order."""
 
 from __future__ import annotations
 
-from typing import Any
+from litestar import Router
 
 from board.accounts import token_views as account_tokens
 from board.accounts import views as accounts
@@ -19,9 +23,21 @@ from board.moderation import report_views
 from board.moderation import views as moderation
 from board.web import health, pages
 
-FEATURES = (browse, facet_views, browse_api, listings, renew_views, listings_api, accounts,
-            account_tokens, imports, moderation, report_views, digests, health, pages)
 
-
-def route_handlers() -> list[Any]:
-    return [handler for module in FEATURES for handler in module.HANDLERS]
+def routers() -> list[Router]:
+    return [
+        browse.router,            # /, /opportunities/{id}, /feed.atom, /opportunities/{id}/apply
+        facet_views.router,       # /partials/facet-search
+        browse_api.router,        # GET /api/v1/opportunities[/{id}]
+        listings.router,          # /dashboard, /dashboard/opportunities/...
+        renew_views.router,       # /renew/{token}
+        listings_api.router,      # POST/PATCH/DELETE /api/v1/opportunities
+        accounts.router,          # /signup, /login, /password-reset, /invite, /dashboard/invite
+        account_tokens.router,    # /dashboard/tokens
+        imports.router,           # /dashboard/import
+        moderation.router,        # /staff...
+        report_views.router,      # /opportunities/{id}/report
+        digests.router,           # /subscribe, /manage, /unsubscribe, /api/v1/subscriptions
+        health.router,            # /healthz
+        pages.router,             # /about, /privacy, /contact
+    ]

@@ -12,7 +12,8 @@ from litestar.response import Redirect, Template
 from board.accounts import tokens
 from board.core.validation import ValidationErrors
 from board.web.common import flash, render, runtime
-from board.web.guards import LOGIN_REDIRECT, require_institution_member
+from board.web.guards import INSTITUTION_MEMBER, LOGIN_REDIRECT
+from board.web.routing import FeatureRouter
 
 
 async def _tokens_page(request: Request, member: dict[str, Any], status_code: int = 200,
@@ -26,14 +27,13 @@ async def _tokens_page(request: Request, member: dict[str, Any], status_code: in
                         **ctx)
 
 
-@get("/dashboard/tokens", include_in_schema=False, exception_handlers=LOGIN_REDIRECT)
-async def tokens_page(request: Request) -> Template:
-    return await _tokens_page(request, await require_institution_member(request))
+@get("/dashboard/tokens", include_in_schema=False)
+async def tokens_page(request: Request, member: dict[str, Any]) -> Template:
+    return await _tokens_page(request, member)
 
 
-@post("/dashboard/tokens", include_in_schema=False, exception_handlers=LOGIN_REDIRECT)
-async def token_create(request: Request) -> Template:
-    member = await require_institution_member(request)
+@post("/dashboard/tokens", include_in_schema=False)
+async def token_create(request: Request, member: dict[str, Any]) -> Template:
     name = str((await request.form()).get("name") or "")[:500]
     try:
         _, token = await tokens.create(member["institution"], member["id"], name)
@@ -47,10 +47,8 @@ async def token_create(request: Request) -> Template:
     return page
 
 
-@post("/dashboard/tokens/{token_id:int}/revoke", include_in_schema=False,
-      exception_handlers=LOGIN_REDIRECT)
-async def token_revoke(request: Request, token_id: int) -> Redirect:
-    member = await require_institution_member(request)
+@post("/dashboard/tokens/{token_id:int}/revoke", include_in_schema=False)
+async def token_revoke(request: Request, member: dict[str, Any], token_id: int) -> Redirect:
     try:
         await tokens.revoke(token_id, member["institution"])
     except tokens.TokenNotFound:
@@ -59,4 +57,7 @@ async def token_revoke(request: Request, token_id: int) -> Redirect:
     return Redirect("/dashboard/tokens", status_code=303)
 
 
-HANDLERS = [tokens_page, token_create, token_revoke]
+router = FeatureRouter(
+    path="/", dependencies={"member": INSTITUTION_MEMBER}, exception_handlers=LOGIN_REDIRECT,
+    route_handlers=[tokens_page, token_create, token_revoke],
+)

@@ -5,6 +5,8 @@ per-account limits are counted here."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from litestar import Request, get, post
 from litestar.exceptions import TooManyRequestsException
 from litestar.response import Redirect, Template
@@ -16,7 +18,8 @@ from board.core.validation import ValidationErrors
 from board.store.tables import Institution
 from board.web import ratelimit
 from board.web.common import flash, render, runtime
-from board.web.guards import LOGIN_REDIRECT, require_institution_member, safe_next
+from board.web.guards import INSTITUTION_MEMBER, LOGIN_REDIRECT, safe_next
+from board.web.routing import FeatureRouter
 from board.web.sessions import rotate_session
 
 LOGIN_FAILS_PER_ACCOUNT = (10, 900)      # failed logins per email per 15 minutes
@@ -149,9 +152,8 @@ async def reset_set(request: Request, token: str) -> Template | Redirect:
     return Redirect("/login", status_code=303)
 
 
-@post("/dashboard/invite", include_in_schema=False, exception_handlers=LOGIN_REDIRECT)
-async def invite(request: Request) -> Redirect:
-    member = await require_institution_member(request)
+@post("/dashboard/invite", include_in_schema=False)
+async def invite(request: Request, member: dict[str, Any]) -> Redirect:
     email = (await _form(request)).get("email", "")
     if not await ratelimit.hit(request, "invite", str(member["id"]), 20, 24 * 3600):
         raise _too_many()
@@ -198,5 +200,9 @@ async def invite_accept(request: Request, token: str) -> Template | Redirect:
     return Redirect("/login", status_code=303)
 
 
-HANDLERS = [signup_form, signup, verify, login_form, login, logout, reset_request_form,
-            reset_request, reset_form, reset_set, invite, invite_form, invite_accept]
+# The account pages are public except inviting a colleague, which names `member`.
+router = FeatureRouter(
+    path="/", dependencies={"member": INSTITUTION_MEMBER}, exception_handlers=LOGIN_REDIRECT,
+    route_handlers=[signup_form, signup, verify, login_form, login, logout, reset_request_form,
+                    reset_request, reset_form, reset_set, invite, invite_form, invite_accept],
+)

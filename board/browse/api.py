@@ -14,6 +14,7 @@ from board.indexing.gateway import utcnow
 from board.listings import services as listings
 from board.listings.visibility import is_visible
 from board.web.common import runtime
+from board.web.routing import FeatureRouter
 
 _LIST = list[str] | None
 # Litestar's own names for query parameters are the Python names; map them back.
@@ -81,4 +82,4 @@ async def get_opportunity(request: Request,
     return opportunity_struct(row, runtime(request).settings.base_url)
 
 
-HANDLERS = [search_opportunities, get_opportunity]
+router = FeatureRouter(path="/", route_handlers=[search_opportunities, get_opportunity])

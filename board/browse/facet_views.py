@@ -15,6 +15,7 @@ from litestar.response import Template
 from board.browse import view_model as search_view
 from board.browse.params import ParamError, parse_search
 from board.web.common import render, runtime
+from board.web.routing import FeatureRouter
 
 VIEW_PARAMS = frozenset({"facet", "facet_q"})
 MAX_FACET_Q = 100
@@ -53,4 +54,4 @@ async def facet_search(request: Request) -> Template:
         search_view.options_html(facet, group["title"], options, text)))
 
 
-HANDLERS = [facet_search]
+router = FeatureRouter(path="/", route_handlers=[facet_search])

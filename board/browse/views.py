@@ -22,6 +22,7 @@ from board.listings import services as listings
 from board.listings.status import CLOSING_SOON_DAYS, Status, closing_soon
 from board.listings.visibility import PRIVATE_STATUSES, is_visible
 from board.web.common import current_member, is_htmx, render, runtime
+from board.web.routing import FeatureRouter
 from search.errors import SearchUnavailable
 
 
@@ -153,7 +154,6 @@ async def feed(request: Request) -> Response[bytes]:
     return Response(fg.atom_str(pretty=True), media_type="application/atom+xml")
 
 
-HANDLERS = [search_page, listing_page, feed]
 
 
 @get("/opportunities/{opportunity_id:int}/apply", include_in_schema=False)
@@ -169,4 +169,4 @@ async def apply_redirect(opportunity_id: int) -> Response:
     return Redirect(row["apply_url"], status_code=303)
 
 
-HANDLERS.append(apply_redirect)
+router = FeatureRouter(path="/", route_handlers=[search_page, listing_page, feed, apply_redirect])

@@ -18,6 +18,7 @@ from board.digests import subscriptions
 from board.digests.subscriptions import BadLink, TooManyMails
 from board.web import ratelimit
 from board.web.common import render, runtime
+from board.web.routing import FeatureRouter
 
 PER_CLIENT_PER_HOUR = 20
 SENT_TEXT = ("If the address is valid, a confirmation email is on its way. Nothing else will be "
@@ -167,5 +168,7 @@ async def unsubscribe_one_click(request: Request, token: str) -> Template:
                         manage_url=f"/manage/{token}")
 
 
-HANDLERS = [subscribe_form, subscribe_submit, api_subscribe, confirm, manage, manage_submit,
-            unsubscribe_confirm, unsubscribe_one_click]
+router = FeatureRouter(path="/", route_handlers=[
+    subscribe_form, subscribe_submit, api_subscribe, confirm, manage, manage_submit,
+    unsubscribe_confirm, unsubscribe_one_click,
+])

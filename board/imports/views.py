@@ -14,7 +14,8 @@ from board.imports.formats import ImportFileError, read_rows
 from board.imports.services import ImportRejected, import_rows, validate_rows
 from board.listings.red_flags import HIGH_FEE_USD
 from board.web.common import flash, render, runtime
-from board.web.guards import LOGIN_REDIRECT, require_institution_member
+from board.web.guards import INSTITUTION_MEMBER, LOGIN_REDIRECT
+from board.web.routing import FeatureRouter
 
 MAX_UPLOAD_BYTES = 25_000_000
 # The page lists problems; thousands of rows of them would only bury the first ones.
@@ -28,16 +29,13 @@ async def _import_page(request: Request, status_code: int = 200, **ctx: Any) -> 
                         high_fee=HIGH_FEE_USD, max_problems=MAX_PROBLEMS_SHOWN, **ctx)
 
 
-@get("/dashboard/import", include_in_schema=False, exception_handlers=LOGIN_REDIRECT)
-async def import_form(request: Request) -> Template:
-    member = await require_institution_member(request)
+@get("/dashboard/import", include_in_schema=False)
+async def import_form(request: Request, member: dict[str, Any]) -> Template:
     return await _import_page(request, member=member)
 
 
-@post("/dashboard/import", include_in_schema=False, exception_handlers=LOGIN_REDIRECT,
-      request_max_body_size=MAX_UPLOAD_BYTES)
-async def import_upload(request: Request) -> Template | Redirect:
-    member = await require_institution_member(request)
+@post("/dashboard/import", include_in_schema=False, request_max_body_size=MAX_UPLOAD_BYTES)
+async def import_upload(request: Request, member: dict[str, Any]) -> Template | Redirect:
     form = await request.form()
     upload = form.get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:
@@ -59,4 +57,7 @@ async def import_upload(request: Request) -> Template | Redirect:
     return Redirect("/dashboard/import", status_code=303)
 
 
-HANDLERS = [import_form, import_upload]
+router = FeatureRouter(
+    path="/", dependencies={"member": INSTITUTION_MEMBER}, exception_handlers=LOGIN_REDIRECT,
+    route_handlers=[import_form, import_upload],
+)

@@ -30,6 +30,7 @@ from board.core.validation import (
 from board.listings import services as listings
 from board.store.engine import write_transaction
 from board.web.common import runtime
+from board.web.routing import FeatureRouter
 
 SECURITY = [{"BearerToken": []}]
 TAGS = ["opportunities (institutions)"]
@@ -189,4 +190,4 @@ async def delete_opportunity(request: Request,
     return Deleted(id=opportunity_id, status=status)
 
 
-HANDLERS = [create_opportunity, update_opportunity, delete_opportunity]
+router = FeatureRouter(path="/", route_handlers=[create_opportunity, update_opportunity, delete_opportunity])

@@ -12,6 +12,7 @@ from board.listings import reminders
 from board.listings import services as listings
 from board.listings.status import allows, expiry_on_renew
 from board.web.common import render, runtime
+from board.web.routing import FeatureRouter
 
 
 async def _context(request: Request, token: str) -> tuple[dict, int]:
@@ -65,4 +66,4 @@ async def renew_submit(request: Request, token: str) -> Template:
                         new_expires_on=new_expiry.date())
 
 
-HANDLERS = [renew_confirm, renew_submit]
+router = FeatureRouter(path="/", route_handlers=[renew_confirm, renew_submit])

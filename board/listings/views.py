@@ -21,19 +21,18 @@ from board.listings import services as listings
 from board.listings.status import Status, allowed_verbs, allows, closing_soon
 from board.listings.visibility import PRIVATE_STATUSES, is_visible
 from board.store.tables import Member, Opportunity
-from board.web.common import current_member, flash, render, runtime
-from board.web.guards import LOGIN_REDIRECT, require_institution_member
+from board.web.common import flash, render, runtime
+from board.web.guards import INSTITUTION_MEMBER, LOGIN_REDIRECT, MEMBER
+from board.web.routing import FeatureRouter, flash_and_redirect
 
-OPTS: dict[str, Any] = {"include_in_schema": False, "exception_handlers": LOGIN_REDIRECT}
+OPTS: dict[str, Any] = {"include_in_schema": False}
 
 
-async def _own(request: Request, opportunity_id: int) -> tuple[dict[str, Any], dict[str, Any]]:
-    member = await require_institution_member(request)
+async def _own(member: dict[str, Any], opportunity_id: int) -> dict[str, Any]:
     try:
-        row = await listings.get(opportunity_id, member["institution"])
+        return await listings.get(opportunity_id, member["institution"])
     except listings.NotFound:
         raise NotFoundException("This listing does not exist.") from None
-    return member, row
 
 
 def _json_list(value: Any) -> list[str]:
@@ -70,12 +69,13 @@ def _form_context(**extra: Any) -> dict[str, Any]:
             "form_sections": form_sections(), **extra}
 
 
-@get("/dashboard", **OPTS)
-async def dashboard(request: Request) -> Template | Redirect:
-    member = await current_member(request)
-    if member and member.get("is_staff") and member.get("institution") is None:
-        return Redirect("/staff", status_code=303)
-    member = await require_institution_member(request)
+# Any account may ask for /dashboard: a staff-only account is sent on to /staff.
+@get("/dashboard", dependencies={"member": MEMBER}, **OPTS)
+async def dashboard(request: Request, member: dict[str, Any]) -> Template | Redirect:
+    if member.get("institution") is None:
+        if member.get("is_staff"):
+            return Redirect("/staff", status_code=303)
+        raise NotFoundException("This account does not belong to an institution.")
     rows = await Opportunity.select(
         Opportunity.id, Opportunity.title, Opportunity.status, Opportunity.expires_at,
         Opportunity.views, Opportunity.apply_clicks, Opportunity.review_flags,
@@ -91,15 +91,13 @@ async def dashboard(request: Request) -> Template | Redirect:
 
 
 @get("/dashboard/opportunities/new", **OPTS)
-async def new_form(request: Request) -> Template:
-    await require_institution_member(request)
+async def new_form(request: Request, member: dict[str, Any]) -> Template:
     return await render(request, "pages/listing_form.html", listing=None, errors={},
                         values={"fee_usd": "0"}, **_form_context())
 
 
 @post("/dashboard/opportunities/new", **OPTS)
-async def create(request: Request) -> Template | Redirect:
-    member = await require_institution_member(request)
+async def create(request: Request, member: dict[str, Any]) -> Template | Redirect:
     data = await _submitted(request)
     try:
         clean = validate_opportunity(data)
@@ -112,15 +110,15 @@ async def create(request: Request) -> Template | Redirect:
 
 
 @get("/dashboard/opportunities/{opportunity_id:int}/edit", **OPTS)
-async def edit_form(request: Request, opportunity_id: int) -> Template:
-    _, row = await _own(request, opportunity_id)
+async def edit_form(request: Request, member: dict[str, Any], opportunity_id: int) -> Template:
+    row = await _own(member, opportunity_id)
     return await render(request, "pages/listing_form.html", listing=row, errors={},
                         values=_form_values(row), **_form_context())
 
 
 @post("/dashboard/opportunities/{opportunity_id:int}/edit", **OPTS)
-async def edit(request: Request, opportunity_id: int) -> Template | Redirect:
-    member, row = await _own(request, opportunity_id)
+async def edit(request: Request, member: dict[str, Any], opportunity_id: int) -> Template | Redirect:
+    row = await _own(member, opportunity_id)
     data = await _submitted(request)
     try:
         clean = validate_opportunity(data)
@@ -130,19 +128,16 @@ async def edit(request: Request, opportunity_id: int) -> Template | Redirect:
     except ValidationErrors as exc:
         return await render(request, "pages/listing_form.html", status_code=400, listing=row,
                             errors=exc.errors, values=data, **_form_context())
-    except listings.LifecycleError as exc:
-        flash(request, str(exc).capitalize() + ".", "error")
-        return Redirect("/dashboard", status_code=303)
     flash(request, "Changes saved." + (" They are live." if row["status"] == Status.PUBLISHED
                                        else ""))
     return Redirect(f"/dashboard/opportunities/{opportunity_id}/preview", status_code=303)
 
 
 @get("/dashboard/opportunities/{opportunity_id:int}/preview", **OPTS)
-async def preview(request: Request, opportunity_id: int) -> Template:
+async def preview(request: Request, member: dict[str, Any], opportunity_id: int) -> Template:
     from board.listings.red_flags import red_flags
 
-    _, row = await _own(request, opportunity_id)
+    row = await _own(member, opportunity_id)
     now = utcnow()
     return await render(
         request, "pages/listing_preview.html", listing=row, open=is_visible(row, now), owner=True,
@@ -157,14 +152,10 @@ async def preview(request: Request, opportunity_id: int) -> Template:
 
 
 @post("/dashboard/opportunities/{opportunity_id:int}/submit", **OPTS)
-async def submit(request: Request, opportunity_id: int) -> Redirect:
-    member, _ = await _own(request, opportunity_id)
-    try:
-        status = await listings.submit(opportunity_id, member["institution"],
-                                       listing_days=runtime(request).settings.listing_days)
-    except listings.LifecycleError as exc:
-        flash(request, str(exc).capitalize() + ".", "error")
-        return Redirect("/dashboard", status_code=303)
+async def submit(request: Request, member: dict[str, Any], opportunity_id: int) -> Redirect:
+    await _own(member, opportunity_id)
+    status = await listings.submit(opportunity_id, member["institution"],
+                                   listing_days=runtime(request).settings.listing_days)
     if status == Status.PUBLISHED:
         flash(request, "Published: the listing is now searchable.")
     else:
@@ -175,28 +166,27 @@ async def submit(request: Request, opportunity_id: int) -> Redirect:
 
 
 @post("/dashboard/opportunities/{opportunity_id:int}/renew", **OPTS)
-async def renew(request: Request, opportunity_id: int) -> Redirect:
-    member, _ = await _own(request, opportunity_id)
-    try:
-        expires = await listings.renew(opportunity_id, member["institution"],
-                                       listing_days=runtime(request).settings.listing_days)
-    except listings.LifecycleError as exc:
-        flash(request, str(exc).capitalize() + ".", "error")
-        return Redirect("/dashboard", status_code=303)
+async def renew(request: Request, member: dict[str, Any], opportunity_id: int) -> Redirect:
+    await _own(member, opportunity_id)
+    expires = await listings.renew(opportunity_id, member["institution"],
+                                   listing_days=runtime(request).settings.listing_days)
     flash(request, f"Renewed: the listing now runs until {expires.date().isoformat()}.")
     return Redirect("/dashboard", status_code=303)
 
 
 @post("/dashboard/opportunities/{opportunity_id:int}/close", **OPTS)
-async def close(request: Request, opportunity_id: int) -> Redirect:
-    member, _ = await _own(request, opportunity_id)
-    try:
-        await listings.close(opportunity_id, member["institution"])
-    except listings.LifecycleError as exc:
-        flash(request, str(exc).capitalize() + ".", "error")
-        return Redirect("/dashboard", status_code=303)
+async def close(request: Request, member: dict[str, Any], opportunity_id: int) -> Redirect:
+    await _own(member, opportunity_id)
+    await listings.close(opportunity_id, member["institution"])
     flash(request, "Closed: the listing no longer accepts applicants; its link still works.")
     return Redirect("/dashboard", status_code=303)
 
 
-HANDLERS = [dashboard, new_form, create, edit_form, edit, preview, submit, renew, close]
+# Every dashboard page needs an institution's member; a move the listing's status refuses
+# comes back to the dashboard as an error message.
+router = FeatureRouter(
+    path="/", dependencies={"member": INSTITUTION_MEMBER},
+    exception_handlers={**LOGIN_REDIRECT,
+                        listings.LifecycleError: flash_and_redirect("/dashboard")},
+    route_handlers=[dashboard, new_form, create, edit_form, edit, preview, submit, renew, close],
+)

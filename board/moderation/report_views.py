@@ -14,6 +14,7 @@ from board.listings import services as listings
 from board.moderation import reports as listing_reports
 from board.web import ratelimit
 from board.web.common import flash, render, runtime
+from board.web.routing import FeatureRouter
 
 PER_CLIENT = (5, 3600)  # reports per client address per hour
 MAX_FORM_FIELD = 5000
@@ -59,4 +60,4 @@ async def report_listing(request: Request, opportunity_id: int) -> Template | Re
     return Redirect(f"/opportunities/{opportunity_id}", status_code=303)
 
 
-HANDLERS = [report_form, report_listing]
+router = FeatureRouter(path="/", route_handlers=[report_form, report_listing])

@@ -15,9 +15,10 @@ from board.listings import services as listings
 from board.moderation import queries as moderation
 from board.moderation import rejections
 from board.web.common import flash, render, runtime
-from board.web.guards import LOGIN_REDIRECT, require_staff
+from board.web.guards import LOGIN_REDIRECT, STAFF
+from board.web.routing import FeatureRouter, flash_and_redirect
 
-OPTS: dict[str, Any] = {"include_in_schema": False, "exception_handlers": LOGIN_REDIRECT}
+OPTS: dict[str, Any] = {"include_in_schema": False}
 MAX_REASON = 2000
 
 
@@ -27,36 +28,36 @@ async def _field(request: Request, name: str) -> str:
     return str(value).replace("\x00", "").strip()[:MAX_REASON] if isinstance(value, str) else ""
 
 
-def _back(request: Request, default: str = "/staff") -> Redirect:
+def _back_path(request: Request, default: str = "/staff") -> str:
     # Return to the staff page the form was on; only paths inside the staff area.
     path = urlparse(request.headers.get("referer", "")).path
-    return Redirect(path if path.startswith("/staff") else default, status_code=303)
+    return path if path.startswith("/staff") else default
+
+
+def _back(request: Request, default: str = "/staff") -> Redirect:
+    return Redirect(_back_path(request, default), status_code=303)
 
 
 @get("/staff", **OPTS)
-async def queue(request: Request) -> Template:
-    await require_staff(request)
+async def queue(request: Request, staff: dict[str, Any]) -> Template:
     return await render(request, "pages/staff.html", section="queue",
                         pending=await moderation.pending_queue())
 
 
 @get("/staff/institutions", **OPTS)
-async def institutions(request: Request) -> Template:
-    await require_staff(request)
+async def institutions(request: Request, staff: dict[str, Any]) -> Template:
     return await render(request, "pages/staff_institutions.html", section="institutions",
                         institutions=await moderation.unverified_institutions())
 
 
 @get("/staff/reports", **OPTS)
-async def reports(request: Request) -> Template:
-    await require_staff(request)
+async def reports(request: Request, staff: dict[str, Any]) -> Template:
     return await render(request, "pages/staff_reports.html", section="reports",
                         reports=await moderation.open_reports())
 
 
 @get("/staff/jobs", **OPTS)
-async def jobs(request: Request) -> Template:
-    await require_staff(request)
+async def jobs(request: Request, staff: dict[str, Any]) -> Template:
     return await render(request, "pages/staff_jobs.html", section="jobs",
                         runs=await moderation.recent_job_runs())
 
@@ -69,58 +70,42 @@ async def _listing(opportunity_id: int) -> dict[str, Any]:
 
 
 @post("/staff/opportunities/{opportunity_id:int}/approve", **OPTS)
-async def approve(request: Request, opportunity_id: int) -> Redirect:
-    await require_staff(request)
+async def approve(request: Request, staff: dict[str, Any], opportunity_id: int) -> Redirect:
     row = await _listing(opportunity_id)
-    try:
-        await listings.approve(opportunity_id, listing_days=runtime(request).settings.listing_days)
-    except listings.LifecycleError as exc:
-        flash(request, str(exc).capitalize() + ".", "error")
-        return _back(request)
+    await listings.approve(opportunity_id, listing_days=runtime(request).settings.listing_days)
     flash(request, f"Approved and published: {row['title']}")
     return _back(request)
 
 
 @post("/staff/opportunities/{opportunity_id:int}/reject", **OPTS)
-async def reject(request: Request, opportunity_id: int) -> Redirect:
-    await require_staff(request)
+async def reject(request: Request, staff: dict[str, Any], opportunity_id: int) -> Redirect:
     row = await _listing(opportunity_id)
     reason = await _field(request, "reason")
     if len(reason) < 5:
         flash(request, "Rejecting needs a reason (at least 5 characters) for the poster.", "error")
         return _back(request)
-    try:
-        failed = await rejections.reject(row, reason, runtime(request).mailer,
-                                         runtime(request).settings)
-    except listings.LifecycleError as exc:
-        flash(request, str(exc).capitalize() + ".", "error")
-        return _back(request)
+    failed = await rejections.reject(row, reason, runtime(request).mailer,
+                                     runtime(request).settings)
     flash(request, f"Rejected: {row['title']}" + (f" ({failed} notification mail(s) failed)"
                                                    if failed else ""), "error" if failed else "success")
     return _back(request)
 
 
 @post("/staff/opportunities/{opportunity_id:int}/remove", **OPTS)
-async def remove(request: Request, opportunity_id: int) -> Redirect:
-    await require_staff(request)
+async def remove(request: Request, staff: dict[str, Any], opportunity_id: int) -> Redirect:
     return await _remove(request, opportunity_id)
 
 
 async def _remove(request: Request, opportunity_id: int) -> Redirect:
     row = await _listing(opportunity_id)
-    try:
-        await listings.remove(opportunity_id)
-    except listings.LifecycleError as exc:
-        flash(request, str(exc).capitalize() + ".", "error")
-        return _back(request)
+    await listings.remove(opportunity_id)
     flash(request, f"Removed: {row['title']} (its page now answers 410 Gone).")
     return _back(request)
 
 
 @post("/staff/remove", **OPTS)
-async def remove_by_id(request: Request) -> Redirect:
+async def remove_by_id(request: Request, staff: dict[str, Any]) -> Redirect:
     """Remove a listing by id or by its URL (pasted from a complaint)."""
-    await require_staff(request)
     raw = (await _field(request, "listing")).rstrip("/").rsplit("/", 1)[-1]
     if not raw.isdigit():
         flash(request, "listing: give a listing id or its /opportunities/<id> link.", "error")
@@ -129,8 +114,7 @@ async def remove_by_id(request: Request) -> Redirect:
 
 
 @post("/staff/institutions/{institution_id:int}/verify", **OPTS)
-async def verify(request: Request, institution_id: int) -> Redirect:
-    await require_staff(request)
+async def verify(request: Request, staff: dict[str, Any], institution_id: int) -> Redirect:
     try:
         queued = await moderation.verify_institution(institution_id)
     except listings.NotFound:
@@ -140,8 +124,7 @@ async def verify(request: Request, institution_id: int) -> Redirect:
 
 
 @post("/staff/reports/{report_id:int}/resolve", **OPTS)
-async def resolve(request: Request, report_id: int) -> Redirect:
-    await require_staff(request)
+async def resolve(request: Request, staff: dict[str, Any], report_id: int) -> Redirect:
     form = await request.form()
     resolution = await _field(request, "resolution") or "resolved"
     try:
@@ -157,5 +140,12 @@ async def resolve(request: Request, report_id: int) -> Redirect:
     return _back(request, "/staff/reports")
 
 
-HANDLERS = [queue, institutions, reports, jobs, approve, reject, remove, remove_by_id, verify,
-            resolve]
+# Only staff; a move the listing's status refuses comes back, as an error message, to the
+# staff page the form was on.
+router = FeatureRouter(
+    path="/", dependencies={"staff": STAFF},
+    exception_handlers={**LOGIN_REDIRECT,
+                        listings.LifecycleError: flash_and_redirect(_back_path)},
+    route_handlers=[queue, institutions, reports, jobs, approve, reject, remove, remove_by_id,
+                    verify, resolve],
+)

@@ -1,6 +1,10 @@
-"""Who may see a page: `require_member` (else a redirect to the login page) and
-`require_staff` (anonymous -> login; a member who is not staff -> 404, so the staff area
-does not even admit it exists). Handlers pass `exception_handlers=LOGIN_REDIRECT`."""
+"""Who may see a page, declared once per router instead of checked by hand in each handler.
+
+A router provides the logged-in member under a parameter name (`member`, `staff`) through one
+of three dependencies: MEMBER (any account), INSTITUTION_MEMBER (an account of an institution:
+a staff-only account has no dashboard) and STAFF (a member who is not staff -> 404, so the
+staff area does not even admit it exists). An anonymous visitor raises LoginRequired, which
+LOGIN_REDIRECT (set on the router) turns into a 303 to the login page."""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from typing import Any
 from urllib.parse import quote
 
 from litestar import Request, Response
+from litestar.di import Provide
 from litestar.exceptions import NotFoundException
 from litestar.response import Redirect
 
@@ -37,6 +42,7 @@ def safe_next(value: str | None, default: str = "/dashboard") -> str:
 async def require_member(request: Request) -> dict[str, Any]:
     member = await current_member(request)
     if member is None:
+        # After logging in a GET comes back to its page; a form POST cannot be replayed.
         path = request.url.path if request.method == "GET" else "/dashboard"
         raise LoginRequired(path)
     return member
@@ -55,3 +61,10 @@ async def require_staff(request: Request) -> dict[str, Any]:
     if not member.get("is_staff"):
         raise NotFoundException("Not found.")
     return member
+
+
+# Router-level `dependencies`: a handler that names the parameter gets the checked member.
+MEMBER = Provide(require_member)
+INSTITUTION_MEMBER = Provide(require_institution_member)
+STAFF = Provide(require_staff)
+

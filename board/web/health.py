@@ -10,6 +10,7 @@ from litestar.response import Response
 
 from board.store import engine as db
 from board.web.common import runtime
+from board.web.routing import FeatureRouter
 
 CHECK_TIMEOUT = 2.0
 
@@ -41,4 +42,4 @@ async def healthz(request: Request) -> Response[dict[str, str]]:
     return Response(body, status_code=503 if failing else 200)
 
 
-HANDLERS = [healthz]
+router = FeatureRouter(path="/", route_handlers=[healthz])

@@ -6,6 +6,7 @@ from litestar import Request, get
 from litestar.response import Template
 
 from board.web.common import render
+from board.web.routing import FeatureRouter
 
 
 @get("/about", include_in_schema=False)
@@ -23,4 +24,4 @@ async def contact(request: Request) -> Template:
     return await render(request, "pages/contact.html")
 
 
-HANDLERS = [about, privacy, contact]
+router = FeatureRouter(path="/", route_handlers=[about, privacy, contact])
