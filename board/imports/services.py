@@ -17,6 +17,7 @@ from board.indexing import outbox
 from board.indexing.gateway import utcnow
 from board.listings import services as listings
 from board.listings.red_flags import red_flags
+from board.listings.review import snapshot
 from board.listings.status import Status, expiry_on_publish, status_on_submit
 from board.settings import DEFAULT_LISTING_DAYS
 from board.store.engine import write_transaction
@@ -111,6 +112,7 @@ def _row(institution_id: int, member_id: int | None, clean: dict[str, Any], mode
     if status == Status.PUBLISHED:
         values["published_at"] = now
         values["expires_at"] = expiry_on_publish(values.get("expires_at"), now, listing_days)
+        values["approved_values"] = json.dumps(snapshot(clean))
     return values
 
 

@@ -72,6 +72,9 @@ class Opportunity(Table):
     apply_email = Varchar(length=254, default="")
     status = Varchar(length=20, default="draft", index=True)
     review_flags = JSON(default=[])
+    # The content fields as last approved (board.listings.review): the staff queue shows an
+    # edit's changes against it.
+    approved_values = JSON(default={})
     rejection_reason = Text(default="")
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
