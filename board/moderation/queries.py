@@ -20,8 +20,9 @@ RUNS_PER_JOB = 5
 async def unverified_institutions() -> list[dict[str, Any]]:
     """Each unverified institution with its members and whether one of their email domains
     matches the website (a hint, shown to the moderator)."""
-    institutions = await Institution.select().where(Institution.verified == False  # noqa: E712
-                                                    ).order_by(Institution.created_at).run()
+    institutions = await Institution.select().where(
+        (Institution.verified == False) & Institution.banned_at.is_null()  # noqa: E712
+    ).order_by(Institution.created_at).run()
     if not institutions:
         return []
     members = await Member.select(Member.institution, Member.email, Member.name,

@@ -12,6 +12,7 @@ from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 
 from board.listings import services as listings
+from board.moderation import institutions as squatting
 from board.moderation import queries as moderation
 from board.moderation import rejections
 from board.web.common import flash, render, runtime
@@ -139,6 +140,20 @@ async def verify(request: Request, institution_id: int) -> Redirect:
     return _back(request, "/staff/institutions")
 
 
+@post("/staff/institutions/{institution_id:int}/ban", **OPTS)
+async def ban(request: Request, institution_id: int) -> Redirect:
+    await require_staff(request)
+    try:
+        removed = await squatting.ban(institution_id)
+    except listings.NotFound:
+        raise NotFoundException("This institution does not exist.") from None
+    except squatting.CannotBan as exc:
+        flash(request, str(exc).capitalize() + ".", "error")
+        return _back(request, "/staff/institutions")
+    flash(request, f"Institution banned: its members cannot log in, {removed} listing(s) removed.")
+    return _back(request, "/staff/institutions")
+
+
 @post("/staff/reports/{report_id:int}/resolve", **OPTS)
 async def resolve(request: Request, report_id: int) -> Redirect:
     await require_staff(request)
@@ -158,4 +173,4 @@ async def resolve(request: Request, report_id: int) -> Redirect:
 
 
 HANDLERS = [queue, institutions, reports, jobs, approve, reject, remove, remove_by_id, verify,
-            resolve]
+            ban, resolve]

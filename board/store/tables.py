@@ -26,6 +26,8 @@ class Institution(Table):
     state = Varchar(length=2, default="")
     website = Varchar(length=300, default="")
     verified = Boolean(default=False)
+    # Set when a moderator bans a squatted or fake institution (board.moderation.institutions).
+    banned_at = Timestamptz(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
 
