@@ -70,7 +70,11 @@ def master_key_for(data_dir: Path) -> str:
     data_dir.mkdir(parents=True, exist_ok=True)
     key = secrets.token_hex(24)
     # Created 0600 in one step: a write-then-chmod leaves a moment where others can read it.
-    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process (web and scheduler) created it just now
+        time.sleep(0.1)
+        return key_file.read_text().strip()
     with os.fdopen(fd, "w") as out:
         out.write(key)
     return key
