@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import io
+import math
 import os
 import secrets
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
@@ -16,6 +18,14 @@ ROOT = Path(__file__).resolve().parent.parent
 # board/listings/status.py read it from here so settings stay a leaf.
 DEFAULT_LISTING_DAYS = 60
 DEFAULT_SECRET = "dev-secret-change-me"
+# Keys that were ever printed in the repository: anyone who read it could sign sessions.
+PUBLISHED_SECRETS = frozenset({DEFAULT_SECRET, "change-me-to-32-or-more-random-characters"})
+# Files a SECRET_KEY could be copied from; a key found in any of them is public.
+_PUBLIC_FILES = (".env.example", "README.md", "docker-compose.yml", "Makefile")
+# Estimated from the key's own characters: secrets.token_urlsafe(32) scores ~200 bits,
+# a word or a repeated pattern far less.
+MIN_SECRET_BITS = 128
+SECRET_HINT = 'python -c "import secrets; print(secrets.token_urlsafe(32))"'
 
 
 class SettingsError(Exception):
@@ -68,14 +78,50 @@ class Settings:
         if not self.production:
             return
         problems = []
-        if self.secret_key == DEFAULT_SECRET or len(self.secret_key) < 32:
-            problems.append("SECRET_KEY must be set to a random value of at least 32 characters")
+        secret_problem = _secret_problem(self.secret_key)
+        if secret_problem:
+            problems.append(f"SECRET_KEY {secret_problem}; generate one with {SECRET_HINT}")
+        smtp = urlparse(self.smtp_url)
+        if smtp.scheme == "smtp" and (smtp.username or smtp.password):
+            # Plain smtp:// may fall back to no TLS at all: the password would cross the
+            # network in clear text.
+            problems.append("SMTP_URL carries credentials without TLS: use smtps:// or "
+                            "smtp+starttls://")
         if urlparse(self.base_url).scheme != "https":
             problems.append("BASE_URL must be an https:// URL in production")
         if not self.meili_master_key:
             problems.append("MEILI_MASTER_KEY must be set in production")
         if problems:
             raise SettingsError("; ".join(problems))
+
+
+def estimated_bits(key: str) -> float:
+    """Shannon entropy of the key's character distribution times its length."""
+    counts = Counter(key)
+    return -sum(n * math.log2(n / len(key)) for n in counts.values()) if key else 0.0
+
+
+def _published_in_repository(key: str) -> bool:
+    for name in _PUBLIC_FILES:
+        path = ROOT / name
+        try:
+            if key in path.read_text(encoding="utf-8", errors="replace"):
+                return True
+        except OSError:
+            continue  # not shipped (a container image may lack it): nothing to compare
+    docs = ROOT / "docs"
+    return docs.is_dir() and any(key in p.read_text(encoding="utf-8", errors="replace")
+                                 for p in docs.rglob("*.md"))
+
+
+def _secret_problem(key: str) -> str:
+    if len(key) < 32:
+        return "must be set to a random value of at least 32 characters"
+    if key in PUBLISHED_SECRETS or _published_in_repository(key):
+        return "is printed in the repository, so it is public"
+    if estimated_bits(key) < MIN_SECRET_BITS:
+        return "has too little entropy (a word or a repeated pattern)"
+    return ""
 
 
 def _read_env_file(path: Path) -> dict[str, str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from board.moderation.institutions import purge_abandoned
 from board.store.tables import ApiToken, JobRun, KeyValue, OutboxEvent, Subscriber
 
 UNCONFIRMED_DAYS = 7      # a confirmation link nobody followed in a week will not be
@@ -32,5 +33,8 @@ async def purge(now: dt.datetime) -> dict[str, int]:
         (OutboxEvent.status == "done")
         & (OutboxEvent.done_at < now - dt.timedelta(days=DONE_OUTBOX_DAYS))
     ).returning(OutboxEvent.id).run()
-    return {"unconfirmed_subscribers": len(unconfirmed), "expired_keys": len(expired_keys),
+    # Squatted names: unverified institutions nobody took up (board.moderation.institutions).
+    institutions = await purge_abandoned(now)
+    return {"unconfirmed_subscribers": len(unconfirmed), "abandoned_institutions": institutions,
+            "expired_keys": len(expired_keys),
             "revoked_tokens": len(tokens), "job_runs": len(runs), "outbox_events": len(events)}

@@ -68,9 +68,15 @@ def master_key_for(data_dir: Path) -> str:
     if key_file.exists():
         return key_file.read_text().strip()
     data_dir.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_hex(24)  # hex: a key may never start with "-" and read as a flag
-    key_file.write_text(key)
-    key_file.chmod(0o600)
+    key = secrets.token_hex(24)
+    # Created 0600 in one step: a write-then-chmod leaves a moment where others can read it.
+    try:
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process (web and scheduler) created it just now
+        time.sleep(0.1)
+        return key_file.read_text().strip()
+    with os.fdopen(fd, "w") as out:
+        out.write(key)
     return key
 
 
@@ -99,13 +105,15 @@ class LocalMeili:
             "--dump-dir", str(self.data_dir / "dumps"),
             "--snapshot-dir", str(self.data_dir / "snapshots"),
             "--http-addr", f"{self.host}:{self.port}",
-            f"--master-key={self.master_key}",
             "--no-analytics",
             "--env", "development",
             "--max-indexing-threads", "2",
         ]
+        # The key goes through the environment, not argv: argv is world-readable (`ps`,
+        # /proc/<pid>/cmdline) while the environment is only the owner's.
+        env = {**os.environ, "MEILI_MASTER_KEY": self.master_key}
         self.process = subprocess.Popen(
-            cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            cmd, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             preexec_fn=_die_with_parent,
         )
         log.close()

@@ -1,4 +1,5 @@
-"""`board import FILE --institution NAME [--state ST --city CITY] [--publish]`.
+"""`board import FILE (--institution NAME [--existing] | --institution-id N) [--state ST
+--city CITY] [--publish]`.
 
 Exit 0 with "imported N listings (M published)"; a file with bad rows exits 1 with one
 `error:` line per problem (the first one the summary); a missing or unreadable file or a
@@ -60,9 +61,12 @@ def _read(path: str) -> bytes:
         raise OneLineUsage(f"FILE {path} cannot be read: {exc.strerror}") from None
 
 
-def _check_options(institution: str, state: str | None, city: str | None) -> tuple[str, str, str]:
-    name = " ".join(institution.split())
-    if not name or len(name) > 200:
+def _check_options(institution: str | None, institution_id: int | None, state: str | None,
+                   city: str | None) -> tuple[str, str, str]:
+    if (institution is None) == (institution_id is None):
+        raise OneLineUsage("give either --institution NAME or --institution-id N")
+    name = " ".join((institution or "").split())
+    if institution is not None and (not name or len(name) > 200):
         raise OneLineUsage("--institution must be a name of 1 to 200 characters")
     st = (state or "").strip().upper()
     if st and st not in vocab.states():
@@ -75,18 +79,23 @@ def _check_options(institution: str, state: str | None, city: str | None) -> tup
 
 @click.command("import", cls=_OneLineCommand)
 @click.argument("file", type=str)
-@click.option("--institution", required=True, help="The institution's name (created if new).")
+@click.option("--institution", default=None,
+              help="The institution's name: created if new; an existing one needs --existing.")
+@click.option("--institution-id", type=click.IntRange(1, 2**31 - 1), default=None,
+              help="An existing institution, by id.")
+@click.option("--existing", is_flag=True,
+              help="Import into the existing institution of that --institution name.")
 @click.option("--state", default=None, help="USPS state code of a new institution.")
 @click.option("--city", default=None, help="City of a new institution.")
 @click.option("--publish", is_flag=True, help="Publish every row directly (staff use); "
               "otherwise the rows become drafts.")
-def import_cmd(file: str, institution: str, state: str | None, city: str | None,
-               publish: bool) -> None:
+def import_cmd(file: str, institution: str | None, institution_id: int | None, existing: bool,
+               state: str | None, city: str | None, publish: bool) -> None:
     """Import listings from a CSV (header = field names) or JSON file (a list of objects)."""
     from board.imports.formats import ImportFileError, read_rows
     from board.imports.services import ImportRejected, validate_rows
 
-    name, st, town = _check_options(institution, state, city)
+    name, st, town = _check_options(institution, institution_id, state, city)
     data = _read(file)
     settings = settings_or_exit()
     try:
@@ -100,7 +109,7 @@ def import_cmd(file: str, institution: str, state: str | None, city: str | None,
         raise Rejected(lines) from None
 
     async def go():
-        from board.imports.services import find_or_create_institution, import_rows
+        from board.imports.services import InstitutionRefused, import_rows, resolve_institution
         from board.store import engine as db
 
         await open_db(settings)
@@ -108,9 +117,16 @@ def import_cmd(file: str, institution: str, state: str | None, city: str | None,
         try:
             # The institution and its listings are written together or not at all.
             async with db.write_transaction():
-                inst_id, _ = await find_or_create_institution(name, st, town)
+                try:
+                    inst = await resolve_institution(name or None, institution_id,
+                                                     existing=existing, state=st, city=town)
+                except InstitutionRefused as exc:
+                    raise Failure(str(exc)) from None
+                click.echo(f"institution {inst['id']} {inst['name']!r}: "
+                           f"{'created, ' if inst['created'] else ''}"
+                           f"{'verified' if inst['verified'] else 'not verified'}")
                 return await import_rows(
-                    inst_id, cleaned, mode="publish" if publish else "draft",
+                    inst["id"], cleaned, mode="publish" if publish else "draft",
                     listing_days=settings.listing_days, progress=bar.update if bar else None)
         finally:
             if bar:

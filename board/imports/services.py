@@ -17,6 +17,7 @@ from board.indexing import outbox
 from board.indexing.gateway import utcnow
 from board.listings import services as listings
 from board.listings.red_flags import red_flags
+from board.listings.review import snapshot
 from board.listings.status import Status, expiry_on_publish, status_on_submit
 from board.settings import DEFAULT_LISTING_DAYS
 from board.store.engine import write_transaction
@@ -39,7 +40,8 @@ _ROW_MARKS = "(" + ", ".join(["{}"] * len(_COLUMNS)) + ")"
 MODES = ("draft", "submit", "publish")
 
 __all__ = ["BATCH", "ImportFileError", "ImportRejected", "ImportResult", "Problem",
-           "import_file", "import_rows", "validate_rows"]
+           "InstitutionRefused", "import_file", "import_rows", "resolve_institution",
+           "validate_rows"]
 
 
 @dataclass(frozen=True)
@@ -111,6 +113,7 @@ def _row(institution_id: int, member_id: int | None, clean: dict[str, Any], mode
     if status == Status.PUBLISHED:
         values["published_at"] = now
         values["expires_at"] = expiry_on_publish(values.get("expires_at"), now, listing_days)
+        values["approved_values"] = json.dumps(snapshot(clean))
     return values
 
 
@@ -160,11 +163,36 @@ async def import_file(institution_id: int, filename: str, data: bytes, **kwargs:
     return await import_rows(institution_id, cleaned, **kwargs)
 
 
-async def find_or_create_institution(name: str, state: str = "", city: str = "") -> tuple[int, bool]:
-    """The institution's id, and whether it was created now (unverified, like a sign-up)."""
-    row = await Institution.select(Institution.id).where(Institution.name == name).first().run()
-    if row:
-        return row["id"], False
-    inst = Institution(name=name, state=state, city=city, verified=False)
-    await inst.save().run()
-    return inst.id, True
+class InstitutionRefused(Exception):
+    """The CLI will not attach listings to this institution without the operator saying so."""
+
+
+async def resolve_institution(name: str | None = None, institution_id: int | None = None, *,
+                              existing: bool = False, state: str = "", city: str = ""
+                              ) -> dict[str, Any]:
+    """The import's institution as {id, name, verified, created}. By name, a new one is
+    created (unverified, like a sign-up); an existing name is refused unless `existing`,
+    because anyone may have registered it through /signup and would then own (and with
+    --publish, see published) the operator's listings. By id, it must exist. A banned
+    institution is always refused."""
+    query = Institution.select(Institution.id, Institution.name, Institution.verified,
+                               Institution.banned_at)
+    if institution_id is not None:
+        row = await query.where(Institution.id == institution_id).first().run()
+        if row is None:
+            raise InstitutionRefused(f"--institution-id {institution_id}: no such institution")
+    else:
+        row = await query.where(Institution.name == name).first().run()
+        if row is None:
+            inst = Institution(name=name, state=state, city=city, verified=False)
+            await inst.save().run()
+            return {"id": inst.id, "name": name, "verified": False, "created": True}
+        if not existing:
+            raise InstitutionRefused(
+                f"institution {name!r} already exists (id {row['id']}, "
+                f"{'verified' if row['verified'] else 'NOT verified'}); name it with "
+                f"--institution-id {row['id']} or pass --existing to import into it")
+    if row["banned_at"] is not None:
+        raise InstitutionRefused(f"institution {row['id']} is banned")
+    return {"id": row["id"], "name": row["name"], "verified": bool(row["verified"]),
+            "created": False}

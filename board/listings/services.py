@@ -84,20 +84,26 @@ async def create(institution_id: int, clean: dict[str, Any], member_id: int | No
 
 async def update(opportunity_id: int, clean: dict[str, Any], institution_id: int | None = None,
                  now: dt.datetime | None = None) -> dict[str, Any]:
+    """Every edit (dashboard, API, CLI) comes through here: the red flags are recomputed for
+    any status, so moderators never see stale ones, and an approved listing whose edit needs
+    review (board.listings.review) goes back to pending."""
+    from board.listings import review
+    from board.listings.red_flags import red_flags
+
     now = now or utcnow()
     async with write_transaction():
         current = await get(opportunity_id, institution_id)
         _check("edit", current["status"])
         values = row_values({**{k: current[k] for k in ("city", "state")}, **clean})
         values["updated_at"] = now
-        if current["status"] == Status.PUBLISHED:
-            # An edit must not smuggle a scam promise past moderation: new red flags send a
-            # live listing back to the queue (the outbox event takes it out of search).
-            from board.listings.red_flags import red_flags
-
-            flags = red_flags({**current, **values})
-            if flags and flags != list(current.get("review_flags") or []):
-                values.update(status=Status.PENDING, review_flags=flags, submitted_at=now)
+        after = {**current, **values}
+        values["review_flags"] = red_flags(after)
+        if review.needs_review(current["status"], bool(current["institution_verified"]),
+                               current, after):
+            # The listing leaves search until a moderator approves the new version, rather
+            # than keeping the old one live: no unreviewed content ever reaches IMGs, and
+            # there is one version of a listing, not a live one and a shadow one.
+            values.update(status=Status.PENDING, submitted_at=now)
         await Opportunity.update(values).where(Opportunity.id == opportunity_id).run()
         if current["status"] == Status.PUBLISHED:
             await outbox.record(opportunity_id, "edit")
@@ -129,6 +135,8 @@ async def submit(opportunity_id: int, institution_id: int | None = None,
 
 
 async def _publish(row: dict[str, Any], now: dt.datetime, listing_days: int) -> None:
+    from board.listings.review import snapshot
+
     expires = expiry_on_publish(as_utc(row.get("expires_at")), now, listing_days)
     await Opportunity.update({
         Opportunity.status: Status.PUBLISHED,
@@ -137,6 +145,7 @@ async def _publish(row: dict[str, Any], now: dt.datetime, listing_days: int) -> 
         Opportunity.expires_at: expires,
         Opportunity.updated_at: now,
         Opportunity.rejection_reason: "",
+        Opportunity.approved_values: snapshot(row),
     }).where(Opportunity.id == row["id"]).run()
     await outbox.record(row["id"], "publish")
 

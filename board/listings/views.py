@@ -124,12 +124,14 @@ async def edit(request: Request, member: dict[str, Any], opportunity_id: int) ->
         clean = validate_opportunity(data)
         if clean.get("expires_at") is None and row["status"] != Status.DRAFT:
             clean.pop("expires_at", None)  # an empty field keeps the running expiry
-        await listings.update(opportunity_id, clean, institution_id=member["institution"])
+        saved = await listings.update(opportunity_id, clean, institution_id=member["institution"])
     except ValidationErrors as exc:
         return await render(request, "pages/listing_form.html", status_code=400, listing=row,
                             errors=exc.errors, values=data, **_form_context())
-    flash(request, "Changes saved." + (" They are live." if row["status"] == Status.PUBLISHED
-                                       else ""))
+    back_to_review = saved["status"] == Status.PENDING and row["status"] != Status.PENDING
+    flash(request, "Changes saved." + (" They are live." if saved["status"] == Status.PUBLISHED
+                                       else " The listing waits for a moderator's review."
+                                       if back_to_review else ""))
     return Redirect(f"/dashboard/opportunities/{opportunity_id}/preview", status_code=303)
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from board.accounts.services import domain_matches
 from board.indexing import outbox
 from board.indexing.gateway import utcnow
+from board.listings import review
 from board.listings.status import Status
 from board.store.engine import write_transaction
 from board.store.tables import Institution, JobRun, Member, Opportunity, Report
@@ -19,8 +20,9 @@ RUNS_PER_JOB = 5
 async def unverified_institutions() -> list[dict[str, Any]]:
     """Each unverified institution with its members and whether one of their email domains
     matches the website (a hint, shown to the moderator)."""
-    institutions = await Institution.select().where(Institution.verified == False  # noqa: E712
-                                                    ).order_by(Institution.created_at).run()
+    institutions = await Institution.select().where(
+        (Institution.verified == False) & Institution.banned_at.is_null()  # noqa: E712
+    ).order_by(Institution.created_at).run()
     if not institutions:
         return []
     members = await Member.select(Member.institution, Member.email, Member.name,
@@ -64,14 +66,21 @@ async def verify_institution(institution_id: int, now: dt.datetime | None = None
 
 
 async def pending_queue() -> list[dict[str, Any]]:
-    return await Opportunity.select(
+    """Pending listings, oldest first, with their description and, for an edit of an
+    approved listing, `changes`: (field label, approved value, new value)."""
+    rows = await Opportunity.select(
         Opportunity.id, Opportunity.title, Opportunity.kind, Opportunity.specialty,
         Opportunity.city, Opportunity.state, Opportunity.fee_usd, Opportunity.apply_url,
         Opportunity.review_flags, Opportunity.submitted_at, Opportunity.institution,
+        Opportunity.description, Opportunity.approved_values,
+        *[getattr(Opportunity, name) for name in review.CONTENT_FIELDS],
         Opportunity.institution.name.as_alias("institution_name"),
         Opportunity.institution.verified.as_alias("institution_verified"),
     ).where(Opportunity.status == Status.PENDING).order_by(Opportunity.submitted_at).output(
         load_json=True).run()
+    for row in rows:
+        row["changes"] = review.diff(row.get("approved_values"), row)
+    return rows
 
 
 async def institution_member_emails(institution_id: int) -> list[str]:

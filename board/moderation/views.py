@@ -12,6 +12,7 @@ from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 
 from board.listings import services as listings
+from board.moderation import institutions as squatting
 from board.moderation import queries as moderation
 from board.moderation import rejections
 from board.web.common import flash, render, runtime
@@ -123,6 +124,19 @@ async def verify(request: Request, staff: dict[str, Any], institution_id: int) -
     return _back(request, "/staff/institutions")
 
 
+@post("/staff/institutions/{institution_id:int}/ban", **OPTS)
+async def ban(request: Request, staff: dict[str, Any], institution_id: int) -> Redirect:
+    try:
+        removed = await squatting.ban(institution_id)
+    except listings.NotFound:
+        raise NotFoundException("This institution does not exist.") from None
+    except squatting.CannotBan as exc:
+        flash(request, str(exc).capitalize() + ".", "error")
+        return _back(request, "/staff/institutions")
+    flash(request, f"Institution banned: its members cannot log in, {removed} listing(s) removed.")
+    return _back(request, "/staff/institutions")
+
+
 @post("/staff/reports/{report_id:int}/resolve", **OPTS)
 async def resolve(request: Request, staff: dict[str, Any], report_id: int) -> Redirect:
     form = await request.form()
@@ -147,5 +161,5 @@ router = FeatureRouter(
     exception_handlers={**LOGIN_REDIRECT,
                         listings.LifecycleError: flash_and_redirect(_back_path)},
     route_handlers=[queue, institutions, reports, jobs, approve, reject, remove, remove_by_id,
-                    verify, resolve],
+                    verify, ban, resolve],
 )

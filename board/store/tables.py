@@ -26,6 +26,8 @@ class Institution(Table):
     state = Varchar(length=2, default="")
     website = Varchar(length=300, default="")
     verified = Boolean(default=False)
+    # Set when a moderator bans a squatted or fake institution (board.moderation.institutions).
+    banned_at = Timestamptz(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
 
@@ -72,6 +74,9 @@ class Opportunity(Table):
     apply_email = Varchar(length=254, default="")
     status = Varchar(length=20, default="draft", index=True)
     review_flags = JSON(default=[])
+    # The content fields as last approved (board.listings.review): the staff queue shows an
+    # edit's changes against it.
+    approved_values = JSON(default={})
     rejection_reason = Text(default="")
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())

@@ -53,3 +53,13 @@ def test_readme_documents_every_setting():
 
 def test_dockerfile_exists_for_the_build():
     assert (Path(ROOT) / "Dockerfile").read_text().startswith("#")
+
+
+def test_production_mail_comes_from_env_and_mailpit_is_dev_only():
+    services = _compose()["services"]
+    for name in ("web", "scheduler"):
+        assert services[name]["environment"]["SMTP_URL"].startswith("${SMTP_URL"), name
+        assert "mailpit" not in services[name].get("depends_on", {}), name
+    mailpit = services["mailpit"]
+    assert mailpit["profiles"] == ["dev"]
+    assert all(str(port).startswith("127.0.0.1:") for port in mailpit["ports"])
