@@ -77,12 +77,22 @@ def read_csv(text: str) -> list[dict[str, Any]]:
     return rows
 
 
+def _json_int(text: str) -> int | str:
+    """Integers as the decoder meets them; past 30 digits the digits stay text, so the row's
+    validation names the field (int() of over 4300 digits raises a ValueError about Python)."""
+    return int(text) if len(text) <= 30 else text
+
+
 def read_json(text: str) -> list[dict[str, Any]]:
     try:
-        value = json.loads(text)
+        value = json.loads(text, parse_int=_json_int)
     except json.JSONDecodeError as exc:
         raise ImportFileError(f"the JSON file cannot be read (line {exc.lineno}, column "
                               f"{exc.colno}: {exc.msg})") from None
+    except RecursionError:
+        # '[' * 100000: the decoder recurses per level; a listing is one flat object.
+        raise ImportFileError("the JSON file is nested too deeply: it must hold a list of "
+                              "flat objects, one per listing") from None
     if not isinstance(value, list):
         raise ImportFileError("the JSON file must hold a list of objects, one per listing")
     if len(value) > MAX_ROWS:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import json
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -15,6 +16,7 @@ from hypothesis import strategies as st
 from board.app import create_app
 from board.browse.params import FILTER_PARAMS
 from board.core.validation import FIELDS
+from board.imports.formats import ImportFileError, read_rows
 from board.imports.services import ImportRejected, validate_rows
 from board.store.tables import Institution, Member, Opportunity, Report, Subscriber
 from tests.support.app import Borrowed, app_client
@@ -25,12 +27,22 @@ PIECES = ["\x00", "'", '"', "\\", "`", "; DROP TABLE opportunity; --", "' OR '1'
           "<script>alert(1)</script>", "{{ 7*7 }}", "${x}", " AND ", " OR ", "\n", "\r\n", "\t",
           "😀", "🇺🇸", "é", "ß", "\u202e", "\ufeff", "\u0301", "NY", "Cardiology", "2027-01-31",
           "true", "-1", "99999999999999999999999", "1e309", "NaN", "https://", "@", "a@b.c",
-          "../../etc/passwd", "%00", "&", "=", "#", "?", "[]", "{}"]
+          "../../etc/passwd", "%00", "&", "=", "#", "?", "[]", "{}",
+          # Digits int() or str.isdigit() take but nobody types: superscripts, Arabic-Indic,
+          # full-width, fractions; floats and exponents; past int()'s 4300-digit limit.
+          "²", "٣", "１２", "½", "1.5", "1e3", "-0", "+7", "9" * 5000]
 hostile = st.one_of(
     st.lists(st.sampled_from(PIECES), min_size=1, max_size=6).map("".join),
     st.text(max_size=40),
     st.sampled_from(["x" * 5000, "é" * 20_000, "\x00" * 300, " " * 1000]),
 )
+# JSON-typed values (the subscription API, JSON imports): floats, objects, nesting, huge ints.
+json_hostile = st.recursive(
+    st.one_of(hostile, st.floats(), st.integers(), st.booleans(), st.none(),
+              st.sampled_from([10 ** 40, -(10 ** 40), 1e308, 0.5])),
+    lambda inner: st.one_of(st.lists(inner, max_size=3),
+                            st.dictionaries(st.text(max_size=5), inner, max_size=3)),
+    max_leaves=8)
 # httpx refuses URLs over 64 KiB before sending: 6000 characters (up to 6 bytes each encoded)
 # are still far past any limit of ours.
 hostile_query = hostile.map(lambda text: text[:6000])
@@ -73,6 +85,29 @@ async def test_search_parameters_answer_200_or_a_400_naming_the_parameter(app, p
         assert resp.json()["detail"].startswith(f"{param}:"), resp.json()
     elif resp.status_code == 400:
         assert param in resp.text, resp.text[:500]
+
+
+@EXAMPLES
+@given(param=st.sampled_from(sorted(FILTER_PARAMS)), value=json_hostile)
+async def test_subscription_api_filters_of_any_json_type_answer_202_or_400_naming_them(
+        app, param, value):
+    app_, _, _ = app
+    async with app_client(app_) as client:
+        resp = await client.post("/api/v1/subscriptions", headers=_fresh_address(),
+                                 json={"email": f"ann{next(_addresses)}@example.org",
+                                       "filters": {param: value}})
+    assert resp.status_code in {202, 400, 503}, (param, value, resp.status_code, resp.text[:300])
+    if resp.status_code == 400:
+        assert resp.json()["field"] == f"filters.{param}", resp.json()
+
+
+@pytest.mark.parametrize("body", [b"[" * 100_000, b'{"a":' * 50_000, b"9" * 5000])
+async def test_json_bodies_too_deep_or_too_big_answer_400(app, body):
+    app_, _, _ = app
+    async with app_client(app_) as client:
+        resp = await client.post("/api/v1/subscriptions", content=body,
+                                 headers={"content-type": "application/json", **_fresh_address()})
+    assert resp.status_code == 400, resp.text[:300]
 
 
 async def _counts() -> dict[str, int]:
@@ -136,18 +171,48 @@ async def test_form_fields_answer_4xx_with_a_message_and_store_nothing_when_reje
         assert "\x00" not in row["title"] and 5 <= len(row["title"]) <= 200
 
 
+IMPORT_FIELDS = ("title", "kind", "specialty", "state", "fee_usd", "apply_url", "apply_email",
+                 "start_date", "remote", "duration_weeks")
+
+
 @settings(max_examples=60, deadline=None, database=None, derandomize=True)
 @given(rows=st.lists(st.fixed_dictionaries({}, optional={
-    name: hostile for name in ("title", "kind", "specialty", "state", "fee_usd", "apply_url",
-                               "apply_email", "start_date", "remote", "duration_weeks")}),
-    min_size=1, max_size=4))
+    name: json_hostile for name in IMPORT_FIELDS}), min_size=1, max_size=4))
 def test_import_rows_are_all_valid_or_all_rejected_with_the_row_and_field(rows):
     try:
         cleaned = validate_rows(rows)
     except ImportRejected as exc:
         assert str(exc) and exc.args, exc  # a message naming what is wrong
+        assert all(p.field in IMPORT_FIELDS for p in exc.problems), exc.problems
         return
     assert len(cleaned) == len(rows)
     for clean in cleaned:
         title = clean["title"] if isinstance(clean, dict) else clean
         assert "\x00" not in str(title)
+
+
+def _document(rows: list[dict], shape: str) -> tuple[str, bytes]:
+    if shape == "csv":
+        header = sorted({k for row in rows for k in row})
+        lines = [",".join(header)] + [",".join('"' + str(row.get(k, "")).replace('"', '""') + '"'
+                                               for k in header) for row in rows]
+        return "x.csv", "\n".join(lines).encode("utf-8", "surrogatepass")
+    text = json.dumps(rows, allow_nan=True)
+    if shape == "deep":
+        text = "[" * 50_000 + text + "]" * 50_000
+    elif shape == "huge":
+        text = text.replace("[{", '[{"fee_usd": ' + "9" * 5000 + ", ", 1)
+    return "x.json", text.encode("utf-8", "surrogatepass")
+
+
+@settings(max_examples=60, deadline=None, database=None, derandomize=True)
+@given(rows=st.lists(st.fixed_dictionaries({"title": hostile}, optional={
+    name: json_hostile for name in IMPORT_FIELDS if name != "title"}), min_size=1, max_size=4),
+    shape=st.sampled_from(["csv", "json", "deep", "huge"]))
+def test_import_files_are_read_or_refused_with_a_message(rows, shape):
+    """Whole files, not only rows: deep nesting and huge integers are file or row errors."""
+    name, data = _document(rows, shape)
+    try:
+        validate_rows(read_rows(name, data))
+    except (ImportFileError, ImportRejected) as exc:
+        assert str(exc)
