@@ -37,7 +37,9 @@ def filter_label(name: str, value: str) -> str:
     if name == "fee_max":
         if value == "0":
             return "Free only"
-        return f"Fee up to ${int(value):,}" if value.isdigit() else f"Fee up to ${value}"
+        # ASCII digits only: "²".isdigit() is true but int("²") raises.
+        plain = value.isascii() and value.isdigit() and len(value) < 30
+        return f"Fee up to ${int(value):,}" if plain else f"Fee up to ${value}"
     if name == "usmle":
         return "USMLE: " + USMLE_LABELS.get(value, value)
     if name == "ecfmg_certified":

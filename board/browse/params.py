@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from board.core import vocab
 from board.core.geo import GeoError, locate
 from board.core.search_spec import BOOLEAN_FACETS, FACETS
+from board.core.validation import parse_int
 from search.query import SORT_NAMES, SearchQuery
 
 LIST_PARAMS = ("kind", "specialty", "state", *BOOLEAN_FACETS, "usmle")
@@ -37,8 +38,16 @@ def param_values(params: Mapping[str, Any], name: str) -> list[str]:
         raw = params.get(name, [])
     if isinstance(raw, str | int | bool):
         raw = [raw]
+    elif raw is None:
+        raw = []
+    if not isinstance(raw, list | tuple):  # a float, an object... from a JSON body
+        raise ParamError(name, "must be text or a list of text")
     out: list[str] = []
-    for value in raw or []:
+    for value in raw:
+        if not isinstance(value, str | int | bool):
+            raise ParamError(name, "must be text or a list of text")
+        if isinstance(value, int) and value.bit_length() > 100:  # str() fails past 4300 digits
+            raise ParamError(name, "is far too large")
         text = str(value).strip() if not isinstance(value, bool) else str(value).lower()
         if text:
             out.append(text)
@@ -53,16 +62,10 @@ def _one(params: Mapping[str, Any], name: str) -> str | None:
 
 
 def _int(params: Mapping[str, Any], name: str, lo: int, hi: int) -> int | None:
-    value = _one(params, name)
-    if value is None:
-        return None
     try:
-        number = int(value)
-    except ValueError:
-        raise ParamError(name, "must be a whole number") from None
-    if not lo <= number <= hi:
-        raise ParamError(name, f"must be between {lo} and {hi}")
-    return number
+        return parse_int(_one(params, name), lo, hi)
+    except ValueError as exc:
+        raise ParamError(name, str(exc)) from None
 
 
 def _bool(params: Mapping[str, Any], name: str) -> bool | None:

@@ -4,6 +4,7 @@ API and import files. Input values may be strings (forms, CSV) or JSON-typed val
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlparse
@@ -50,17 +51,31 @@ def parse_bool(value: Any) -> bool:
     raise ValueError("must be true or false (also yes/no, 1/0)")
 
 
-def _int(value: Any, lo: int, hi: int) -> int | None:
+# ASCII digits only: str.isdigit() and int() also take "²", "٣" or "１２", which either
+# crash (int("²")) or silently mean a number nobody typed. The length cap keeps int() away
+# from its 4300-digit limit (a ValueError with a message about Python, not the field).
+_INTEGER = re.compile(r"[+-]?[0-9]{1,30}", re.ASCII)
+
+
+def parse_int(value: Any, lo: int, hi: int) -> int | None:
+    """The one integer parser of search parameters, forms, the API and import files: None
+    for blank, else a whole number in [lo, hi] or ValueError with the message for the field."""
     if value is None or (isinstance(value, str) and value.strip() == ""):
         return None
     if isinstance(value, bool):
         raise ValueError("must be a whole number")
-    if isinstance(value, float) and value.is_integer():
+    if isinstance(value, float):
+        if not value.is_integer():  # also NaN and infinity
+            raise ValueError("must be a whole number")
         value = int(value)
-    try:
-        number = int(str(value).strip()) if not isinstance(value, int) else value
-    except ValueError:
-        raise ValueError("must be a whole number") from None
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, str) and _INTEGER.fullmatch(value.strip()):
+        number = int(value.strip())
+    elif isinstance(value, str) and re.fullmatch(r"[+-]?[0-9]+", value.strip(), re.ASCII):
+        raise ValueError(f"must be between {lo} and {hi}")  # digits, just far too many
+    else:
+        raise ValueError("must be a whole number")
     if not lo <= number <= hi:
         raise ValueError(f"must be between {lo} and {hi}")
     return number
@@ -114,7 +129,7 @@ def _clean_field(name: str, value: Any) -> Any:
     if name in BOOL_FIELDS:
         return parse_bool(value)
     if name in INT_RANGES:
-        return _int(value, *INT_RANGES[name])
+        return parse_int(value, *INT_RANGES[name])
     if name in DATE_FIELDS:
         return _date(value)
     vocabulary = _VOCABULARY.get(name)

@@ -12,6 +12,11 @@ from typing import Any
 from board.core.validation import FIELDS
 
 MAX_ROWS = 100_000
+# Every column is a distinct field name, so a real header is never longer than the field
+# list; the cap refuses a 200k-column header or 200k-key object before anything looks at it.
+MAX_COLUMNS = 2 * len(FIELDS)
+# Unknown names shown in the message: the first few say what is wrong.
+SHOWN_NAMES = 10
 
 
 class ImportFileError(ValueError):
@@ -39,15 +44,28 @@ def _decode(data: bytes) -> str:
 
 
 def _check_columns(columns: list[str]) -> None:
-    unknown = [c for c in columns if c not in FIELDS]
+    known = set(FIELDS)
+    unknown = [c for c in columns if c not in known]
     if unknown:
-        names = ", ".join(repr(c) for c in unknown)
+        names = ", ".join(repr(c[:60]) for c in unknown[:SHOWN_NAMES])
+        more = f" and {len(unknown) - SHOWN_NAMES} more" if len(unknown) > SHOWN_NAMES else ""
         plural = "s" if len(unknown) > 1 else ""
-        raise ImportFileError(f"unknown column{plural} {names}: the columns are the field names "
-                              "of the API (title, kind, specialty, state, ...)")
+        raise ImportFileError(f"unknown column{plural} {names}{more}: the columns are the field "
+                              "names of the API (title, kind, specialty, state, ...)")
 
 
-def read_csv(text: str) -> list[dict[str, Any]]:
+def _check_width(count: int, where: str) -> None:
+    if count > MAX_COLUMNS:
+        raise ImportFileError(f"{where} has {count:,} columns; a listing has {len(FIELDS)} "
+                              "fields, so at most that many columns")
+
+
+def _too_many(limit: int, hint: str) -> ImportFileError:
+    return ImportFileError(f"the file has more than {limit:,} rows: {hint}")
+
+
+def read_csv(text: str, max_rows: int = MAX_ROWS, hint: str = "split it"
+             ) -> list[dict[str, Any]]:
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader, None)
@@ -57,9 +75,12 @@ def read_csv(text: str) -> list[dict[str, Any]]:
         blank = [i + 1 for i, c in enumerate(columns) if not c]
         if blank:
             raise ImportFileError(f"column {blank[0]} of the header has no name")
-        duplicated = sorted({c for c in columns if columns.count(c) > 1})
-        if duplicated:
-            raise ImportFileError(f"column {duplicated[0]!r} appears twice in the header")
+        _check_width(len(columns), "the header")
+        seen: set[str] = set()
+        for column in columns:  # a set, not list.count() per column: linear in the header
+            if column in seen:
+                raise ImportFileError(f"column {column[:60]!r} appears twice in the header")
+            seen.add(column)
         _check_columns(columns)
         rows: list[dict[str, Any]] = []
         for number, record in enumerate(reader, start=1):
@@ -70,35 +91,51 @@ def read_csv(text: str) -> list[dict[str, Any]]:
                                       f"names {len(columns)} columns")
             rows.append(dict(zip(columns, record + [""] * (len(columns) - len(record)),
                                  strict=True)))
-            if len(rows) > MAX_ROWS:
-                raise ImportFileError(f"the file has more than {MAX_ROWS:,} rows: split it")
+            if len(rows) > max_rows:
+                raise _too_many(max_rows, hint)
     except csv.Error as exc:
         raise ImportFileError(f"the CSV file cannot be read (line {reader.line_num}: {exc})") from None
     return rows
 
 
-def read_json(text: str) -> list[dict[str, Any]]:
+def _json_int(text: str) -> int | str:
+    """Integers as the decoder meets them; past 30 digits the digits stay text, so the row's
+    validation names the field (int() of over 4300 digits raises a ValueError about Python)."""
+    return int(text) if len(text) <= 30 else text
+
+
+def read_json(text: str, max_rows: int = MAX_ROWS, hint: str = "split it"
+              ) -> list[dict[str, Any]]:
     try:
-        value = json.loads(text)
+        value = json.loads(text, parse_int=_json_int)
     except json.JSONDecodeError as exc:
         raise ImportFileError(f"the JSON file cannot be read (line {exc.lineno}, column "
                               f"{exc.colno}: {exc.msg})") from None
+    except RecursionError:
+        # '[' * 100000: the decoder recurses per level; a listing is one flat object.
+        raise ImportFileError("the JSON file is nested too deeply: it must hold a list of "
+                              "flat objects, one per listing") from None
     if not isinstance(value, list):
         raise ImportFileError("the JSON file must hold a list of objects, one per listing")
-    if len(value) > MAX_ROWS:
-        raise ImportFileError(f"the file has more than {MAX_ROWS:,} rows: split it")
-    seen: list[str] = []
+    if len(value) > max_rows:
+        raise _too_many(max_rows, hint)
+    # A dict as an ordered set: `k not in seen` on a list made 200k keys take minutes.
+    seen: dict[str, None] = {}
     for number, item in enumerate(value, start=1):
         if not isinstance(item, dict):
             raise ImportFileError(f"row {number} is not an object with field names as keys")
-        seen.extend(k for k in item if k not in FIELDS and k not in seen)
-    _check_columns(seen)
+        _check_width(len(item), f"row {number}")
+        seen.update(dict.fromkeys(item))
+    _check_columns(list(seen))
     return value
 
 
-def read_rows(filename: str, data: bytes) -> list[dict[str, Any]]:
+def read_rows(filename: str, data: bytes, max_rows: int = MAX_ROWS, hint: str = "split it"
+              ) -> list[dict[str, Any]]:
+    """The rows of the file; ImportFileError past `max_rows`, its message ending in `hint`."""
     text = _decode(data)
-    rows = read_json(text) if detect_format(filename, data) == "json" else read_csv(text)
+    reader = read_json if detect_format(filename, data) == "json" else read_csv
+    rows = reader(text, max_rows, hint)
     if not rows:
         raise ImportFileError("the file has no listings")
     return rows

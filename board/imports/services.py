@@ -5,6 +5,7 @@ minutes for 20k rows), and the outbox events of what became searchable in the sa
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 from collections.abc import Callable
@@ -38,10 +39,15 @@ _INSERT_INTO = ("INSERT INTO " + Opportunity._meta.get_formatted_tablename() + "
                 + ", ".join('"' + c._meta.db_column_name + '"' for c in _COLUMNS) + ") VALUES ")
 _ROW_MARKS = "(" + ", ".join(["{}"] * len(_COLUMNS)) + ")"
 MODES = ("draft", "submit", "publish")
+# A web request holds a worker and the member's patience: bigger files go through the CLI,
+# which has no request timeout and shows progress.
+WEB_MAX_ROWS = 5_000
+WEB_TOO_MANY = ("upload at most that many here, or ask the board's staff to run "
+                "`board import FILE --institution NAME` on the server")
 
-__all__ = ["BATCH", "ImportFileError", "ImportRejected", "ImportResult", "Problem",
-           "InstitutionRefused", "import_file", "import_rows", "resolve_institution",
-           "validate_rows"]
+__all__ = ["BATCH", "WEB_MAX_ROWS", "ImportFileError", "ImportRejected", "ImportResult",
+           "InstitutionRefused", "Problem", "import_file", "import_rows", "read_upload",
+           "resolve_institution", "validate_rows"]
 
 
 @dataclass(frozen=True)
@@ -91,6 +97,15 @@ def validate_rows(rows: list[dict[str, Any]], today: dt.date | None = None
     if problems:
         raise ImportRejected(problems, len(rows))
     return cleaned
+
+
+async def read_upload(filename: str, data: bytes) -> list[dict[str, Any]]:
+    """A web upload read and validated in a worker thread: parsing and validating thousands
+    of rows is CPU work that would otherwise stall every request on the event loop."""
+    def work() -> list[dict[str, Any]]:
+        return validate_rows(read_rows(filename, data, WEB_MAX_ROWS, WEB_TOO_MANY))
+
+    return await asyncio.to_thread(work)
 
 
 def _status_of(clean: dict[str, Any], mode: str, verified: bool) -> tuple[Status, list[str]]:

@@ -10,8 +10,7 @@ from litestar.datastructures import UploadFile
 from litestar.response import Redirect, Template
 
 from board.core.validation import FIELDS
-from board.imports.formats import ImportFileError, read_rows
-from board.imports.services import ImportRejected, import_rows, validate_rows
+from board.imports.services import ImportFileError, ImportRejected, import_rows, read_upload
 from board.listings.red_flags import HIGH_FEE_USD
 from board.web.common import flash, render, runtime
 from board.web.guards import INSTITUTION_MEMBER, LOGIN_REDIRECT
@@ -43,7 +42,7 @@ async def import_upload(request: Request, member: dict[str, Any]) -> Template | 
                                   file_error="choose a CSV or JSON file to upload")
     data = await upload.read()
     try:
-        cleaned = validate_rows(read_rows(upload.filename, data))
+        cleaned = await read_upload(upload.filename, data)
     except ImportFileError as exc:
         return await _import_page(request, 400, member=member, file_error=str(exc))
     except ImportRejected as exc:

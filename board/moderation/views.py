@@ -108,7 +108,7 @@ async def _remove(request: Request, opportunity_id: int) -> Redirect:
 async def remove_by_id(request: Request, staff: dict[str, Any]) -> Redirect:
     """Remove a listing by id or by its URL (pasted from a complaint)."""
     raw = (await _field(request, "listing")).rstrip("/").rsplit("/", 1)[-1]
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit() and len(raw) < 19):  # "²".isdigit() is true too
         flash(request, "listing: give a listing id or its /opportunities/<id> link.", "error")
         return _back(request)
     return await _remove(request, int(raw))

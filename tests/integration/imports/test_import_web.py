@@ -83,3 +83,33 @@ async def test_unknown_column_and_missing_file_are_field_errors(client):
                              files={"other": ("x.txt", b"", "text/plain")})
     assert resp.status_code == 400 and "choose a CSV or JSON file" in resp.text
     assert await Opportunity.count().run() == 0
+
+
+async def test_a_file_over_the_web_row_limit_points_to_the_cli(client, monkeypatch):
+    from board.imports import services
+
+    monkeypatch.setattr(services, "WEB_MAX_ROWS", 4)
+    inst = await make_institution()
+    await log_in_as(client, await make_member(inst))
+    resp = await post_form(client, "/dashboard/import",
+                           files={"file": ("big.csv", csv_bytes(sample_rows(5)), "text/csv")})
+    assert resp.status_code == 400
+    assert "more than 4 rows" in resp.text and "board import FILE" in resp.text
+    assert await Opportunity.count().run() == 0
+
+
+async def test_web_uploads_are_read_and_validated_off_the_event_loop(monkeypatch):
+    import threading
+
+    from board.imports import services
+
+    threads: list[threading.Thread] = []
+    original = services.validate_rows
+
+    def spy(rows, today=None):
+        threads.append(threading.current_thread())
+        return original(rows, today)
+
+    monkeypatch.setattr(services, "validate_rows", spy)
+    cleaned = await services.read_upload("a.csv", csv_bytes(sample_rows(2)))
+    assert len(cleaned) == 2 and threads and threads[0] is not threading.main_thread()

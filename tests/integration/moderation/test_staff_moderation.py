@@ -124,6 +124,9 @@ async def test_remove_listing_answers_410_and_leaves_search(client):
     await wait_for_search(client, lambda hits: not {first, second} & {h["id"] for h in hits})
     bad = await post_form(client, "/staff/remove", {"listing": "not a listing"})
     assert "give a listing id" in bad.text
+    for odd in ("²", "/opportunities/٣", "9" * 5000):  # "²".isdigit() is true; int("²") raises
+        page = await post_form(client, "/staff/remove", {"listing": odd})
+        assert page.status_code < 500 and "give a listing id" in page.text
     assert (await post_form(client, "/staff/opportunities/999999/remove")).status_code == 404
 
 

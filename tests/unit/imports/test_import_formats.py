@@ -87,3 +87,32 @@ def test_json_values_may_be_typed():
              "remote": True, "fee_usd": 0, "duration_weeks": 6, "apply_email": "a@hospital.org"}]
     cleaned = validate_rows(read_rows("x.json", json_bytes(rows)), today=TODAY)
     assert cleaned[0]["remote"] is True and cleaned[0]["duration_weeks"] == 6
+
+
+def test_a_header_of_200k_columns_is_refused_by_the_cap_not_checked_name_by_name():
+    header = ",".join(f"c{i}" for i in range(200_000)).encode()
+    with pytest.raises(ImportFileError, match="the header has 200,000 columns"):
+        read_rows("wide.csv", header + b"\n")
+    with pytest.raises(ImportFileError, match="appears twice"):
+        read_rows("dup.csv", b"title,kind,title\n")
+
+
+def test_a_json_object_of_200k_keys_is_refused_by_the_cap():
+    wide = "{" + ",".join(f'"k{i}": 1' for i in range(200_000)) + "}"
+    with pytest.raises(ImportFileError, match="row 2 has 200,000 columns"):
+        read_rows("wide.json", f'[{{"title": "x"}}, {wide}]'.encode())
+
+
+def test_unknown_names_are_listed_briefly_in_first_seen_order():
+    rows = [{f"x{i}": 1 for i in range(j, j + 5)} for j in range(0, 30, 5)]
+    with pytest.raises(ImportFileError) as caught:
+        read_rows("many.json", json_bytes(rows))
+    message = str(caught.value)
+    assert message.startswith("unknown columns 'x0', 'x1'") and "and 20 more" in message
+
+
+def test_the_row_limit_names_the_hint():
+    data = csv_bytes(sample_rows(6))
+    with pytest.raises(ImportFileError, match="more than 5 rows: use the CLI"):
+        read_rows("a.csv", data, max_rows=5, hint="use the CLI")
+    assert len(read_rows("a.csv", data, max_rows=6)) == 6
