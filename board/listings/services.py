@@ -128,6 +128,18 @@ async def submit(opportunity_id: int, institution_id: int | None = None,
         return status
 
 
+async def edit(opportunity_id: int, clean: dict[str, Any], institution_id: int | None = None,
+               submit_after: bool = False, listing_days: int = DEFAULT_LISTING_DAYS) -> None:
+    """An API PATCH: change the fields, then maybe submit, all or nothing. A refused submit
+    (409) must not leave the field change behind, or the client's "failed" request has
+    changed a live listing (and its retry would not be the same request)."""
+    async with write_transaction():
+        if clean:
+            await update(opportunity_id, clean, institution_id)
+        if submit_after:
+            await submit(opportunity_id, institution_id, listing_days=listing_days)
+
+
 async def _publish(row: dict[str, Any], now: dt.datetime, listing_days: int) -> None:
     expires = expiry_on_publish(as_utc(row.get("expires_at")), now, listing_days)
     await Opportunity.update({
