@@ -8,6 +8,7 @@ import datetime as dt
 from typing import Any
 
 from board.core.geo import locate_city
+from board.core.validation import ValidationErrors
 from board.indexing import outbox
 from board.indexing.gateway import as_utc, utcnow
 from board.listings.status import (
@@ -88,6 +89,12 @@ async def update(opportunity_id: int, clean: dict[str, Any], institution_id: int
     async with write_transaction():
         current = await get(opportunity_id, institution_id)
         _check("edit", current["status"])
+        if current["status"] == Status.PUBLISHED and "expires_at" in clean \
+                and clean["expires_at"] is None:
+            # A live listing without an expiry would be invisible (search wants one), never
+            # expire and never get a reminder: refuse rather than store NULL.
+            raise ValidationErrors({"expires_at": "a published listing needs an expiry date; "
+                                    "give one (at most a year ahead) or renew it"})
         values = row_values({**{k: current[k] for k in ("city", "state")}, **clean})
         values["updated_at"] = now
         if current["status"] == Status.PUBLISHED:
