@@ -116,6 +116,17 @@ async def subscriber_for(token: str, purpose: str, secret: str) -> dict[str, Any
     return row
 
 
+async def unsubscribe_target(token: str, secret: str) -> tuple[dict[str, Any], bool]:
+    """The subscriber an unsubscribe link names, and whether the token may also manage.
+    Mails now carry an "unsubscribe"-only token (a forwarded digest or a link scanner must
+    not be able to change filters for a year); "manage" tokens from older mails still
+    unsubscribe."""
+    try:
+        return await subscriber_for(token, "unsubscribe", secret), False
+    except BadLink:
+        return await subscriber_for(token, "manage", secret), True
+
+
 async def subscribe(email: Any, filters: Mapping[str, Any], secret: str,
                     may_mail=None, now: dt.datetime | None = None) -> SubscribeOutcome:
     """Create or reuse the (email, filters) subscription. `may_mail(address)` is the

@@ -151,11 +151,13 @@ def _prepare(rt: Any, subs: list[dict[str, Any]], results: list, period: str,
             search_url = f"{settings.base_url}/?{to_query_string(filters, sort='newest')}"
             parts = cache[ck] = digest_mail.render_parts(
                 settings, subscriptions.filter_summary(filters), new, closing, search_url, period)
-        token = subscriptions.token_for(sub, "manage", secret)
+        manage = subscriptions.token_for(sub, "manage", secret)
+        # List-Unsubscribe gets a token that can only unsubscribe (see unsubscribe_target).
+        unsub = subscriptions.token_for(sub, "unsubscribe", secret)
         data = digest_mail.assemble(
             parts, settings, to=sub["email"], subscriber_id=sub["id"], period=period, now=now,
-            manage_url=f"{settings.base_url}/manage/{token}",
-            unsubscribe_url=f"{settings.base_url}/unsubscribe/{token}")
+            manage_url=f"{settings.base_url}/manage/{manage}",
+            unsubscribe_url=f"{settings.base_url}/unsubscribe/{unsub}")
         yield Pending(sub, f"{sub['id']}:{period}", len(new), data)
 
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
+
+import pytest
 
 from board.digests import subscriptions
 from board.digests.emails import period_of
@@ -83,12 +86,18 @@ async def test_message_parts_and_rfc8058_headers(rt, smtp):
     assert https.startswith("<http://testserver.local/unsubscribe/") and https.endswith(">")
     assert mailto == "<mailto:unsubscribe@testserver.local?subject=unsubscribe>"
     token = https[1:-1].rsplit("/", 1)[1]
-    owner = await subscriptions.subscriber_for(token, "manage", rt.settings.secret_key)
+    owner, can_manage = await subscriptions.unsubscribe_target(token, rt.settings.secret_key)
     assert owner["id"] == sub["id"] and owner["email"] == "parts@example.com"
+    # Before: List-Unsubscribe carried the year-long manage token; now it can only unsubscribe.
+    assert can_manage is False
+    with pytest.raises(subscriptions.BadLink):
+        await subscriptions.subscriber_for(token, "manage", rt.settings.secret_key)
+    manage = re.search(r"/manage/([\w.-]+)", html).group(1)
+    assert (await subscriptions.subscriber_for(manage, "manage", rt.settings.secret_key))["id"] == sub["id"]
     assert msg["Message-ID"] == f"<digest.{sub['id']}.{period_of(NOW)}@testserver.local>"
     assert msg["List-Id"] == "IMG Opportunity Board weekly digest <digest.testserver.local>"
     assert msg["Date"].datetime == NOW
-    assert f"/manage/{token}" in html and f"/unsubscribe/{token}" in html
+    assert f"/unsubscribe/{token}" in html and manage != token
 
 
 async def test_unconfirmed_unsubscribed_paused_and_quiet_subscribers_get_nothing(rt, smtp):

@@ -119,6 +119,19 @@ async def test_one_click_unsubscribe_needs_no_cookie_and_is_idempotent(web):
     assert r.status_code == 200 and (await rows())[0]["unsubscribed_at"] == first
 
 
+async def test_an_unsubscribe_token_can_only_unsubscribe(web):
+    # Before: the unsubscribe link carried the manage token (filters, pause) for a year.
+    row = await confirmed()
+    token = token_for(row, "unsubscribe", web.app.state.runtime.settings.secret_key)
+    assert (await web.get(f"/manage/{token}")).status_code == 400
+    page = await web.get(f"/unsubscribe/{token}")
+    assert page.status_code == 200 and f"/manage/{token}" not in page.text
+    web.cookies.clear()
+    r = await web.post(f"/unsubscribe/{token}", content=b"List-Unsubscribe=One-Click",
+                       headers={"content-type": "application/x-www-form-urlencoded"})
+    assert r.status_code == 200 and (await rows())[0]["unsubscribed_at"] is not None
+
+
 async def test_tampered_or_expired_tokens_change_nothing(web):
     row = await confirmed()
     secret = web.app.state.runtime.settings.secret_key
