@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import datetime as dt
 import re
@@ -170,3 +171,47 @@ async def test_next_week_starts_after_the_last_digest(rt, smtp):
     assert (await run_digest(rt, NOW + dt.timedelta(days=14)))["sent"] == 1
     last = smtp.to("weekly@example.com")[-1]
     assert "Week Two Observership" in text_of(last) and "Week One" not in text_of(last)
+
+
+class _CrashAfter:
+    """The real chunk sender, but the run dies (a shutdown's cancel) after `n` messages."""
+
+    def __init__(self, real, n: int):
+        self.real, self.n = real, n
+
+    async def __aenter__(self):
+        self.sender = await self.real.__aenter__()
+        return self
+
+    async def __aexit__(self, *exc):
+        return await self.real.__aexit__(*exc)
+
+    async def send(self, to, data):
+        if self.n == 0:
+            raise asyncio.CancelledError
+        self.n -= 1
+        return await self.sender.send(to, data)
+
+
+async def test_a_crashed_run_still_advances_what_it_delivered(rt, smtp, monkeypatch):
+    # Before: last_digest_at moved only after a whole chunk was recorded; a run that died
+    # mid-chunk left it behind, and next week's digest repeated the same listings.
+    inst = await make_institution()
+    first = await subscriber("first@example.com", {})
+    second = await subscriber("second@example.com", {})
+    await publish(rt, inst, "Cardiology Observership Crashville", 1)
+    real_chunk = rt.mailer.chunk
+    monkeypatch.setattr(rt.mailer, "chunk", lambda: _CrashAfter(real_chunk(), 1))
+    with pytest.raises(asyncio.CancelledError):
+        await run_digest(rt, NOW)
+    monkeypatch.undo()
+    delivered = await Subscriber.select().where(Subscriber.id == first["id"]).first().run()
+    assert len(smtp.to("first@example.com")) == 1 and not smtp.to("second@example.com")
+    assert delivered["last_digest_at"] == NOW
+    row = await DigestDelivery.select().where(DigestDelivery.subscriber == first["id"]).first().run()
+    assert row["status"] == "sent"
+    untouched = await Subscriber.select().where(Subscriber.id == second["id"]).first().run()
+    assert untouched["last_digest_at"] is None
+    # Next week: nothing new for the first subscriber, so no repeat of last week's listing.
+    later = await run_digest(rt, NOW + dt.timedelta(days=7))
+    assert len(smtp.to("first@example.com")) == 1 and later["sent"] == 1
