@@ -31,6 +31,7 @@ from board.routes import routers
 from board.runtime import Runtime
 from board.settings import ROOT, Settings, load_settings
 from board.store.kv import DatabaseStore
+from board.web.access_log import access_log
 from board.web.ratelimit import rate_limit_config
 from board.web.security import security_headers
 from board.web.sessions import RotatingSessionConfig
@@ -205,7 +206,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         allowed_hosts=AllowedHostsConfig(allowed_hosts=list(settings.allowed_hosts),
                                          exclude=["^/healthz"])
         if settings.production and settings.allowed_hosts else None,
-        before_send=[security_headers(settings)],
+        before_send=[security_headers(settings), access_log()],
         openapi_config=OpenAPIConfig(
             title="IMG Opportunity Board API", version="1.0.0", path="/schema",
             render_plugins=[JsonRenderPlugin(), YamlRenderPlugin()],  # no CDN-hosted UIs

@@ -16,6 +16,10 @@ import uvicorn
 from board.settings import Settings, load_settings
 from search.server import LocalMeili, MeiliServerError, port_in_use
 
+# uvicorn's access log writes the raw path, tokens in links included: board.web.access_log
+# writes one line per request with the route template instead.
+UVICORN_OPTIONS = {"log_level": "info", "proxy_headers": False, "access_log": False}
+
 
 class _Stop(Exception):
     """SIGTERM, turned into an exception so `finally` blocks stop what we started."""
@@ -54,18 +58,24 @@ async def _preflight(settings: Settings) -> None:
         await client.aclose()
 
 
-def app_factory():
-    """For multi-worker uvicorn: each worker builds the app from the environment."""
-    from board.app import create_app
-
-    return create_app(load_settings(), with_scheduler=False)
-
-
-def serve(settings: Settings, *, scheduler: bool, workers: int = 1) -> None:
+def _configure_logging() -> None:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     # One line per Meilisearch call drowns the access log; keep httpx to warnings.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("apscheduler.executors").setLevel(logging.WARNING)  # the 5 s drain tick
+
+
+def app_factory():
+    """For multi-worker uvicorn: each worker builds the app from the environment (and
+    configures logging itself: a spawned worker does not inherit the parent's)."""
+    from board.app import create_app
+
+    _configure_logging()
+    return create_app(load_settings(), with_scheduler=False)
+
+
+def serve(settings: Settings, *, scheduler: bool, workers: int = 1) -> None:
+    _configure_logging()
     if port_in_use(settings.host, settings.port):
         _fail(f"port {settings.port} on {settings.host} is busy: stop what uses it or pass "
               "--port / set PORT")
@@ -93,14 +103,13 @@ def serve(settings: Settings, *, scheduler: bool, workers: int = 1) -> None:
             os.environ["MEILI_URL"] = settings.meili_url
             os.environ["MEILI_MASTER_KEY"] = settings.meili_master_key
             uvicorn.run("board.serve:app_factory", factory=True, host=settings.host,
-                        port=settings.port, workers=workers, log_level="info",
-                        proxy_headers=False)
+                        port=settings.port, workers=workers, **UVICORN_OPTIONS)
             return
         from board.app import create_app
 
         app = create_app(settings, with_scheduler=scheduler)
-        config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level="info",
-                                proxy_headers=False, lifespan="on")
+        config = uvicorn.Config(app, host=settings.host, port=settings.port, lifespan="on",
+                                **UVICORN_OPTIONS)
         server = uvicorn.Server(config)
         try:
             server.run()

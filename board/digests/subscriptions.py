@@ -116,6 +116,17 @@ async def subscriber_for(token: str, purpose: str, secret: str) -> dict[str, Any
     return row
 
 
+async def unsubscribe_target(token: str, secret: str) -> tuple[dict[str, Any], bool]:
+    """The subscriber an unsubscribe link names, and whether the token may also manage.
+    Mails now carry an "unsubscribe"-only token (a forwarded digest or a link scanner must
+    not be able to change filters for a year); "manage" tokens from older mails still
+    unsubscribe."""
+    try:
+        return await subscriber_for(token, "unsubscribe", secret), False
+    except BadLink:
+        return await subscriber_for(token, "manage", secret), True
+
+
 async def subscribe(email: Any, filters: Mapping[str, Any], secret: str,
                     may_mail=None, now: dt.datetime | None = None) -> SubscribeOutcome:
     """Create or reuse the (email, filters) subscription. `may_mail(address)` is the
@@ -134,10 +145,13 @@ async def subscribe(email: Any, filters: Mapping[str, Any], secret: str,
     async with db.write_transaction():
         row = await Subscriber.select().where(match).order_by(Subscriber.id).first().run()
         if row is None:
-            new = Subscriber(email=address, filters=canon, filters_key=key,
-                             token=secrets.token_hex(32), created_at=now)
-            await new.save().run()
-            row = {"id": new.id, "token": new.token}
+            # The unique (email, filters_key) index (migration 2026-11-29) makes a concurrent
+            # subscribe of the same search insert nothing here; both then share one row.
+            await Subscriber.insert(Subscriber(
+                email=address, filters=canon, filters_key=key, token=secrets.token_hex(32),
+                created_at=now)).on_conflict(
+                    target=(Subscriber.email, Subscriber.filters_key), action="DO NOTHING").run()
+            row = await Subscriber.select().where(match).order_by(Subscriber.id).first().run()
         elif row["unsubscribed_at"]:
             # Coming back after unsubscribing: opt in again, and old links stop working.
             token = secrets.token_hex(32)

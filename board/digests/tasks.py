@@ -77,32 +77,29 @@ async def _claim(batch: list[Pending], period: str) -> list[Pending]:
     return [p for p in batch if p.key in taken]
 
 
-async def _record(outcomes: list[tuple[Pending, Attempt]], now: dt.datetime) -> None:
-    """Write the outcome of one chunk: bulk updates for the common case, one per problem."""
-    stamp = dt.datetime.now(dt.UTC)
-    sent = [p for p, a in outcomes if a.status == SENT]
-    if sent:
+async def _record(p: Pending, a: Attempt, now: dt.datetime) -> None:
+    """Write the outcome of one message as soon as the server answered. Per row, not per
+    chunk: a run that crashed (or was stopped) mid-chunk used to leave `last_digest_at`
+    behind for the rows it had delivered, so next week's digest repeated their listings."""
+    if a.status == SENT:
         await DigestDelivery.update({
-            DigestDelivery.status: SENT, DigestDelivery.sent_at: stamp,
+            DigestDelivery.status: SENT, DigestDelivery.sent_at: dt.datetime.now(dt.UTC),
             DigestDelivery.attempts: DigestDelivery.attempts + 1,
-        }).where(DigestDelivery.key.is_in([p.key for p in sent])).run()
-    for p, a in outcomes:
-        if a.status == SENT:
-            continue
+        }).where(DigestDelivery.key == p.key).run()
+    else:
         status = FAILED if a.status == BOUNCED else a.status
         error = f"{a.code or ''} {a.detail}".strip()[:500]
         await DigestDelivery.update({
             DigestDelivery.status: status, DigestDelivery.error: error,
             DigestDelivery.attempts: DigestDelivery.attempts + 1,
         }).where(DigestDelivery.key == p.key).run()
-        if a.status == BOUNCED:
-            await Subscriber.update({Subscriber.suppressed: True}).where(
-                Subscriber.id == p.sub["id"]).run()
-    # Delivered, or possibly delivered: the next digest starts from this run.
-    done = [p.sub["id"] for p, a in outcomes if a.status in {SENT, UNKNOWN}]
-    if done:
+    if a.status == BOUNCED:
+        await Subscriber.update({Subscriber.suppressed: True}).where(
+            Subscriber.id == p.sub["id"]).run()
+    if a.status in {SENT, UNKNOWN}:
+        # Delivered, or possibly delivered: the next digest starts from this run.
         await Subscriber.update({Subscriber.last_digest_at: now}).where(
-            Subscriber.id.is_in(done)).run()
+            Subscriber.id == p.sub["id"]).run()
 
 
 async def _send(rt: Any, batch: list[Pending], period: str, now: dt.datetime,
@@ -118,8 +115,9 @@ async def _send(rt: Any, batch: list[Pending], period: str, now: dt.datetime,
             except Exception as exc:  # one bad recipient never stops the run
                 log.exception("digest to subscriber %s failed", p.sub["id"])
                 attempt = Attempt(FAILED, None, f"{type(exc).__name__}: {exc}")
+            # Shielded: a cancel (shutdown) must not lose the record of a message just sent.
+            await asyncio.shield(_record(p, attempt, now))
             outcomes.append((p, attempt))
-    await _record(outcomes, now)
     retry = []
     for p, a in outcomes:
         if a.status == RETRY:
@@ -151,11 +149,13 @@ def _prepare(rt: Any, subs: list[dict[str, Any]], results: list, period: str,
             search_url = f"{settings.base_url}/?{to_query_string(filters, sort='newest')}"
             parts = cache[ck] = digest_mail.render_parts(
                 settings, subscriptions.filter_summary(filters), new, closing, search_url, period)
-        token = subscriptions.token_for(sub, "manage", secret)
+        manage = subscriptions.token_for(sub, "manage", secret)
+        # List-Unsubscribe gets a token that can only unsubscribe (see unsubscribe_target).
+        unsub = subscriptions.token_for(sub, "unsubscribe", secret)
         data = digest_mail.assemble(
             parts, settings, to=sub["email"], subscriber_id=sub["id"], period=period, now=now,
-            manage_url=f"{settings.base_url}/manage/{token}",
-            unsubscribe_url=f"{settings.base_url}/unsubscribe/{token}")
+            manage_url=f"{settings.base_url}/manage/{manage}",
+            unsubscribe_url=f"{settings.base_url}/unsubscribe/{unsub}")
         yield Pending(sub, f"{sub['id']}:{period}", len(new), data)
 
 

@@ -152,20 +152,26 @@ async def manage_submit(request: Request, token: str) -> Template:
     return await _manage_page(request, token, await _subscriber(request, token), message=message)
 
 
+async def _unsubscriber(request: Request, token: str) -> tuple[dict[str, Any], bool]:
+    try:
+        return await subscriptions.unsubscribe_target(token, runtime(request).settings.secret_key)
+    except BadLink as exc:
+        raise HTTPException(status_code=400, detail=str(exc)) from None
+
+
 @get("/unsubscribe/{token:str}", include_in_schema=False)
 async def unsubscribe_confirm(request: Request, token: str) -> Template:
-    row = await _subscriber(request, token)
+    row, can_manage = await _unsubscriber(request, token)
     return await render(request, "pages/unsubscribe.html", token=token, email=row["email"],
-                        already=bool(row["unsubscribed_at"]))
+                        already=bool(row["unsubscribed_at"]), can_manage=can_manage)
 
 
 @post("/unsubscribe/{token:str}", include_in_schema=False, status_code=200)
 async def unsubscribe_one_click(request: Request, token: str) -> Template:
     # Mailbox providers POST "List-Unsubscribe=One-Click" with no cookie: the token is enough.
-    row = await _subscriber(request, token)
+    row, _ = await _unsubscriber(request, token)
     await subscriptions.unsubscribe(row)
-    return await render(request, "pages/unsubscribe_done.html", email=row["email"],
-                        manage_url=f"/manage/{token}")
+    return await render(request, "pages/unsubscribe_done.html", email=row["email"])
 
 
 router = FeatureRouter(path="/", route_handlers=[

@@ -166,12 +166,9 @@ async def update_opportunity(
     current = await _owned(opportunity_id, identity)
     body = dict(data)
     submit = _submit_flag(body, default=False)
-    if body:
-        clean = validate_opportunity(body, existing={k: current[k] for k in FIELDS})
-        await listings.update(opportunity_id, clean, identity.institution_id)
-    if submit:
-        await listings.submit(opportunity_id, identity.institution_id,
-                              listing_days=runtime(request).settings.listing_days)
+    clean = validate_opportunity(body, existing={k: current[k] for k in FIELDS}) if body else {}
+    await listings.edit(opportunity_id, clean, identity.institution_id, submit_after=submit,
+                        listing_days=runtime(request).settings.listing_days)
     return _written(request, await listings.get(opportunity_id))
 
 

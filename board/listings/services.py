@@ -8,6 +8,7 @@ import datetime as dt
 from typing import Any
 
 from board.core.geo import locate_city
+from board.core.validation import ValidationErrors
 from board.indexing import outbox
 from board.indexing.gateway import as_utc, utcnow
 from board.listings.status import (
@@ -94,6 +95,12 @@ async def update(opportunity_id: int, clean: dict[str, Any], institution_id: int
     async with write_transaction():
         current = await get(opportunity_id, institution_id)
         _check("edit", current["status"])
+        if current["status"] == Status.PUBLISHED and "expires_at" in clean \
+                and clean["expires_at"] is None:
+            # A live listing without an expiry would be invisible (search wants one), never
+            # expire and never get a reminder: refuse rather than store NULL.
+            raise ValidationErrors({"expires_at": "a published listing needs an expiry date; "
+                                    "give one (at most a year ahead) or renew it"})
         values = row_values({**{k: current[k] for k in ("city", "state")}, **clean})
         values["updated_at"] = now
         after = {**current, **values}
@@ -132,6 +139,18 @@ async def submit(opportunity_id: int, institution_id: int | None = None,
             Opportunity.review_flags: flags, Opportunity.updated_at: now,
         }).where(Opportunity.id == opportunity_id).run()
         return status
+
+
+async def edit(opportunity_id: int, clean: dict[str, Any], institution_id: int | None = None,
+               submit_after: bool = False, listing_days: int = DEFAULT_LISTING_DAYS) -> None:
+    """An API PATCH: change the fields, then maybe submit, all or nothing. A refused submit
+    (409) must not leave the field change behind, or the client's "failed" request has
+    changed a live listing (and its retry would not be the same request)."""
+    async with write_transaction():
+        if clean:
+            await update(opportunity_id, clean, institution_id)
+        if submit_after:
+            await submit(opportunity_id, institution_id, listing_days=listing_days)
 
 
 async def _publish(row: dict[str, Any], now: dt.datetime, listing_days: int) -> None:

@@ -12,6 +12,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
+# No listing runs longer than this from now, however often it is renewed: renewals used to
+# stack without bound (max(current, now) + 60 days per click), so a listing nobody looked
+# at for years could stay live. Matches the "within a year" rule for a chosen expires_at.
+MAX_EXPIRY_DAYS = 365
+
 # A deadline this close is "closing soon" (badges, the digest's section).
 CLOSING_SOON_DAYS = 14
 
@@ -82,14 +87,19 @@ def expiry_on_publish(expires: dt.datetime | None, now: dt.datetime,
                       listing_days: int) -> dt.datetime:
     """A chosen expiry still ahead is kept; otherwise the listing runs `listing_days`."""
     if expires is None or expires <= now:
-        return now + dt.timedelta(days=listing_days)
-    return expires
+        expires = now + dt.timedelta(days=listing_days)
+    return min(expires, latest_expiry(now))
 
 
 def expiry_on_renew(expires: dt.datetime | None, now: dt.datetime,
                     listing_days: int) -> dt.datetime:
-    """Renewing early adds to the running expiry, renewing late counts from now."""
-    return max(expires or now, now) + dt.timedelta(days=listing_days)
+    """Renewing early adds to the running expiry, renewing late counts from now; never
+    past a year from now."""
+    return min(max(expires or now, now) + dt.timedelta(days=listing_days), latest_expiry(now))
+
+
+def latest_expiry(now: dt.datetime) -> dt.datetime:
+    return now + dt.timedelta(days=MAX_EXPIRY_DAYS)
 
 
 def closing_soon(deadline: dt.date | None, now: dt.datetime) -> bool:

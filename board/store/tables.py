@@ -90,6 +90,8 @@ class Opportunity(Table):
 
 
 class Subscriber(Table):
+    # (email, filters_key) is unique: an index made by migration 2026-11-29 (Piccolo cannot
+    # declare a unique index over two columns here).
     email = Varchar(length=254, index=True)
     filters = JSON(default={})
     filters_key = Varchar(length=64, default="", index=True)

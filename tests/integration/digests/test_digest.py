@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import datetime as dt
+import re
+
+import pytest
 
 from board.digests import subscriptions
 from board.digests.emails import period_of
@@ -83,12 +87,18 @@ async def test_message_parts_and_rfc8058_headers(rt, smtp):
     assert https.startswith("<http://testserver.local/unsubscribe/") and https.endswith(">")
     assert mailto == "<mailto:unsubscribe@testserver.local?subject=unsubscribe>"
     token = https[1:-1].rsplit("/", 1)[1]
-    owner = await subscriptions.subscriber_for(token, "manage", rt.settings.secret_key)
+    owner, can_manage = await subscriptions.unsubscribe_target(token, rt.settings.secret_key)
     assert owner["id"] == sub["id"] and owner["email"] == "parts@example.com"
+    # Before: List-Unsubscribe carried the year-long manage token; now it can only unsubscribe.
+    assert can_manage is False
+    with pytest.raises(subscriptions.BadLink):
+        await subscriptions.subscriber_for(token, "manage", rt.settings.secret_key)
+    manage = re.search(r"/manage/([\w.-]+)", html).group(1)
+    assert (await subscriptions.subscriber_for(manage, "manage", rt.settings.secret_key))["id"] == sub["id"]
     assert msg["Message-ID"] == f"<digest.{sub['id']}.{period_of(NOW)}@testserver.local>"
     assert msg["List-Id"] == "IMG Opportunity Board weekly digest <digest.testserver.local>"
     assert msg["Date"].datetime == NOW
-    assert f"/manage/{token}" in html and f"/unsubscribe/{token}" in html
+    assert f"/unsubscribe/{token}" in html and manage != token
 
 
 async def test_unconfirmed_unsubscribed_paused_and_quiet_subscribers_get_nothing(rt, smtp):
@@ -161,3 +171,47 @@ async def test_next_week_starts_after_the_last_digest(rt, smtp):
     assert (await run_digest(rt, NOW + dt.timedelta(days=14)))["sent"] == 1
     last = smtp.to("weekly@example.com")[-1]
     assert "Week Two Observership" in text_of(last) and "Week One" not in text_of(last)
+
+
+class _CrashAfter:
+    """The real chunk sender, but the run dies (a shutdown's cancel) after `n` messages."""
+
+    def __init__(self, real, n: int):
+        self.real, self.n = real, n
+
+    async def __aenter__(self):
+        self.sender = await self.real.__aenter__()
+        return self
+
+    async def __aexit__(self, *exc):
+        return await self.real.__aexit__(*exc)
+
+    async def send(self, to, data):
+        if self.n == 0:
+            raise asyncio.CancelledError
+        self.n -= 1
+        return await self.sender.send(to, data)
+
+
+async def test_a_crashed_run_still_advances_what_it_delivered(rt, smtp, monkeypatch):
+    # Before: last_digest_at moved only after a whole chunk was recorded; a run that died
+    # mid-chunk left it behind, and next week's digest repeated the same listings.
+    inst = await make_institution()
+    first = await subscriber("first@example.com", {})
+    second = await subscriber("second@example.com", {})
+    await publish(rt, inst, "Cardiology Observership Crashville", 1)
+    real_chunk = rt.mailer.chunk
+    monkeypatch.setattr(rt.mailer, "chunk", lambda: _CrashAfter(real_chunk(), 1))
+    with pytest.raises(asyncio.CancelledError):
+        await run_digest(rt, NOW)
+    monkeypatch.undo()
+    delivered = await Subscriber.select().where(Subscriber.id == first["id"]).first().run()
+    assert len(smtp.to("first@example.com")) == 1 and not smtp.to("second@example.com")
+    assert delivered["last_digest_at"] == NOW
+    row = await DigestDelivery.select().where(DigestDelivery.subscriber == first["id"]).first().run()
+    assert row["status"] == "sent"
+    untouched = await Subscriber.select().where(Subscriber.id == second["id"]).first().run()
+    assert untouched["last_digest_at"] is None
+    # Next week: nothing new for the first subscriber, so no repeat of last week's listing.
+    later = await run_digest(rt, NOW + dt.timedelta(days=7))
+    assert len(smtp.to("first@example.com")) == 1 and later["sent"] == 1

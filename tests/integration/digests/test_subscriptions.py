@@ -3,6 +3,9 @@ with confirmation mails delivered to a real aiosmtpd server."""
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dt
+import importlib
 import re
 
 import pytest
@@ -119,6 +122,19 @@ async def test_one_click_unsubscribe_needs_no_cookie_and_is_idempotent(web):
     assert r.status_code == 200 and (await rows())[0]["unsubscribed_at"] == first
 
 
+async def test_an_unsubscribe_token_can_only_unsubscribe(web):
+    # Before: the unsubscribe link carried the manage token (filters, pause) for a year.
+    row = await confirmed()
+    token = token_for(row, "unsubscribe", web.app.state.runtime.settings.secret_key)
+    assert (await web.get(f"/manage/{token}")).status_code == 400
+    page = await web.get(f"/unsubscribe/{token}")
+    assert page.status_code == 200 and f"/manage/{token}" not in page.text
+    web.cookies.clear()
+    r = await web.post(f"/unsubscribe/{token}", content=b"List-Unsubscribe=One-Click",
+                       headers={"content-type": "application/x-www-form-urlencoded"})
+    assert r.status_code == 200 and (await rows())[0]["unsubscribed_at"] is not None
+
+
 async def test_tampered_or_expired_tokens_change_nothing(web):
     row = await confirmed()
     secret = web.app.state.runtime.settings.secret_key
@@ -168,3 +184,35 @@ async def test_resubscribing_after_unsubscribe_needs_a_new_confirmation(web, smt
     old = token_for(row, "manage", web.app.state.runtime.settings.secret_key)
     assert (await web.get(f"/manage/{old}")).status_code == 400  # old links died
     assert len(smtp.to("back@example.com")) == 1
+
+
+async def test_concurrent_subscribes_of_one_search_make_one_row(web):
+    # Before: no unique (email, filters) constraint; on PostgreSQL two concurrent
+    # subscribes could both insert, and the address got two digests a week.
+    outcomes = await asyncio.gather(*[
+        subscriptions.subscribe("Twin@Example.com", {"state": ["NY", "CA"]}, "unused")
+        for _ in range(8)])
+    [row] = await rows()
+    assert {o.subscriber_id for o in outcomes} == {row["id"]}
+    with pytest.raises(Exception):  # noqa: B017 (sqlite3 or asyncpg: the store refuses it)
+        await Subscriber(email=row["email"], filters=row["filters"],
+                         filters_key=row["filters_key"], token="x" * 64).save().run()
+    assert len(await rows()) == 1
+
+
+async def test_the_migration_merges_existing_duplicates(web):
+    migration = importlib.import_module(
+        "board.piccolo_migrations.board_2026_11_29t00_56_00_000000")
+    await Subscriber.raw(migration.DROP_INDEX).run()
+    try:
+        now = dt.datetime.now(dt.UTC)
+        for i, (email, confirmed_at) in enumerate([("dup@example.com", None),
+                                                   ("Dup@Example.com", now),
+                                                   ("dup@example.com", None)]):
+            await Subscriber(email=email, filters={"state": ["NY", "CA"]}, filters_key=str(i),
+                             token=f"{i}" * 64, confirmed_at=confirmed_at).save().run()
+    finally:
+        await migration._normalise_and_dedupe()
+    [row] = await rows()
+    assert row["confirmed_at"] is not None and row["email"] == "dup@example.com"
+    assert row["filters_key"] == filters_key(canonical_filters({"state": ["CA", "NY"]}))

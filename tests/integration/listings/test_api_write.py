@@ -173,6 +173,38 @@ async def test_lifecycle_conflicts_are_409(client):
     assert resp.status_code == 409
 
 
+async def test_a_refused_patch_changes_nothing(client):
+    # Before: the field update committed, then `submit` answered 409: the "failed" request
+    # had already retitled the live listing and queued a search update.
+    inst = await make_institution()
+    auth = await _token(inst)
+    opp = await make_listing(inst, title="Original echidna title")
+    events_before = await outbox.pending_count()
+    resp = await client.patch(f"{API}/{opp}", headers=auth,
+                              json={"title": "Sneaky echidna title", "submit": True})
+    assert resp.status_code == 409, resp.text
+    row = await listings.get(opp)
+    assert row["title"] == "Original echidna title" and row["status"] == "published"
+    assert await outbox.pending_count() == events_before
+
+
+async def test_a_null_expiry_on_a_live_listing_is_400(client):
+    # Before: `expires_at: null` stored NULL: the live listing left search, never expired
+    # and never got a reminder.
+    inst = await make_institution()
+    auth = await _token(inst)
+    opp = await make_listing(inst)
+    expires = (await listings.get(opp))["expires_at"]
+    assert expires is not None
+    resp = await client.patch(f"{API}/{opp}", headers=auth, json={"expires_at": None})
+    assert resp.status_code == 400, resp.text
+    assert resp.json()["field"] == "expires_at"
+    assert (await listings.get(opp))["expires_at"] == expires
+    draft = await make_draft(inst)
+    resp = await client.patch(f"{API}/{draft}", headers=auth, json={"expires_at": None})
+    assert resp.status_code == 200, resp.text  # a draft gets its expiry when published
+
+
 async def test_openapi_documents_the_write_api_with_bearer_auth(client):
     schema = (await client.get("/schema/openapi.json")).json()
     assert schema["components"]["securitySchemes"]["BearerToken"] == {

@@ -137,3 +137,14 @@ async def test_a_staff_account_without_institution_goes_to_the_staff_area(client
     assert page.url.path == "/staff"
     assert (await client.get("/dashboard")).url.path == "/staff"
     assert (await client.get("/dashboard/opportunities/new")).status_code == 404
+
+
+async def test_renew_clicks_do_not_stack_past_a_year(client):
+    # Before: twenty clicks on "renew" put the expiry ~3 years out.
+    inst = await make_institution()
+    opp = await make_listing(inst)
+    for _ in range(20):
+        expires = await listings.renew(opp, inst)
+    stored = as_utc((await listings.get(opp))["expires_at"])
+    assert stored == expires
+    assert stored <= dt.datetime.now(dt.UTC) + dt.timedelta(days=365)

@@ -36,7 +36,7 @@ def test_migrate_then_seed_is_idempotent(tmp_path: Path):
     first = board(tmp_path, "migrate")
     assert first.returncode == 0, first.stderr
     committed = len(list((ROOT / "board" / "piccolo_migrations").glob("board_*.py")))
-    assert f"migrations applied: {committed}" in first.stdout
+    assert f"migrations applied: {committed} " in first.stdout
     assert "migrations applied: 0" in board(tmp_path, "migrate").stdout
     seeded = board(tmp_path, "seed", "--demo", "--count", "40", "--if-empty")
     assert seeded.returncode == 0 and "seeded 40 listings" in seeded.stdout

@@ -8,6 +8,7 @@ import pytest
 
 from board.listings.status import (
     CLOSING_SOON_DAYS,
+    MAX_EXPIRY_DAYS,
     TRANSITIONS,
     Status,
     allowed_verbs,
@@ -15,6 +16,7 @@ from board.listings.status import (
     closing_soon,
     expiry_on_publish,
     expiry_on_renew,
+    latest_expiry,
     refusal,
     status_on_submit,
 )
@@ -72,6 +74,16 @@ def test_expiry_rules():
     assert expiry_on_renew(later, NOW, 60) == later + dt.timedelta(days=60)  # early: added on
     assert expiry_on_renew(NOW - dt.timedelta(days=3), NOW, 60) == NOW + dt.timedelta(days=60)
     assert DEFAULT_LISTING_DAYS == 60
+
+
+def test_renewals_never_run_past_a_year_from_now():
+    # Before: each click added 60 days to the running expiry, without bound.
+    expires = NOW
+    for _ in range(20):
+        expires = expiry_on_renew(expires, NOW, 60)
+    assert expires == NOW + dt.timedelta(days=MAX_EXPIRY_DAYS) == latest_expiry(NOW)
+    assert expiry_on_renew(NOW, NOW, 60) == NOW + dt.timedelta(days=60)  # a normal renew
+    assert expiry_on_publish(None, NOW, 5000) == latest_expiry(NOW)
 
 
 def test_closing_soon_boundary():
