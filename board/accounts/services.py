@@ -145,13 +145,18 @@ def verification_token(member_id: int, email: str, secret: str) -> str:
     return signing.sign("verify-email", {"m": member_id, "e": email}, VERIFY_TTL, key=secret)
 
 
-async def verify_email(token: str, secret: str) -> int:
+def read_verification(token: str, secret: str) -> dict[str, Any]:
+    """The verification link's payload, or AccountError; changes nothing (the GET page)."""
     try:
-        payload = signing.unsign("verify-email", token, key=secret)
+        return signing.unsign("verify-email", token, key=secret)
     except signing.ExpiredToken:
         raise AccountError("This confirmation link has expired. Log in to get a new one.") from None
     except signing.BadToken:
         raise AccountError("This confirmation link is not valid.") from None
+
+
+async def verify_email(token: str, secret: str) -> int:
+    payload = read_verification(token, secret)
     rows = await Member.update({Member.email_verified_at: _now()}).where(
         (Member.id == payload["m"]) & (Member.email == payload["e"])
         & Member.email_verified_at.is_null()).returning(Member.id).run()

@@ -43,7 +43,13 @@ async def test_signup_verify_login_logout(client, settings):
     assert len(sent) == 2 and sent[0]["To"] == "ann@mercy-general.example.org"
     assert "Confirm" in sent[0]["Subject"]
 
-    confirmed = await client.get(link_in(sent[0], "/verify/"))
+    # Following the link (as a mail scanner does) only shows the button.
+    link = link_in(sent[0], "/verify/")
+    page = await client.get(link)
+    assert page.status_code == 200 and f'action="{link}"' in page.text
+    assert (await Member.select(Member.email_verified_at).where(Member.id == member["id"])
+            .first().run())["email_verified_at"] is None
+    confirmed = await post_form(client, link)
     assert confirmed.url.path == "/login" and "confirmed" in confirmed.text
     done = await login(client, "ann@mercy-general.example.org")
     assert done.status_code == 200 and done.url.path == "/dashboard"
@@ -86,6 +92,8 @@ async def test_bad_or_expired_verification_links(client, settings):
     assert "expired" in page.text
     forged = signing.sign("verify-email", {"m": member_id, "e": "eve@example.org"}, 60, key="x" * 40)
     page = await client.get(f"/verify/{forged}")
+    assert "not valid" in page.text
+    page = await post_form(client, f"/verify/{forged}")
     assert "not valid" in page.text
     assert (await Member.select(Member.email_verified_at).where(Member.id == member_id).first().run()
             )["email_verified_at"] is None
