@@ -103,9 +103,14 @@ async def login(request: Request) -> Template | Redirect:
     try:
         member = await accounts.authenticate(email, data.get("password", ""))
     except accounts.NotVerified as exc:
-        await mailing.send_verification(runtime(request).mailer, runtime(request).settings,
-                                        exc.member_id)
-        return await render(request, "pages/login.html", status_code=403, error=str(exc),
+        async def may_mail(address: str) -> bool:
+            return await ratelimit.hit(request, "verify-mail", address,
+                                       mailing.RESENDS_PER_ADDRESS_PER_DAY, 24 * 3600)
+
+        message = await mailing.resend_verification(runtime(request).mailer,
+                                                     runtime(request).settings, exc.member_id,
+                                                     may_mail)
+        return await render(request, "pages/login.html", status_code=403, error=message,
                             email=email, next=next_url)
     except accounts.AccountError as exc:
         # Only failures count against the account; the window is short so an attacker can
