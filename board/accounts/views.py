@@ -19,7 +19,9 @@ from board.web.common import flash, render, runtime
 from board.web.guards import LOGIN_REDIRECT, require_institution_member, safe_next
 from board.web.sessions import rotate_session
 
-LOGIN_FAILS_PER_ACCOUNT = (10, 900)      # failed logins per email per 15 minutes
+# Login attempts per email per 15 minutes: short, so an attacker can lock the owner out for
+# minutes, not days.
+LOGIN_ATTEMPTS_PER_ACCOUNT = (10, 900)
 RESETS_PER_ACCOUNT = (3, 3600)           # reset mails per email per hour
 SIGNUPS_PER_CLIENT = (5, 3600)           # accounts per address per hour
 MAX_FORM_FIELD = 5000
@@ -98,7 +100,9 @@ async def login_form(request: Request) -> Template:
 async def login(request: Request) -> Template | Redirect:
     data = await _form(request)
     email, next_url = data.get("email", "").strip().lower(), safe_next(data.get("next"), "")
-    if email and await ratelimit.exceeded(request, "login-fail", email, LOGIN_FAILS_PER_ACCOUNT[0]):
+    # Counted BEFORE the password is checked: 40 parallel guesses count 40 and only the
+    # first LOGIN_ATTEMPTS_PER_ACCOUNT are checked at all. A success clears the count.
+    if email and not await ratelimit.hit(request, "login", email, *LOGIN_ATTEMPTS_PER_ACCOUNT):
         raise _too_many()
     try:
         member = await accounts.authenticate(email, data.get("password", ""))
@@ -113,13 +117,9 @@ async def login(request: Request) -> Template | Redirect:
         return await render(request, "pages/login.html", status_code=403, error=message,
                             email=email, next=next_url)
     except accounts.AccountError as exc:
-        # Only failures count against the account; the window is short so an attacker can
-        # lock its owner out for minutes, not days.
-        if email:
-            await ratelimit.hit(request, "login-fail", email, *LOGIN_FAILS_PER_ACCOUNT)
         return await render(request, "pages/login.html", status_code=400, error=str(exc),
                             email=email, next=next_url)
-    await ratelimit.reset(request, "login-fail", email)
+    await ratelimit.reset(request, "login", email, LOGIN_ATTEMPTS_PER_ACCOUNT[1])
     request.session.clear()
     request.session["member_id"] = member["id"]
     rotate_session(request)
