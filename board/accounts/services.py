@@ -14,7 +14,13 @@ from typing import Any
 from urllib.parse import urlparse
 
 from board.core import signing, vocab
-from board.core.passwords import MIN_LENGTH, hash_password, hash_password_sync, verify_password
+from board.core.passwords import (
+    MIN_LENGTH,
+    hash_password,
+    hash_password_sync,
+    session_stamp,
+    verify_password,
+)
 from board.core.validation import ValidationErrors, clean_email
 from board.store.engine import write_transaction
 from board.store.tables import Institution, Member
@@ -187,6 +193,12 @@ async def authenticate(email: str, password: str) -> dict[str, Any]:
         raise NotVerified(row["id"])
     await Member.update({Member.last_login_at: _now()}).where(Member.id == row["id"]).run()
     return row
+
+
+def session_data(member: Mapping[str, Any]) -> dict[str, Any]:
+    """What a login puts in the session: the member and the stamp of its current password
+    (board.web.common.current_member refuses the session once the password changed)."""
+    return {"member_id": member["id"], "stamp": session_stamp(member["password_hash"])}
 
 
 def _reset_fingerprint(password_hash: str) -> str:

@@ -121,7 +121,7 @@ async def login(request: Request) -> Template | Redirect:
                             email=email, next=next_url)
     await ratelimit.reset(request, "login", email, LOGIN_ATTEMPTS_PER_ACCOUNT[1])
     request.session.clear()
-    request.session["member_id"] = member["id"]
+    request.session.update(accounts.session_data(member))
     rotate_session(request)
     default = "/staff" if member["is_staff"] and member["institution"] is None else "/dashboard"
     return Redirect(safe_next(data.get("next"), default), status_code=303)

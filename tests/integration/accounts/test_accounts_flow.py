@@ -204,3 +204,24 @@ async def test_create_admin_cli_makes_a_staff_account_that_can_log_in(client, se
     short = subprocess.run([board, "create-admin", "x@example.org"], capture_output=True, text=True,
                            env={**env, "BOARD_ADMIN_PASSWORD": "short"}, timeout=120)
     assert short.returncode == 2 and "at least 10" in short.stderr
+
+
+async def test_create_admin_refuses_to_promote_an_institution_member_silently(client, settings):
+    inst = await make_institution()
+    poster = await make_member(inst, "poster@example.org")
+    env = {**os.environ, "DATABASE_URL": settings.database_url,
+           "BOARD_ADMIN_PASSWORD": "admin password 123"}
+    board = os.path.join(os.path.dirname(sys.executable), "board")
+    refused = subprocess.run([board, "create-admin", "poster@example.org"], env=env,
+                             capture_output=True, text=True, timeout=120)
+    assert refused.returncode == 1, refused.stderr
+    assert refused.stderr.startswith("error: ") and "--promote-member" in refused.stderr
+    row = await Member.select().where(Member.id == poster["id"]).first().run()
+    assert row["is_staff"] is False
+    assert (await login(client, "poster@example.org")).url.path == "/dashboard"  # old password
+
+    done = subprocess.run([board, "create-admin", "--promote-member", "poster@example.org"],
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert (await Member.select(Member.is_staff).where(Member.id == poster["id"]).first().run()
+            )["is_staff"] is True
