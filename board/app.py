@@ -32,7 +32,8 @@ from board.runtime import Runtime
 from board.settings import ROOT, Settings, load_settings
 from board.store.kv import DatabaseStore
 from board.web.access_log import access_log
-from board.web.ratelimit import rate_limit_config
+from board.web.api_json import require_json_writes
+from board.web.ratelimit import throttle_forms
 from board.web.security import security_headers
 from board.web.sessions import RotatingSessionConfig
 from search.errors import MeiliError, SearchUnavailable
@@ -195,7 +196,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
             cookie_httponly=False, cookie_samesite="lax",
             exclude=["^/api/", "^/unsubscribe/", "^/healthz"],
         ),
-        middleware=[rate_limit_config().middleware, RotatingSessionConfig(
+        middleware=[require_json_writes, throttle_forms, RotatingSessionConfig(
             store="sessions", secure=settings.production, httponly=True, samesite="lax",
             max_age=14 * 24 * 3600, exclude=["^/static/", "^/api/", "^/healthz"],
         ).middleware],

@@ -83,7 +83,9 @@ def seed(demo: bool, count: int, if_empty: bool) -> None:
 @click.argument("email")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
               envvar="BOARD_ADMIN_PASSWORD")
-def create_admin(email: str, password: str) -> None:
+@click.option("--promote-member", is_flag=True,
+              help="Also when EMAIL belongs to an institution's member: make that member staff.")
+def create_admin(email: str, password: str, promote_member: bool) -> None:
     """Create (or promote) a staff account."""
     from board.core.passwords import MIN_LENGTH, hash_password
     from board.core.validation import clean_email
@@ -99,12 +101,16 @@ def create_admin(email: str, password: str) -> None:
     settings = settings_or_exit()
 
     async def go() -> int:
+        from board.seed import MemberOfInstitution
         from board.seed import create_admin as create
         from board.store import engine as db
 
         await open_db(settings)
         try:
-            return await create(email, await hash_password(password))
+            return await create(email, await hash_password(password), promote_member)
+        except MemberOfInstitution:
+            raise Failure(f"{email} is a member of an institution; pass --promote-member to "
+                          "make that account staff (its password is replaced)") from None
         finally:
             await db.close_store()
 

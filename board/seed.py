@@ -128,8 +128,19 @@ async def store_is_empty() -> bool:
     return not await Opportunity.exists().run()
 
 
-async def create_admin(email: str, password_hash: str) -> int:
-    existing = await Member.select(Member.id).where(Member.email == email).first().run()
+class MemberOfInstitution(Exception):
+    """create-admin named an institution's member: promoting it must be asked for."""
+
+
+async def create_admin(email: str, password_hash: str, promote_member: bool = False) -> int:
+    """Create a staff account, or make an existing one staff with this password. An
+    institution's member is promoted only with `promote_member`: staff see and moderate
+    every institution, and a typo in the email must not hand that to a poster silently."""
+    existing = await Member.select(Member.id, Member.institution, Member.is_staff).where(
+        Member.email == email).first().run()
+    if existing and existing["institution"] is not None and not existing["is_staff"] \
+            and not promote_member:
+        raise MemberOfInstitution(email)
     if existing:
         await Member.update({Member.is_staff: True, Member.password_hash: password_hash,
                              Member.is_active: True}).where(Member.id == existing["id"]).run()

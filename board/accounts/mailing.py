@@ -6,7 +6,7 @@ a delivery failure is logged and reported as False for the page to say so, never
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from board.accounts import emails
@@ -22,6 +22,25 @@ async def send_verification(mailer: Transport, settings: Settings, member_id: in
     token = accounts.verification_token(member_id, row["email"], settings.secret_key)
     return await send_or_log(mailer, settings, emails.verify_email(
         row["email"], row["name"], f"{settings.base_url}/verify/{token}"))
+
+
+RESENDS_PER_ADDRESS_PER_DAY = 3
+SENT_AGAIN = "Please confirm your email address first: we have sent you a new link."
+SENT_RECENTLY = ("Please confirm your email address first: we sent a link recently. Check your "
+                 "inbox (and spam folder) for it; you can ask for another one tomorrow.")
+
+
+async def resend_verification(mailer: Transport, settings: Settings, member_id: int,
+                              may_mail: Callable[[str], Awaitable[bool]]) -> str:
+    """A new link for an unverified login, unless `may_mail(address)` (the caller's per-
+    address counter) says enough went out today; the message for the login page either way.
+    Why a cap: anyone who knows the address can log in with a wrong-or-right password over
+    and over, and each attempt would mail its owner."""
+    row = await Member.select(Member.email).where(Member.id == member_id).first().run()
+    if row is None or not await may_mail(row["email"]):
+        return SENT_RECENTLY
+    await send_verification(mailer, settings, member_id)
+    return SENT_AGAIN
 
 
 async def sign_up(data: Mapping[str, Any], mailer: Transport, settings: Settings) -> bool:

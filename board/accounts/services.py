@@ -14,7 +14,13 @@ from typing import Any
 from urllib.parse import urlparse
 
 from board.core import signing, vocab
-from board.core.passwords import MIN_LENGTH, hash_password, hash_password_sync, verify_password
+from board.core.passwords import (
+    MIN_LENGTH,
+    hash_password,
+    hash_password_sync,
+    session_stamp,
+    verify_password,
+)
 from board.core.validation import ValidationErrors, clean_email
 from board.store.engine import write_transaction
 from board.store.tables import Institution, Member
@@ -145,13 +151,18 @@ def verification_token(member_id: int, email: str, secret: str) -> str:
     return signing.sign("verify-email", {"m": member_id, "e": email}, VERIFY_TTL, key=secret)
 
 
-async def verify_email(token: str, secret: str) -> int:
+def read_verification(token: str, secret: str) -> dict[str, Any]:
+    """The verification link's payload, or AccountError; changes nothing (the GET page)."""
     try:
-        payload = signing.unsign("verify-email", token, key=secret)
+        return signing.unsign("verify-email", token, key=secret)
     except signing.ExpiredToken:
         raise AccountError("This confirmation link has expired. Log in to get a new one.") from None
     except signing.BadToken:
         raise AccountError("This confirmation link is not valid.") from None
+
+
+async def verify_email(token: str, secret: str) -> int:
+    payload = read_verification(token, secret)
     rows = await Member.update({Member.email_verified_at: _now()}).where(
         (Member.id == payload["m"]) & (Member.email == payload["e"])
         & Member.email_verified_at.is_null()).returning(Member.id).run()
@@ -182,6 +193,12 @@ async def authenticate(email: str, password: str) -> dict[str, Any]:
         raise NotVerified(row["id"])
     await Member.update({Member.last_login_at: _now()}).where(Member.id == row["id"]).run()
     return row
+
+
+def session_data(member: Mapping[str, Any]) -> dict[str, Any]:
+    """What a login puts in the session: the member and the stamp of its current password
+    (board.web.common.current_member refuses the session once the password changed)."""
+    return {"member_id": member["id"], "stamp": session_stamp(member["password_hash"])}
 
 
 def _reset_fingerprint(password_hash: str) -> str:

@@ -22,7 +22,9 @@ from board.web.guards import INSTITUTION_MEMBER, LOGIN_REDIRECT, safe_next
 from board.web.routing import FeatureRouter
 from board.web.sessions import rotate_session
 
-LOGIN_FAILS_PER_ACCOUNT = (10, 900)      # failed logins per email per 15 minutes
+# Login attempts per email per 15 minutes: short, so an attacker can lock the owner out for
+# minutes, not days.
+LOGIN_ATTEMPTS_PER_ACCOUNT = (10, 900)
 RESETS_PER_ACCOUNT = (3, 3600)           # reset mails per email per hour
 SIGNUPS_PER_CLIENT = (5, 3600)           # accounts per address per hour
 MAX_FORM_FIELD = 5000
@@ -68,6 +70,19 @@ async def signup(request: Request) -> Template | Redirect:
 
 
 @get("/verify/{token:str}", include_in_schema=False)
+async def verify_page(request: Request, token: str) -> Template | Redirect:
+    # Mail scanners fetch every link in a message: the GET only asks, the button confirms.
+    try:
+        accounts.read_verification(token, _secret(request))
+    except accounts.AccountError as exc:
+        flash(request, str(exc), "error")
+        return Redirect("/login", status_code=303)
+    return await render(request, "pages/confirm_link.html", heading="Confirm your email address",
+                        text="Press the button to confirm this address and activate your "
+                             "account.", action=f"/verify/{token}", button="Confirm my email")
+
+
+@post("/verify/{token:str}", include_in_schema=False)
 async def verify(request: Request, token: str) -> Redirect:
     try:
         await accounts.verify_email(token, _secret(request))
@@ -88,25 +103,28 @@ async def login_form(request: Request) -> Template:
 async def login(request: Request) -> Template | Redirect:
     data = await _form(request)
     email, next_url = data.get("email", "").strip().lower(), safe_next(data.get("next"), "")
-    if email and await ratelimit.exceeded(request, "login-fail", email, LOGIN_FAILS_PER_ACCOUNT[0]):
+    # Counted BEFORE the password is checked: 40 parallel guesses count 40 and only the
+    # first LOGIN_ATTEMPTS_PER_ACCOUNT are checked at all. A success clears the count.
+    if email and not await ratelimit.hit(request, "login", email, *LOGIN_ATTEMPTS_PER_ACCOUNT):
         raise _too_many()
     try:
         member = await accounts.authenticate(email, data.get("password", ""))
     except accounts.NotVerified as exc:
-        await mailing.send_verification(runtime(request).mailer, runtime(request).settings,
-                                        exc.member_id)
-        return await render(request, "pages/login.html", status_code=403, error=str(exc),
+        async def may_mail(address: str) -> bool:
+            return await ratelimit.hit(request, "verify-mail", address,
+                                       mailing.RESENDS_PER_ADDRESS_PER_DAY, 24 * 3600)
+
+        message = await mailing.resend_verification(runtime(request).mailer,
+                                                     runtime(request).settings, exc.member_id,
+                                                     may_mail)
+        return await render(request, "pages/login.html", status_code=403, error=message,
                             email=email, next=next_url)
     except accounts.AccountError as exc:
-        # Only failures count against the account; the window is short so an attacker can
-        # lock its owner out for minutes, not days.
-        if email:
-            await ratelimit.hit(request, "login-fail", email, *LOGIN_FAILS_PER_ACCOUNT)
         return await render(request, "pages/login.html", status_code=400, error=str(exc),
                             email=email, next=next_url)
-    await ratelimit.reset(request, "login-fail", email)
+    await ratelimit.reset(request, "login", email, LOGIN_ATTEMPTS_PER_ACCOUNT[1])
     request.session.clear()
-    request.session["member_id"] = member["id"]
+    request.session.update(accounts.session_data(member))
     rotate_session(request)
     default = "/staff" if member["is_staff"] and member["institution"] is None else "/dashboard"
     return Redirect(safe_next(data.get("next"), default), status_code=303)
@@ -203,6 +221,6 @@ async def invite_accept(request: Request, token: str) -> Template | Redirect:
 # The account pages are public except inviting a colleague, which names `member`.
 router = FeatureRouter(
     path="/", dependencies={"member": INSTITUTION_MEMBER}, exception_handlers=LOGIN_REDIRECT,
-    route_handlers=[signup_form, signup, verify, login_form, login, logout, reset_request_form,
+    route_handlers=[signup_form, signup, verify_page, verify, login_form, login, logout, reset_request_form,
                     reset_request, reset_form, reset_set, invite, invite_form, invite_accept],
 )

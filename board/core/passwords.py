@@ -40,3 +40,10 @@ async def hash_password(password: str) -> str:
 
 async def verify_password(password: str, stored: str) -> bool:
     return await asyncio.to_thread(verify_password_sync, password, stored)
+
+
+def session_stamp(password_hash: str | None) -> str:
+    """A short digest of the stored password hash, kept in the session at login and checked
+    on every request: a password reset or change makes a new hash, so every session opened
+    with the old password stops working (a stolen session dies with the old password)."""
+    return hashlib.sha256(f"session:{password_hash or ''}".encode()).hexdigest()[:32]

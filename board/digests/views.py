@@ -98,12 +98,27 @@ async def _subscriber(request: Request, token: str, purpose: str = "manage") -> 
         raise HTTPException(status_code=400, detail=str(exc)) from None
 
 
-@get("/subscribe/confirm/{token:str}", include_in_schema=False)
-async def confirm(request: Request, token: str) -> Template:
+async def _to_confirm(request: Request, token: str) -> dict[str, Any]:
     row = await _subscriber(request, token, "confirm")
     if row["unsubscribed_at"]:
         raise HTTPException(status_code=400, detail="This subscription was cancelled; "
                                                     "subscribe again from any search.")
+    return row
+
+
+@get("/subscribe/confirm/{token:str}", include_in_schema=False)
+async def confirm_page(request: Request, token: str) -> Template:
+    # Mail scanners fetch every link in a message: the GET only asks, the button confirms.
+    row = await _to_confirm(request, token)
+    return await render(request, "pages/confirm_link.html", heading="Confirm your subscription",
+                        text=f"Press the button to receive the weekly digest at {row['email']}.",
+                        summary=subscriptions.filter_summary(subscriptions.stored_filters(row)),
+                        action=f"/subscribe/confirm/{token}", button="Confirm my subscription")
+
+
+@post("/subscribe/confirm/{token:str}", include_in_schema=False, status_code=200)
+async def confirm(request: Request, token: str) -> Template:
+    row = await _to_confirm(request, token)
     await subscriptions.confirm(row)
     manage = subscriptions.token_for(row, "manage", runtime(request).settings.secret_key)
     return await render(request, "pages/subscribe_confirmed.html", manage_url=f"/manage/{manage}",
@@ -175,6 +190,6 @@ async def unsubscribe_one_click(request: Request, token: str) -> Template:
 
 
 router = FeatureRouter(path="/", route_handlers=[
-    subscribe_form, subscribe_submit, api_subscribe, confirm, manage, manage_submit,
+    subscribe_form, subscribe_submit, api_subscribe, confirm_page, confirm, manage, manage_submit,
     unsubscribe_confirm, unsubscribe_one_click,
 ])

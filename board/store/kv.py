@@ -22,6 +22,11 @@ def _until(expires_in: int | dt.timedelta | None) -> dt.datetime | None:
     return _now() + dt.timedelta(seconds=seconds)
 
 
+# Valid on SQLite (3.35+) and PostgreSQL alike; the values travel as parameters.
+_INCREMENT = ("INSERT INTO key_value (key, value, expires_at, hits) VALUES ({}, {}, {}, 1) "
+              "ON CONFLICT (key) DO UPDATE SET hits = key_value.hits + 1 RETURNING hits")
+
+
 class DatabaseStore(NamespacedStore):
     def __init__(self, namespace: str = "litestar"):
         super().__init__()
@@ -87,6 +92,14 @@ class DatabaseStore(NamespacedStore):
         expires = row["expires_at"]
         expires = expires if expires.tzinfo else expires.replace(tzinfo=dt.UTC)
         return max(0, int((expires - _now()).total_seconds()))
+
+    async def incr(self, key: str, expires_in: int) -> int:
+        """Add one to the counter `key` and return the new count, in ONE statement: parallel
+        callers (several workers) each get their own count, none is lost. A new row expires
+        in `expires_in` seconds; an existing one keeps its expiry (callers put the time
+        window in the key, so no clock comparison is needed in SQL)."""
+        rows = await KeyValue.raw(_INCREMENT, self._key(key), b"", _until(expires_in)).run()
+        return int(rows[0]["hits"])
 
     async def purge_expired(self) -> int:
         rows = await KeyValue.delete().where(KeyValue.expires_at < _now()).returning(

@@ -165,6 +165,8 @@ class KeyValue(Table):
     key = Varchar(length=200, unique=True)
     value = Bytea(default=b"")
     expires_at = Timestamptz(null=True, default=None, index=True)
+    # Rate-limit counters only: incremented in one statement (DatabaseStore.incr).
+    hits = Integer(default=0)
 
 
 ALL_TABLES: list[type[Table]] = [

@@ -7,6 +7,7 @@ from typing import Any
 from litestar import Request
 from litestar.response import Template
 
+from board.core.passwords import session_stamp
 from board.runtime import Runtime
 from board.store.tables import Member
 
@@ -23,10 +24,15 @@ async def current_member(request: Request) -> dict[str, Any] | None:
     member_id = request.session.get("member_id") if request.scope.get("session") else None
     if member_id:
         member = await Member.select(
-            Member.all_columns(exclude=[Member.password_hash]),
+            Member.all_columns(),
             Member.institution.name.as_alias("institution_name"),
             Member.institution.verified.as_alias("institution_verified"),
         ).where((Member.id == member_id) & (Member.is_active == True)).first().run()  # noqa: E712
+        stored_hash = member.pop("password_hash") if member else None
+        if member is None or request.session.get("stamp") != session_stamp(stored_hash):
+            # Deactivated, or the password changed since this session logged in: end it.
+            request.session.clear()
+            member = None
     request.state.current_member = member
     return member
 

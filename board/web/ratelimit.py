@@ -1,9 +1,11 @@
 """Rate limits kept in the shared store ("rate_limit"), so every web worker counts together.
 
-Two layers: Litestar's RateLimitMiddleware limits POSTs to the account forms per client
-address (`rate_limit_config`), and `hit` counts per account / email inside the handlers, so
-an attacker rotating addresses still cannot hammer one account. The client address comes
-from the socket; X-Forwarded-For is believed only when the peer is a trusted proxy.
+Two layers: `throttle_forms` limits POSTs to the account forms per client address, and
+`hit` counts per account / email inside the handlers, so an attacker rotating addresses
+still cannot hammer one account. Both go through `DatabaseStore.incr`, one atomic statement:
+40 parallel requests count 40, where reading a count and writing it back let them all read
+the same number. The client address comes from the socket; X-Forwarded-For is believed only
+when the peer is a trusted proxy. IPv6 clients count per /64, the block one subscriber gets.
 
 Reusable by other endpoints (subscribe, report):
 
@@ -14,16 +16,14 @@ Reusable by other endpoints (subscribe, report):
 from __future__ import annotations
 
 import ipaddress
-import json
 import time
-from typing import Any
 
 from litestar import Request
 from litestar.exceptions import TooManyRequestsException
-from litestar.middleware.rate_limit import RateLimitConfig, RateLimitMiddleware
-from litestar.stores.base import Store
+from litestar.types import ASGIApp, Receive, Scope, Send
 
 from board.settings import Settings
+from board.store.kv import DatabaseStore
 
 STORE = "rate_limit"
 TOO_MANY = "Too many attempts. Please wait a few minutes and try again."
@@ -46,9 +46,27 @@ def _is_trusted(address: str, trusted: tuple[str, ...]) -> bool:
     return False
 
 
+def bucket_of(address: str) -> str:
+    """The unit a limit counts: an IPv4 address, or the /64 of an IPv6 one (a single
+    subscriber holds a whole /64, so counting per address would let it rotate freely)."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 6:
+        if ip.ipv4_mapped:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
 def client_address(request: Request, settings: Settings) -> str:
-    """The caller's address: the socket peer, or, when that peer is a trusted proxy, the
-    right-most X-Forwarded-For entry that is not itself a trusted proxy."""
+    """The caller's rate-limit bucket (see `bucket_of`) for the socket peer, or, when that
+    peer is a trusted proxy, the right-most X-Forwarded-For entry that is not itself one."""
+    return bucket_of(_client_ip(request, settings))
+
+
+def _client_ip(request: Request, settings: Settings) -> str:
     peer = request.client.host if request.client else "unknown"
     if not settings.trusted_proxies or not _is_trusted(peer, settings.trusted_proxies):
         return peer
@@ -62,69 +80,46 @@ def client_address(request: Request, settings: Settings) -> str:
     return peer
 
 
-def _store(request_or_store: Request | Store) -> Store:
-    if isinstance(request_or_store, Store):
+def _store(request_or_store: Request | DatabaseStore) -> DatabaseStore:
+    if isinstance(request_or_store, DatabaseStore):
         return request_or_store
     return request_or_store.app.stores.get(STORE)
 
 
-async def hit(request_or_store: Request | Store, bucket: str, key: str, limit: int,
+def _window_key(bucket: str, key: str, window_s: int, now: int) -> str:
+    # The window's number is part of the key: a new window is a new counter, so the store
+    # never compares clocks and an old counter simply expires.
+    return f"{bucket}:{window_s}:{now // window_s}:{key.strip().lower()}"
+
+
+async def hit(request_or_store: Request | DatabaseStore, bucket: str, key: str, limit: int,
               window_s: int) -> bool:
     """Count one attempt for `key` in `bucket`; False once more than `limit` attempts fell
     in the current fixed window of `window_s` seconds."""
-    store = _store(request_or_store)
-    name = f"{bucket}:{key.strip().lower()}"
     now = int(time.time())
-    raw = await store.get(name)
-    state: dict[str, Any] = {"count": 0, "reset": now + window_s}
-    if raw:
-        try:
-            loaded = json.loads(raw)
-            if int(loaded["reset"]) > now:
-                state = {"count": int(loaded["count"]), "reset": int(loaded["reset"])}
-        except (ValueError, KeyError, TypeError):
-            pass
-    state["count"] += 1
-    await store.set(name, json.dumps(state), expires_in=max(1, state["reset"] - now))
-    return state["count"] <= limit
+    ends = (now // window_s + 1) * window_s
+    count = await _store(request_or_store).incr(_window_key(bucket, key, window_s, now),
+                                                expires_in=max(1, ends - now))
+    return count <= limit
 
 
-async def exceeded(request_or_store: Request | Store, bucket: str, key: str, limit: int) -> bool:
-    """True when `key` already used up `limit` attempts in its current window (no count)."""
-    raw = await _store(request_or_store).get(f"{bucket}:{key.strip().lower()}")
-    if not raw:
-        return False
-    try:
-        state = json.loads(raw)
-        return int(state["reset"]) > int(time.time()) and int(state["count"]) >= limit
-    except (ValueError, KeyError, TypeError):
-        return False
+async def reset(request_or_store: Request | DatabaseStore, bucket: str, key: str,
+                window_s: int) -> None:
+    """Forget the current window's attempts (a successful login)."""
+    await _store(request_or_store).delete(_window_key(bucket, key, window_s, int(time.time())))
 
 
-async def reset(request_or_store: Request | Store, bucket: str, key: str) -> None:
-    await _store(request_or_store).delete(f"{bucket}:{key.strip().lower()}")
+def throttle_forms(app: ASGIApp) -> ASGIApp:
+    """Per client address, at most PER_CLIENT_PER_MINUTE POSTs a minute to each account form."""
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "POST" \
+                and scope["path"] in THROTTLED_PATHS:
+            request: Request = Request(scope)
+            address = client_address(request, request.app.state.runtime.settings)
+            if not await hit(request, "client" + scope["path"], address,
+                             PER_CLIENT_PER_MINUTE, 60):
+                raise TooManyRequestsException(
+                    detail=TOO_MANY, headers={"Retry-After": str(60 - int(time.time()) % 60)})
+        await app(scope, receive, send)
 
-
-def _identifier(request: Request) -> str:
-    settings = request.app.state.runtime.settings
-    return f"{request.url.path}:{client_address(request, settings)}"
-
-
-async def _throttled(request: Request) -> bool:
-    return request.method == "POST" and request.url.path in THROTTLED_PATHS
-
-
-class _ClearMessageRateLimit(RateLimitMiddleware):
-    async def __call__(self, scope, receive, send) -> None:
-        try:
-            await super().__call__(scope, receive, send)
-        except TooManyRequestsException as exc:
-            raise TooManyRequestsException(detail=TOO_MANY, headers=exc.headers) from None
-
-
-def rate_limit_config(per_minute: int = PER_CLIENT_PER_MINUTE) -> RateLimitConfig:
-    return RateLimitConfig(
-        rate_limit=("minute", per_minute), store=STORE, identifier_for_request=_identifier,
-        check_throttle_handler=_throttled, middleware_class=_ClearMessageRateLimit,
-        exclude=["^/static/", "^/healthz"],
-    )
+    return middleware

@@ -44,6 +44,7 @@ async def test_subscribe_confirm_digest_unsubscribe(runtime, smtp, new_page, js)
 
     confirm_mail = await mail_to(smtp, EMAIL, "Confirm")
     await page.goto(link_in(confirm_mail, base, "/subscribe/confirm/"))
+    await page.get_by_role("button", name="Confirm my subscription").click()
     await page.get_by_role("heading", name="You are subscribed").wait_for()
     problems += await audit_if(js, page, "subscribe-confirmed")
 

@@ -54,6 +54,7 @@ async def test_sign_up_post_moderate_and_find(runtime, smtp, new_page, js):
 
     verify = await mail_to(smtp, POSTER, "Confirm your email")
     await page.goto(link_in(verify, base, "/verify/"))
+    await page.get_by_role("button", name="Confirm my email").click()
     await page.wait_for_url("**/login")
     assert "confirmed" in (await page.locator(".banner").inner_text()).lower()
     await _log_in(page, POSTER, POSTER_PW)

@@ -43,7 +43,13 @@ async def test_signup_verify_login_logout(client, settings):
     assert len(sent) == 2 and sent[0]["To"] == "ann@mercy-general.example.org"
     assert "Confirm" in sent[0]["Subject"]
 
-    confirmed = await client.get(link_in(sent[0], "/verify/"))
+    # Following the link (as a mail scanner does) only shows the button.
+    link = link_in(sent[0], "/verify/")
+    page = await client.get(link)
+    assert page.status_code == 200 and f'action="{link}"' in page.text
+    assert (await Member.select(Member.email_verified_at).where(Member.id == member["id"])
+            .first().run())["email_verified_at"] is None
+    confirmed = await post_form(client, link)
     assert confirmed.url.path == "/login" and "confirmed" in confirmed.text
     done = await login(client, "ann@mercy-general.example.org")
     assert done.status_code == 200 and done.url.path == "/dashboard"
@@ -86,6 +92,8 @@ async def test_bad_or_expired_verification_links(client, settings):
     assert "expired" in page.text
     forged = signing.sign("verify-email", {"m": member_id, "e": "eve@example.org"}, 60, key="x" * 40)
     page = await client.get(f"/verify/{forged}")
+    assert "not valid" in page.text
+    page = await post_form(client, f"/verify/{forged}")
     assert "not valid" in page.text
     assert (await Member.select(Member.email_verified_at).where(Member.id == member_id).first().run()
             )["email_verified_at"] is None
@@ -196,3 +204,24 @@ async def test_create_admin_cli_makes_a_staff_account_that_can_log_in(client, se
     short = subprocess.run([board, "create-admin", "x@example.org"], capture_output=True, text=True,
                            env={**env, "BOARD_ADMIN_PASSWORD": "short"}, timeout=120)
     assert short.returncode == 2 and "at least 10" in short.stderr
+
+
+async def test_create_admin_refuses_to_promote_an_institution_member_silently(client, settings):
+    inst = await make_institution()
+    poster = await make_member(inst, "poster@example.org")
+    env = {**os.environ, "DATABASE_URL": settings.database_url,
+           "BOARD_ADMIN_PASSWORD": "admin password 123"}
+    board = os.path.join(os.path.dirname(sys.executable), "board")
+    refused = subprocess.run([board, "create-admin", "poster@example.org"], env=env,
+                             capture_output=True, text=True, timeout=120)
+    assert refused.returncode == 1, refused.stderr
+    assert refused.stderr.startswith("error: ") and "--promote-member" in refused.stderr
+    row = await Member.select().where(Member.id == poster["id"]).first().run()
+    assert row["is_staff"] is False
+    assert (await login(client, "poster@example.org")).url.path == "/dashboard"  # old password
+
+    done = subprocess.run([board, "create-admin", "--promote-member", "poster@example.org"],
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert (await Member.select(Member.is_staff).where(Member.id == poster["id"]).first().run()
+            )["is_staff"] is True

@@ -16,6 +16,7 @@ from board.mail.transport import Mailer
 from board.store.tables import Subscriber
 from search.server import free_port
 from tests.support.app import Borrowed, app_client
+from tests.support.members import post_form
 
 
 def _app(runtime, settings, smtp_url: str):
@@ -52,7 +53,7 @@ async def test_smtp_refusing_connections_answers_503_then_the_retry_delivers(run
         retry = await _subscribe(up, "refused@example.org")
         assert retry.status_code == 202, retry.text
         assert len(await _rows("refused@example.org")) == 1  # the retry reused the row
-        confirm = await up.get(_confirm_link(smtp, "refused@example.org"))
+        confirm = await post_form(up, _confirm_link(smtp, "refused@example.org"))
     assert confirm.status_code == 200
     assert (await _rows("refused@example.org"))[0]["confirmed_at"] is not None
 
@@ -76,7 +77,7 @@ async def test_smtp_faults_during_a_request_answer_clearly_and_keep_one_valid_ro
             retry = await _subscribe(client, email)
             assert retry.status_code == 202, retry.text
             assert smtp.to(email)
-            confirm = await client.get(_confirm_link(smtp, email))
+            confirm = await post_form(client, _confirm_link(smtp, email))
             assert confirm.status_code == 200
             assert (await _rows(email))[0]["confirmed_at"] is not None
     assert len(await _rows(email)) == 1
