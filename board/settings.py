@@ -51,6 +51,8 @@ class Settings:
     mail_from: str = "IMG Opportunity Board <no-reply@imgboard.example>"
     unsubscribe_mailto: str = ""
     secret_key: str = DEFAULT_SECRET
+    # Old keys still accepted on signed links (SECRET_KEY_FALLBACKS), newest first.
+    secret_key_fallbacks: tuple[str, ...] = ()
     base_url: str = "http://127.0.0.1:8000"
     host: str = "127.0.0.1"
     port: int = 8000
@@ -64,6 +66,11 @@ class Settings:
     @property
     def production(self) -> bool:
         return self.env == "production"
+
+    @property
+    def signing_keys(self) -> tuple[str, ...]:
+        """The key that signs new links, then the old ones still accepted."""
+        return (self.secret_key, *self.secret_key_fallbacks)
 
     @property
     def embedded_meili(self) -> bool:
@@ -163,6 +170,7 @@ def load_settings(environ: dict[str, str] | None = None, env_file: Path | None =
         mail_from=source.get("MAIL_FROM") or Settings.mail_from,
         unsubscribe_mailto=source.get("UNSUBSCRIBE_MAILTO") or "",
         secret_key=source.get("SECRET_KEY") or DEFAULT_SECRET,
+        secret_key_fallbacks=_list(source.get("SECRET_KEY_FALLBACKS")),
         base_url=(source.get("BASE_URL") or "http://127.0.0.1:8000").rstrip("/"),
         host=source.get("HOST") or "127.0.0.1",
         port=port,

@@ -19,7 +19,7 @@ from board.store.tables import Institution, Member
 
 async def send_verification(mailer: Transport, settings: Settings, member_id: int) -> bool:
     row = await Member.select(Member.email, Member.name).where(Member.id == member_id).first().run()
-    token = accounts.verification_token(member_id, row["email"], settings.secret_key)
+    token = accounts.verification_token(member_id, row["email"], settings.signing_keys)
     return await send_or_log(mailer, settings, emails.verify_email(
         row["email"], row["name"], f"{settings.base_url}/verify/{token}"))
 
@@ -53,7 +53,7 @@ async def sign_up(data: Mapping[str, Any], mailer: Transport, settings: Settings
 async def send_reset(email: str, mailer: Transport, settings: Settings) -> None:
     """Mail a reset link when an active account has this email; silent either way, so the
     page cannot tell whether the account exists."""
-    found = await accounts.reset_token_for(email, settings.secret_key)
+    found = await accounts.reset_token_for(email, settings.signing_keys)
     if found:
         member, token = found
         await send_or_log(mailer, settings, emails.reset_email(
@@ -64,8 +64,8 @@ async def invite(inviter: Mapping[str, Any], email: str, mailer: Transport,
                  settings: Settings) -> tuple[str, bool]:
     """(the invited address, whether the mail went out); ValidationErrors for a bad or
     already registered email."""
-    token = await accounts.invite(inviter, email, settings.secret_key)
-    address = accounts.read_invite(token, settings.secret_key)["e"]
+    token = await accounts.invite(inviter, email, settings.signing_keys)
+    address = accounts.read_invite(token, settings.signing_keys)["e"]
     inst = await Institution.select(Institution.name).where(
         Institution.id == inviter["institution"]).first().run()
     sent = await send_or_log(mailer, settings, emails.invite_email(

@@ -147,11 +147,11 @@ async def _check_unique(inst_name: str, email: str, errors: dict[str, str]) -> N
         errors["email"] = "already has an account: log in or reset your password"
 
 
-def verification_token(member_id: int, email: str, secret: str) -> str:
+def verification_token(member_id: int, email: str, secret: signing.Keys) -> str:
     return signing.sign("verify-email", {"m": member_id, "e": email}, VERIFY_TTL, key=secret)
 
 
-def read_verification(token: str, secret: str) -> dict[str, Any]:
+def read_verification(token: str, secret: signing.Keys) -> dict[str, Any]:
     """The verification link's payload, or AccountError; changes nothing (the GET page)."""
     try:
         return signing.unsign("verify-email", token, key=secret)
@@ -161,7 +161,7 @@ def read_verification(token: str, secret: str) -> dict[str, Any]:
         raise AccountError("This confirmation link is not valid.") from None
 
 
-async def verify_email(token: str, secret: str) -> int:
+async def verify_email(token: str, secret: signing.Keys) -> int:
     payload = read_verification(token, secret)
     rows = await Member.update({Member.email_verified_at: _now()}).where(
         (Member.id == payload["m"]) & (Member.email == payload["e"])
@@ -206,7 +206,7 @@ def _reset_fingerprint(password_hash: str) -> str:
     return password_hash[-16:]
 
 
-async def reset_token_for(email: str, secret: str) -> tuple[dict[str, Any], str] | None:
+async def reset_token_for(email: str, secret: signing.Keys) -> tuple[dict[str, Any], str] | None:
     """(member, token) for an active account with this email, else None (the caller answers
     the same either way)."""
     try:
@@ -222,7 +222,7 @@ async def reset_token_for(email: str, secret: str) -> tuple[dict[str, Any], str]
     return row, token
 
 
-async def reset_password(token: str, password: str, secret: str) -> int:
+async def reset_password(token: str, password: str, secret: signing.Keys) -> int:
     try:
         payload = signing.unsign("reset-password", token, key=secret)
     except signing.BadToken:
@@ -244,7 +244,7 @@ async def reset_password(token: str, password: str, secret: str) -> int:
     return int(payload["m"])
 
 
-async def invite(inviter: Mapping[str, Any], email: str, secret: str) -> str:
+async def invite(inviter: Mapping[str, Any], email: str, secret: signing.Keys) -> str:
     """A signed invitation for `email` to join the inviter's institution."""
     errors: dict[str, str] = {}
     email = _email({"email": email}, errors)
@@ -256,7 +256,7 @@ async def invite(inviter: Mapping[str, Any], email: str, secret: str) -> str:
                         INVITE_TTL, key=secret)
 
 
-def read_invite(token: str, secret: str) -> dict[str, Any]:
+def read_invite(token: str, secret: signing.Keys) -> dict[str, Any]:
     try:
         return signing.unsign("invite", token, key=secret)
     except signing.ExpiredToken:
@@ -265,7 +265,7 @@ def read_invite(token: str, secret: str) -> dict[str, Any]:
         raise AccountError("This invitation link is not valid.") from None
 
 
-async def accept_invite(token: str, data: Mapping[str, Any], secret: str) -> int:
+async def accept_invite(token: str, data: Mapping[str, Any], secret: signing.Keys) -> int:
     payload = read_invite(token, secret)
     errors: dict[str, str] = {}
     name = _text(data, "name", 200, errors)

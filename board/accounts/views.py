@@ -35,8 +35,8 @@ async def _form(request: Request) -> dict[str, str]:
     return {k: str(v)[:MAX_FORM_FIELD] for k, v in form.items() if isinstance(v, str)}
 
 
-def _secret(request: Request) -> str:
-    return runtime(request).settings.secret_key
+def _secret(request: Request) -> tuple[str, ...]:
+    return runtime(request).settings.signing_keys
 
 
 def _too_many() -> TooManyRequestsException:

@@ -98,12 +98,12 @@ def _validated(email: Any, filters: Mapping[str, Any]) -> tuple[str, dict[str, l
     return address.lower(), canon
 
 
-def token_for(row: Mapping[str, Any], purpose: str, secret: str) -> str:
+def token_for(row: Mapping[str, Any], purpose: str, secret: signing.Keys) -> str:
     ttl = CONFIRM_TTL if purpose == "confirm" else MANAGE_TTL
     return signing.sign(purpose, [row["id"], row["token"][:16]], ttl, key=secret)
 
 
-async def subscriber_for(token: str, purpose: str, secret: str) -> dict[str, Any]:
+async def subscriber_for(token: str, purpose: str, secret: signing.Keys) -> dict[str, Any]:
     """The one subscriber a link token names; BadLink otherwise (tampered, expired, stale)."""
     try:
         sub_id, prefix = signing.unsign(purpose, token, key=secret)
@@ -116,7 +116,7 @@ async def subscriber_for(token: str, purpose: str, secret: str) -> dict[str, Any
     return row
 
 
-async def unsubscribe_target(token: str, secret: str) -> tuple[dict[str, Any], bool]:
+async def unsubscribe_target(token: str, secret: signing.Keys) -> tuple[dict[str, Any], bool]:
     """The subscriber an unsubscribe link names, and whether the token may also manage.
     Mails now carry an "unsubscribe"-only token (a forwarded digest or a link scanner must
     not be able to change filters for a year); "manage" tokens from older mails still
@@ -127,7 +127,7 @@ async def unsubscribe_target(token: str, secret: str) -> tuple[dict[str, Any], b
         return await subscriber_for(token, "manage", secret), True
 
 
-async def subscribe(email: Any, filters: Mapping[str, Any], secret: str,
+async def subscribe(email: Any, filters: Mapping[str, Any], secret: signing.Keys,
                     may_mail=None, now: dt.datetime | None = None) -> SubscribeOutcome:
     """Create or reuse the (email, filters) subscription. `may_mail(address)` is the
     per-address limiter; it is asked only when a confirmation mail would go out."""
@@ -217,7 +217,7 @@ async def send_confirmation(mailer: Transport, settings: Settings, outcome: Subs
 async def start(email: Any, filters: Mapping[str, Any], mailer: Transport, settings: Settings,
                 may_mail: Callable[[str], Awaitable[bool]]) -> SubscribeOutcome:
     """Subscribe, then mail the confirmation when one is due (never for an active row)."""
-    outcome = await subscribe(email, filters, settings.secret_key, may_mail)
+    outcome = await subscribe(email, filters, settings.signing_keys, may_mail)
     if outcome.confirm_token:
         await send_confirmation(mailer, settings, outcome)
     return outcome

@@ -131,7 +131,7 @@ def _prepare(rt: Any, subs: list[dict[str, Any]], results: list, period: str,
              now: dt.datetime) -> Iterator[Pending | None]:
     """Each subscriber's finished message, or None for one with nothing new."""
     settings = rt.settings
-    secret = settings.secret_key
+    secret = settings.signing_keys
     cache: dict[tuple, digest_mail.Parts] = {}
     now_ts = int(now.timestamp())
     for sub, result in zip(subs, results, strict=True):

@@ -93,7 +93,7 @@ async def api_subscribe(request: Request, data: dict[str, Any]) -> Response[dict
 
 async def _subscriber(request: Request, token: str, purpose: str = "manage") -> dict[str, Any]:
     try:
-        return await subscriptions.subscriber_for(token, purpose, runtime(request).settings.secret_key)
+        return await subscriptions.subscriber_for(token, purpose, runtime(request).settings.signing_keys)
     except BadLink as exc:
         raise HTTPException(status_code=400, detail=str(exc)) from None
 
@@ -120,7 +120,7 @@ async def confirm_page(request: Request, token: str) -> Template:
 async def confirm(request: Request, token: str) -> Template:
     row = await _to_confirm(request, token)
     await subscriptions.confirm(row)
-    manage = subscriptions.token_for(row, "manage", runtime(request).settings.secret_key)
+    manage = subscriptions.token_for(row, "manage", runtime(request).settings.signing_keys)
     return await render(request, "pages/subscribe_confirmed.html", manage_url=f"/manage/{manage}",
                         summary=subscriptions.filter_summary(subscriptions.stored_filters(row)))
 
@@ -169,7 +169,7 @@ async def manage_submit(request: Request, token: str) -> Template:
 
 async def _unsubscriber(request: Request, token: str) -> tuple[dict[str, Any], bool]:
     try:
-        return await subscriptions.unsubscribe_target(token, runtime(request).settings.secret_key)
+        return await subscriptions.unsubscribe_target(token, runtime(request).settings.signing_keys)
     except BadLink as exc:
         raise HTTPException(status_code=400, detail=str(exc)) from None
 

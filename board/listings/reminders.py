@@ -34,12 +34,12 @@ def renew_token(settings: Settings, opportunity_id: int, expires_at: dt.datetime
                 now: dt.datetime) -> str:
     ttl = max(expires_at - now, dt.timedelta(0)) + LINK_GRACE
     return sign(PURPOSE, {"id": opportunity_id, "for": expires_at.isoformat()},
-                int(ttl.total_seconds()), key=settings.secret_key, now=now.timestamp())
+                int(ttl.total_seconds()), key=settings.signing_keys, now=now.timestamp())
 
 
 def read_token(settings: Settings, token: str, now: dt.datetime | None = None) -> dict[str, Any]:
     """The link's payload; BadToken when tampered with, malformed or expired."""
-    payload = unsign(PURPOSE, token, key=settings.secret_key,
+    payload = unsign(PURPOSE, token, key=settings.signing_keys,
                      now=now.timestamp() if now else None)
     if not isinstance(payload, dict) or not isinstance(payload.get("id"), int):
         raise BadToken("malformed token")

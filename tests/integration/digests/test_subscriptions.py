@@ -4,6 +4,7 @@ with confirmation mails delivered to a real aiosmtpd server."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import importlib
 import re
@@ -222,3 +223,25 @@ async def test_the_migration_merges_existing_duplicates(web):
     [row] = await rows()
     assert row["confirmed_at"] is not None and row["email"] == "dup@example.com"
     assert row["filters_key"] == filters_key(canonical_filters({"state": ["CA", "NY"]}))
+
+
+async def test_links_signed_with_an_old_key_work_while_it_is_a_fallback(web):
+    # Before: changing SECRET_KEY broke every year-long unsubscribe and manage link at once.
+    rt = web.app.state.runtime
+    old_key = rt.settings.secret_key
+    row = await confirmed("rotated@example.com")
+    token = token_for(row, "unsubscribe", old_key)
+    new_key = "n3w-" + "k" * 40
+    rt.settings = dataclasses.replace(rt.settings, secret_key=new_key, secret_key_fallbacks=())
+    web.cookies.clear()
+    refused = await web.post(f"/unsubscribe/{token}", content=b"List-Unsubscribe=One-Click",
+                             headers={"content-type": "application/x-www-form-urlencoded"})
+    assert refused.status_code == 400 and (await rows())[-1]["unsubscribed_at"] is None
+    rt.settings = dataclasses.replace(rt.settings, secret_key_fallbacks=(old_key,))
+    web.cookies.clear()
+    ok = await web.post(f"/unsubscribe/{token}", content=b"List-Unsubscribe=One-Click",
+                        headers={"content-type": "application/x-www-form-urlencoded"})
+    assert ok.status_code == 200 and (await rows())[-1]["unsubscribed_at"] is not None
+    # New links are signed with the new key only.
+    fresh = token_for(row, "manage", rt.settings.signing_keys)
+    assert fresh == token_for(row, "manage", new_key) != token_for(row, "manage", old_key)

@@ -84,3 +84,21 @@ def test_trusted_proxy_matching():
     assert not _is_trusted("11.0.0.1", ("10.0.0.0/8",))
     assert not _is_trusted("not-an-ip", ("10.0.0.0/8",))
     assert not _is_trusted("10.0.0.7", ())
+
+
+def test_rotation_signs_with_the_first_key_and_accepts_the_fallbacks():
+    old = signing.sign("manage", {"s": 1}, 60, key="old-key-" + "o" * 32)
+    keys = ("new-key-" + "n" * 32, "old-key-" + "o" * 32)
+    assert signing.unsign("manage", old, key=keys) == {"s": 1}
+    with pytest.raises(signing.BadToken):
+        signing.unsign("manage", old, key=keys[0])
+    fresh = signing.sign("manage", {"s": 2}, 60, key=keys, now=0)
+    assert fresh == signing.sign("manage", {"s": 2}, 60, key=keys[0], now=0)
+
+
+def test_fallback_keys_come_from_the_environment(tmp_path):
+    from board.settings import load_settings
+
+    s = load_settings(environ={"SECRET_KEY": "a" * 40, "SECRET_KEY_FALLBACKS": " b1, c2 ,"},
+                      env_file=tmp_path / "none.env")
+    assert s.signing_keys == ("a" * 40, "b1", "c2")
