@@ -39,11 +39,6 @@ class Runtime:
         mailer = Mailer(settings.smtp_url, settings.var_dir / "mail", settings.mail_from)
         return cls(settings, client, gateway, mailer, Drainer(gateway))
 
-    def kick(self) -> None:
-        """Drain now. Writes wake the drainer on their own (outbox.wakeup); tests use this
-        to make the drainer retry at once after they restored the engine."""
-        self.drainer.kick()
-
     async def start(self, *, apply_settings: bool = True) -> None:
         db.configure(self.settings.database_url)
         await db.open_store()

@@ -72,7 +72,7 @@ async def test_search_outages_answer_503_and_heal_by_themselves(rig):
     proxy, rt, client = rig
     inst = await make_institution()
     await make_listing(inst, title="Nephrology Observership Before")
-    rt.kick()
+    rt.drainer.kick()
     await _eventually_searchable(client, "nephrology", "Nephrology Observership Before")
 
     # Stopped: connections refused.
@@ -83,7 +83,7 @@ async def test_search_outages_answer_503_and_heal_by_themselves(rig):
     assert health.json()["store"] == "ok"
     # Writes do not depend on search: committed now, searchable later.
     during = await make_listing(inst, title="Nephrology Observership During")
-    rt.kick()
+    rt.drainer.kick()
     page = await client.get(f"/api/v1/opportunities/{during}")
     assert page.status_code == 200  # a listing page reads the store, not the engine
 

@@ -36,10 +36,10 @@ async def test_engine_down_writes_succeed_and_the_index_catches_up_on_its_own(ow
     created = [await make_listing(inst, title=f"Neurology Observership {n}") for n in range(6)]
     for opp_id in created[:3]:
         await listings.update(opp_id, {"title": f"Edited while search was down {opp_id}"})
-        rt.kick()
+        rt.drainer.kick()
     await listings.close(created[3])
     await listings.close(before)
-    rt.kick()
+    rt.drainer.kick()
     assert await outbox.pending_count() > 0
     assert await Opportunity.count().where(Opportunity.status == "published").run() == 5
 
