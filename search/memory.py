@@ -43,6 +43,31 @@ def _text_matches(doc: dict[str, Any], q: str, searchable: Sequence[str]) -> boo
     return all(w in haystack for w in words)
 
 
+def _unstated_or_has(doc: dict[str, Any], field: str, value: str) -> bool:
+    stated = doc.get(field)
+    return not stated or value in stated
+
+
+def _eligible(doc: dict[str, Any], query: SearchQuery, spec: IndexSpec) -> bool:
+    """search.query.eligibility_clauses, evaluated on one document."""
+    if query.graduation_year is not None and doc.get("grad_years_limit", 0) < _years_since(query):
+        return False
+    if query.usmle:
+        passed = set(query.usmle) - {"none"}
+        if "step1" not in passed and doc.get("usmle_step1_required") is True:
+            return False
+        if "step2ck" not in passed and doc.get("usmle_step2ck_required") is True:
+            return False
+    if query.ecfmg_certified is False and doc.get("ecfmg_required") is True:
+        return False
+    known = {*spec.facets, *spec.filterable}
+    if query.visa is not None and "visa_statuses" in known and not _unstated_or_has(
+            doc, "visa_statuses", query.visa):
+        return False
+    return not (query.student is not None and "open_to" in known and not _unstated_or_has(
+        doc, "open_to", "student" if query.student else "graduate"))
+
+
 def _base_matches(doc: dict[str, Any], query: SearchQuery, spec: IndexSpec) -> bool:
     """search.query.base_clauses, evaluated on one document."""
     if doc.get("status") != VISIBLE_STATUS or (doc.get("expires_at_ts") or 0) <= query.now_ts:
@@ -58,15 +83,7 @@ def _base_matches(doc: dict[str, Any], query: SearchQuery, spec: IndexSpec) -> b
         return False
     if query.deadline_to_ts is not None and (deadline is None or deadline > query.deadline_to_ts):
         return False
-    if query.graduation_year is not None and doc.get("grad_years_limit", 0) < _years_since(query):
-        return False
-    if query.usmle:
-        passed = set(query.usmle) - {"none"}
-        if "step1" not in passed and doc.get("usmle_step1_required"):
-            return False
-        if "step2ck" not in passed and doc.get("usmle_step2ck_required"):
-            return False
-    if query.ecfmg_certified is False and doc.get("ecfmg_required"):
+    if query.eligible_only and not _eligible(doc, query, spec):
         return False
     if query.geo is not None:
         geo = doc.get("_geo")

@@ -33,6 +33,11 @@ class SearchQuery:
     graduation_year: int | None = None
     usmle: tuple[str, ...] = ()
     ecfmg_certified: bool | None = None
+    # The rest of the eligibility profile, and whether it filters: with `eligible_only` a
+    # listing whose stated requirements rule the profile out is hidden; "not stated" stays.
+    visa: str | None = None
+    student: bool | None = None
+    eligible_only: bool = True
     geo: tuple[float, float] | None = None
     radius_miles: int = 50
     sort: str = "relevance"
@@ -66,7 +71,7 @@ def facet_clause(facet: str, values: tuple[str, ...], spec: IndexSpec) -> str | 
     return "(" + " OR ".join(parts) + ")"
 
 
-def base_clauses(query: SearchQuery) -> list[str]:
+def base_clauses(query: SearchQuery, spec: IndexSpec | None = None) -> list[str]:
     """Filters that are not facets: visibility, money, eligibility, geography."""
     clauses = [f"status = {quote(VISIBLE_STATUS)}", f"expires_at_ts > {int(query.now_ts)}"]
     if query.fee_max is not None:
@@ -77,6 +82,27 @@ def base_clauses(query: SearchQuery) -> list[str]:
         clauses.append(f"application_deadline_ts >= {int(query.deadline_from_ts)}")
     if query.deadline_to_ts is not None:
         clauses.append(f"application_deadline_ts <= {int(query.deadline_to_ts)}")
+    if query.geo is not None:
+        lat, lng = query.geo
+        meters = int(query.radius_miles * METERS_PER_MILE)
+        clauses.append(f"_geoRadius({float(lat)}, {float(lng)}, {meters})")
+    if query.eligible_only:
+        clauses.extend(eligibility_clauses(query, spec))
+    return clauses
+
+
+def _stated_or(field: str, value: str) -> str:
+    # A list the host left empty is "not stated": such a listing stays (its verdict is
+    # "unknown"), whichever way the document spells the emptiness.
+    return (f"({field} = {quote(value)} OR {field} NOT EXISTS OR {field} IS EMPTY "
+            f"OR {field} IS NULL)")
+
+
+def eligibility_clauses(query: SearchQuery, spec: IndexSpec | None = None) -> list[str]:
+    """Hide listings whose stated requirements rule the profile out (the mirror of the
+    board's verdict `not_eligible`); a requirement the listing does not state never hides it.
+    `!= true` keeps documents where the flag is false, null or absent."""
+    clauses: list[str] = []
     if query.graduation_year is not None:
         year = dt.datetime.fromtimestamp(query.now_ts, dt.UTC).year
         years_since = max(0, year - int(query.graduation_year))
@@ -84,22 +110,23 @@ def base_clauses(query: SearchQuery) -> list[str]:
     if query.usmle:
         passed = set(query.usmle) - {"none"}
         if "step1" not in passed:
-            clauses.append("usmle_step1_required = false")
+            clauses.append("usmle_step1_required != true")
         if "step2ck" not in passed:
-            clauses.append("usmle_step2ck_required = false")
+            clauses.append("usmle_step2ck_required != true")
     if query.ecfmg_certified is False:
-        clauses.append("ecfmg_required = false")
-    if query.geo is not None:
-        lat, lng = query.geo
-        meters = int(query.radius_miles * METERS_PER_MILE)
-        clauses.append(f"_geoRadius({float(lat)}, {float(lng)}, {meters})")
+        clauses.append("ecfmg_required != true")
+    known = set(spec.facets) | set(spec.filterable) if spec is not None else set()
+    if query.visa is not None and "visa_statuses" in known:
+        clauses.append(_stated_or("visa_statuses", query.visa))
+    if query.student is not None and "open_to" in known:
+        clauses.append(_stated_or("open_to", "student" if query.student else "graduate"))
     return clauses
 
 
 def build_filter(query: SearchQuery, spec: IndexSpec, without: str | None = None) -> list[str]:
     """AND of the base clauses and every facet's OR-clause, except the facet `without`
     (disjunctive faceting: a facet's own counts ignore its own selection)."""
-    clauses = base_clauses(query)
+    clauses = base_clauses(query, spec)
     for facet in spec.facets:
         if facet == without:
             continue

@@ -7,7 +7,8 @@ from litestar.exceptions import NotFoundException, ValidationException
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Parameter
 
-from board.browse.params import parse_search
+from board.browse.eligibility import annotate
+from board.browse.params import parse_profile, parse_search
 from board.browse.schemas import ErrorBody, OpportunityOut, SearchResponse
 from board.browse.serialize import hit_struct, opportunity_struct
 from board.indexing.gateway import utcnow
@@ -49,6 +50,13 @@ async def search_opportunities(
     graduation_year: int | None = Parameter(default=None, ge=1950, le=2100),
     usmle: _LIST = None,
     ecfmg_certified: bool | None = None,
+    visa: str | None = Parameter(default=None, description=(
+        "Profile: one visa status (b1b2 j1 f1 h1b h4 ead permanent_resident citizen)")),
+    student: bool | None = Parameter(default=None, description=(
+        "Profile: true for a final-year student, false for a graduate")),
+    eligible_only: bool | None = Parameter(default=None, description=(
+        "With a profile (graduation_year, usmle, ecfmg_certified, visa, student): hide "
+        "listings whose stated requirements rule it out (default true); false shows all")),
     near: str | None = Parameter(default=None, max_length=100,
                                  description="'City, ST' or a 5-digit ZIP"),
     radius_miles: int | None = Parameter(default=None, ge=1, le=500),
@@ -58,11 +66,13 @@ async def search_opportunities(
     per_page: int | None = Parameter(default=None, ge=1, le=50),
 ) -> SearchResponse:
     query = parse_search(request.query_params)
+    profile = parse_profile(request.query_params)
     rt = runtime(request)
     result = await rt.gateway.search(query)
     base = rt.settings.base_url
+    hits = annotate(result.hits, profile, utcnow().year) if profile else result.hits
     return SearchResponse(
-        hits=[hit_struct(h, base) for h in result.hits], total=result.total, page=result.page,
+        hits=[hit_struct(h, base) for h in hits], total=result.total, page=result.page,
         per_page=result.per_page, pages=result.pages, facets=result.facets,
         facet_stats=result.facet_stats, took_ms=result.took_ms, capped=result.capped,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 
+from board.browse.eligibility import VISA_LABELS
 from board.core import vocab
 from board.core.fields import BOOL, FACET_FIELDS
 from board.core.search_spec import BOOLEAN_FACETS
@@ -42,6 +43,12 @@ def filter_label(name: str, value: str) -> str:
         return f"Fee up to ${int(value):,}" if plain else f"Fee up to ${value}"
     if name == "usmle":
         return "USMLE: " + USMLE_LABELS.get(value, value)
+    if name == "visa":
+        return "Visa: " + VISA_LABELS.get(value, value)
+    if name == "student":
+        return "Final-year student" if value == "true" else "Graduate"
+    if name == "eligible_only":
+        return "Eligible only" if value != "false" else "Including listings I am not eligible for"
     if name == "ecfmg_certified":
         return "ECFMG certified" if value == "true" else "Not ECFMG certified"
     title = FACET_TITLES.get(name) or PARAM_TITLES.get(name, name)

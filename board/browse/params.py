@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlencode
 
+from board.browse.eligibility import VISA_STATUSES, Profile
 from board.core import vocab
 from board.core.geo import GeoError, locate
 from board.core.search_spec import BOOLEAN_FACETS, FACETS
@@ -15,8 +16,10 @@ from board.core.validation import parse_int
 from search.query import SORT_NAMES, SearchQuery
 
 LIST_PARAMS = ("kind", "specialty", "state", *BOOLEAN_FACETS, "usmle")
-SCALAR_PARAMS = ("q", "fee_max", "graduation_year", "ecfmg_certified", "near", "radius_miles",
-                 "sort", "page", "per_page")
+SCALAR_PARAMS = ("q", "fee_max", "graduation_year", "ecfmg_certified", "visa", "student",
+                 "eligible_only", "near", "radius_miles", "sort", "page", "per_page")
+# The eligibility profile: with any of these, hits carry a verdict (board.browse.eligibility).
+PROFILE_PARAMS = ("graduation_year", "usmle", "ecfmg_certified", "visa", "student")
 FILTER_PARAMS = tuple(p for p in (*LIST_PARAMS, *SCALAR_PARAMS) if p not in {"page", "per_page"})
 ALL_PARAMS = frozenset((*LIST_PARAMS, *SCALAR_PARAMS))
 MAX_Q = 200
@@ -92,6 +95,22 @@ def _choices(params: Mapping[str, Any], name: str, allowed: Iterable[str],
     return tuple(out)
 
 
+def parse_profile(params: Mapping[str, Any], now: dt.datetime | None = None) -> Profile:
+    """The eligibility profile part of the parameters (an empty Profile when none is given)."""
+    now = now or dt.datetime.now(dt.UTC)
+    usmle = _choices(params, "usmle", vocab.USMLE_STEPS, str.lower)
+    if "none" in usmle and len(usmle) > 1:
+        raise ParamError("usmle", "'none' cannot be combined with passed steps")
+    visa = _one(params, "visa")
+    if visa is not None and visa.lower() not in VISA_STATUSES:
+        raise ParamError("visa", "must be one of " + ", ".join(VISA_STATUSES))
+    return Profile(
+        graduation_year=_int(params, "graduation_year", 1950, now.year),
+        usmle=usmle, ecfmg_certified=_bool(params, "ecfmg_certified"),
+        visa=visa.lower() if visa else None, student=_bool(params, "student"),
+    )
+
+
 def parse_search(params: Mapping[str, Any], now: dt.datetime | None = None,
                  strict: bool = True) -> SearchQuery:
     now = now or dt.datetime.now(dt.UTC)
@@ -111,9 +130,8 @@ def parse_search(params: Mapping[str, Any], now: dt.datetime | None = None,
     }
     for name in BOOLEAN_FACETS:
         selections[name] = _choices(params, name, ("true", "false"), str.lower)
-    usmle = _choices(params, "usmle", vocab.USMLE_STEPS, str.lower)
-    if "none" in usmle and len(usmle) > 1:
-        raise ParamError("usmle", "'none' cannot be combined with passed steps")
+    profile = parse_profile(params, now)
+    eligible_only = _bool(params, "eligible_only")
     near = _one(params, "near")
     geo = None
     if near:
@@ -131,9 +149,12 @@ def parse_search(params: Mapping[str, Any], now: dt.datetime | None = None,
         q=q,
         selections={k: v for k, v in selections.items() if v and k in FACETS},
         fee_max=_int(params, "fee_max", 0, 100_000),
-        graduation_year=_int(params, "graduation_year", 1950, now.year),
-        usmle=usmle,
-        ecfmg_certified=_bool(params, "ecfmg_certified"),
+        graduation_year=profile.graduation_year,
+        usmle=profile.usmle,
+        ecfmg_certified=profile.ecfmg_certified,
+        visa=profile.visa,
+        student=profile.student,
+        eligible_only=eligible_only is not False,
         geo=geo,
         radius_miles=radius or 50,
         sort=sort,

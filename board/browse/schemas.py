@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import msgspec
+from msgspec import UNSET, UnsetType
 
 from board.core.fields import BOOL, OPPORTUNITY_FIELDS, Field, api_type, hit_fields
 
@@ -13,6 +14,17 @@ from board.core.fields import BOOL, OPPORTUNITY_FIELDS, Field, api_type, hit_fie
 class InstitutionRef(msgspec.Struct):
     name: str | None
     verified: bool
+
+
+class Eligibility(msgspec.Struct):
+    verdict: str  # eligible | not_eligible | unknown
+    reasons: list[str]
+
+
+class VisaWarning(msgspec.Struct):
+    code: str  # b1b2_hands_on | b1b2_unpaid_research | j1_not_sponsored
+    text: str
+    href: str  # where the about page explains it
 
 
 def _spec_fields(fields: tuple[Field, ...]) -> list[tuple[str, Any]]:
@@ -33,6 +45,9 @@ def _optional(f: Field) -> tuple[str, Any, Any]:
 Hit = msgspec.defstruct("Hit", [
     ("id", int), *_spec_fields(hit_fields(optional=False)), ("url", str), ("highlight", dict[str, str]),
     ("distance_miles", float | None), *(_optional(f) for f in hit_fields(optional=True)),
+    # Only when the search carries an eligibility profile (UNSET: left out of the JSON).
+    ("eligibility", Eligibility | UnsetType, UNSET),
+    ("warnings", list[VisaWarning] | UnsetType, UNSET),
 ], module=__name__)
 
 OpportunityOut = msgspec.defstruct("OpportunityOut", [

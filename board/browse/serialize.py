@@ -6,7 +6,9 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from board.browse.schemas import Hit, InstitutionRef, OpportunityOut
+from msgspec import UNSET
+
+from board.browse.schemas import Eligibility, Hit, InstitutionRef, OpportunityOut, VisaWarning
 from board.core.fields import BOOL, DATE, INT, OPPORTUNITY_FIELDS, Field
 
 
@@ -43,7 +45,10 @@ _ROW = tuple((f.name, _converter(f, from_row=True)) for f in OPPORTUNITY_FIELDS)
 
 def hit_struct(hit: dict[str, Any], base_url: str) -> Hit:
     values = {name: convert(hit.get(name)) for name, convert in _HIT}
+    eligibility = hit.get("eligibility")
     return Hit(
+        eligibility=Eligibility(**eligibility) if eligibility else UNSET,
+        warnings=[VisaWarning(**w) for w in hit["warnings"]] if "warnings" in hit else UNSET,
         id=hit["id"], institution=InstitutionRef(**hit["institution"]),
         url=listing_url(base_url, hit["id"]), highlight=hit.get("highlight") or {},
         distance_miles=hit.get("distance_miles"), **values,

@@ -10,7 +10,13 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from board.browse.labels import BOOL_LABELS, FACET_TITLES, active_filters
-from board.browse.params import LIST_PARAMS, SCALAR_PARAMS, param_values, to_query_string
+from board.browse.params import (
+    LIST_PARAMS,
+    PROFILE_PARAMS,
+    SCALAR_PARAMS,
+    param_values,
+    to_query_string,
+)
 from board.core import vocab
 from board.core.fields import FACET_FIELDS, names
 from board.core.search_spec import BOOLEAN_FACETS
@@ -118,9 +124,12 @@ def facet_groups(state: dict[str, list[str]], result: SearchResult | None,
 
 
 def chips(state: dict[str, list[str]]) -> list[dict[str, str]]:
-    """One removable chip per active filter value; its link drops just that value."""
+    """One removable chip per active filter value; its link drops just that value. The
+    profile is not a chip: its own panel shows it, with a "Clear profile" control."""
     out = []
     for name, value, label in active_filters(state):
+        if name in PROFILE_PARAMS or name == "eligible_only":
+            continue
         rest = [v for v in state[name] if v != value]
         out.append({"label": label, "url": url_with(state, page=None, **{name: rest or None})})
     return out

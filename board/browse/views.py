@@ -6,15 +6,24 @@ import datetime as dt
 import json
 import re
 from typing import Any
+from urllib.parse import urlencode
 
 from litestar import Request, get
 from litestar.exceptions import HTTPException, NotFoundException
 from litestar.response import Redirect, Response, Template
 
 from board.browse import counters
+from board.browse import profile as saved_profile
 from board.browse import view_model as search_view
+from board.browse.eligibility import VISA_LABELS, Profile, annotate, assess
 from board.browse.facet_views import facet_text, search_params_only
-from board.browse.params import ParamError, filters_of, parse_search, to_query_string
+from board.browse.params import (
+    ParamError,
+    filters_of,
+    parse_profile,
+    parse_search,
+    to_query_string,
+)
 from board.core import vocab
 from board.core.markdown import plain_text, render_markdown
 from board.indexing.gateway import as_utc, utcnow
@@ -26,24 +35,73 @@ from board.web.routing import FeatureRouter
 from search.errors import SearchUnavailable
 
 
+def _redirect(pairs: list[tuple[str, str]]) -> Redirect:
+    qs = urlencode(pairs)
+    return Redirect("/?" + qs if qs else "/", status_code=303)
+
+
+def _profile_redirect(request: Request) -> Redirect | None:
+    """`profile=clear` forgets the saved profile; a search without profile parameters gets
+    the saved one added, so the URL (bookmarks, htmx history) always holds the whole search."""
+    params = request.query_params
+    if params.get(saved_profile.CLEAR_PARAM) == "clear":
+        response = _redirect(saved_profile.without_profile(params))
+        response.delete_cookie(saved_profile.COOKIE, path="/")
+        return response
+    if saved_profile.params_of(params):
+        return None
+    saved = saved_profile.decode(request.cookies.get(saved_profile.COOKIE))
+    return _redirect(saved_profile.with_profile(params, saved)) if saved else None
+
+
+def _remember(request: Request, response: Template, given: dict[str, list[str]]) -> None:
+    value = saved_profile.encode(given)
+    if given and request.cookies.get(saved_profile.COOKIE) != value:
+        response.set_cookie(saved_profile.COOKIE, value, max_age=saved_profile.MAX_AGE, path="/",
+                            httponly=True, samesite="lax",
+                            secure=runtime(request).settings.production)
+
+
+def request_profile(request: Request) -> Profile:
+    """The profile of the URL, else the saved one (the listing page has no search form)."""
+    params = request.query_params
+    given = saved_profile.params_of(params) or saved_profile.decode(
+        request.cookies.get(saved_profile.COOKIE))
+    try:
+        return parse_profile(given)
+    except ParamError:
+        return Profile()
+
+
 @get("/", include_in_schema=False)
-async def search_page(request: Request) -> Template:
+async def search_page(request: Request) -> Response:
+    redirect = _profile_redirect(request)
+    if redirect is not None:
+        return redirect
     state = search_view.current_params(request.query_params)
     error = None
     result = None
+    hits: list[dict[str, Any]] = []
     status = 200
     facet_q = ""
+    profile = Profile()
     try:
         facet_q = facet_text(request.query_params)
         query = parse_search(search_params_only(request.query_params))
+        profile = parse_profile(request.query_params)
         result = await runtime(request).gateway.search(query)
+        hits = annotate(result.hits, profile, utcnow().year) if profile else result.hits
     except ParamError as exc:
         error, status = f"{exc.param}: {exc.message}", 400
     except SearchUnavailable:
         error, status = "Search is temporarily unavailable. Please try again in a minute.", 503
     today = utcnow().date()
+    given = saved_profile.params_of(request.query_params)
     context: dict[str, Any] = {
-        "state": state, "result": result, "error": error,
+        "state": state, "result": result, "hits": hits, "error": error,
+        "profile": profile, "profile_params": given, "visa_labels": VISA_LABELS,
+        "eligible_only": (state.get("eligible_only") or ["true"])[0] != "false",
+        "clear_profile_url": search_view.url_with(state, page=None, profile="clear"),
         "facets": search_view.facet_groups(state, result, facet_q),
         "first_page_url": search_view.url_with(state, page=None),
         "chips": search_view.chips(state),
@@ -55,10 +113,14 @@ async def search_page(request: Request) -> Template:
         "today": today.isoformat(),
         "current_year": today.year,
         "states": vocab.states(),
-        "clear_url": "/",
+        "clear_url": "/?" + urlencode([(k, v) for k, vs in given.items() for v in vs])
+        if given else "/",
     }
     template = "partials/search_body.html" if is_htmx(request) else "pages/search.html"
-    return await render(request, template, status_code=status, **context)
+    response = await render(request, template, status_code=status, **context)
+    if status == 200:
+        _remember(request, response, given)
+    return response
 
 
 def _json_ld(row: dict[str, Any], base_url: str) -> str:
@@ -108,7 +170,13 @@ async def listing_page(request: Request, opportunity_id: int) -> Template:
         json_ld=_json_ld(row, runtime(request).settings.base_url) if open_ else None,
         state_name=vocab.states().get(row["state"] or "", ""), owner=owner, private=private,
         closing_soon=closing_soon(row.get("application_deadline"), now),
+        assessment=_assessment(request, row, now),
     )
+
+
+def _assessment(request: Request, row: dict[str, Any], now: dt.datetime) -> dict[str, Any] | None:
+    profile = request_profile(request)
+    return assess(profile, row, now.year).as_dict() if profile else None
 
 
 # XML 1.0 forbids most control characters; lxml (feedgen) raises on them, so a query or a
