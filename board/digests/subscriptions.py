@@ -71,6 +71,12 @@ def canonical_filters(params: Mapping[str, Any]) -> dict[str, list[str]]:
         out["usmle"] = sorted(query.usmle)
     if query.ecfmg_certified is not None:
         out["ecfmg_certified"] = ["true" if query.ecfmg_certified else "false"]
+    if query.visa is not None:
+        out["visa"] = [query.visa]
+    if query.student is not None:
+        out["student"] = ["true" if query.student else "false"]
+    if not query.eligible_only:  # the default (true) is not stored: same digest, same key
+        out["eligible_only"] = ["false"]
     if query.geo is not None:
         out["near"] = [raw["near"][0]]
         out["radius_miles"] = [str(query.radius_miles)]
