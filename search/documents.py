@@ -52,7 +52,8 @@ def _text(value: Any) -> str:
     return str(value or "").translate(_STRIP)
 
 
-def build_document(row: Mapping[str, Any], bool_fields: Iterable[str]) -> dict[str, Any]:
+def build_document(row: Mapping[str, Any], bool_fields: Iterable[str],
+                   plain_fields: Iterable[str] = ()) -> dict[str, Any]:
     years = row.get("max_years_since_graduation")
     doc: dict[str, Any] = {
         "id": int(row["id"]),
@@ -66,7 +67,6 @@ def build_document(row: Mapping[str, Any], bool_fields: Iterable[str]) -> dict[s
         "institution_name": _text(row.get("institution_name")),
         "institution_verified": bool(row.get("institution_verified")),
         "status": row.get("status", "published"),
-        "fee_usd": int(row.get("fee_usd") or 0),
         "stipend_usd": row.get("stipend_usd"),
         "duration_weeks": row.get("duration_weeks"),
         "grad_years_limit": NO_YEAR_LIMIT if years is None else int(years),
@@ -82,8 +82,19 @@ def build_document(row: Mapping[str, Any], bool_fields: Iterable[str]) -> dict[s
         "expires_at_ts": to_timestamp(row.get("expires_at")),
         "updated_at_ts": to_timestamp(row.get("updated_at")),
     }
+    fee = row.get("fee_usd")
+    if fee is not None:  # not stated: left out, so "free" (fee_usd <= 0) never matches it
+        doc["fee_usd"] = int(fee)
     for name in bool_fields:
-        doc[name] = bool(row.get(name))
+        value = row.get(name)
+        if value is None and name in row:
+            continue  # the caller says "not stated"
+        doc[name] = bool(value)
+    for name in plain_fields:
+        value = row.get(name)
+        if value is None or value == [] or value == "":
+            continue
+        doc[name] = _text(value) if isinstance(value, str) else value
     lat, lng = row.get("latitude"), row.get("longitude")
     if lat is not None and lng is not None:
         doc["_geo"] = {"lat": float(lat), "lng": float(lng)}

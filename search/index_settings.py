@@ -22,8 +22,13 @@ class IndexSpec:
     sortable: tuple[str, ...]
     # Stored fields a search hit carries.
     hit_fields: tuple[str, ...]
-    # Fields a document holds as plain booleans (None and absent become False).
+    # Fields a document holds as plain booleans (absent becomes False; a None the caller
+    # gives on purpose means "not stated" and leaves the field out).
     bool_fields: tuple[str, ...]
+    # Fields copied into the document as they are (numbers, choices, lists of choices, yes/no
+    # /not stated); None and empty lists are left out, so a filter such as `x = 0` or
+    # `x = false` never matches a value that is not stated.
+    plain_fields: tuple[str, ...] = ()
 
 
 # Exact totals up to this many hits; past it the UI asks the visitor to refine the search.

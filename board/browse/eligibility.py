@@ -9,18 +9,21 @@ hides is exactly one whose verdict here is `not_eligible`.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from board.core.derived import as_list
+from board.core.vocab import CHOICES
+
 ELIGIBLE, NOT_ELIGIBLE, UNKNOWN = "eligible", "not_eligible", "unknown"
+# How the profile form names each status (the vocabulary's values, in its order).
 VISA_LABELS: dict[str, str] = {
     "b1b2": "B-1/B-2 visitor", "j1": "J-1 exchange visitor", "f1": "F-1 student",
     "h1b": "H-1B worker", "h4": "H-4 dependent", "ead": "work permit (EAD)",
     "permanent_resident": "permanent resident", "citizen": "US citizen",
 }
-VISA_STATUSES: tuple[str, ...] = tuple(VISA_LABELS)
+VISA_STATUSES: tuple[str, ...] = tuple(CHOICES["visa_statuses"])
 # "This program takes participants ..." completed for each status.
 VISA_PHRASES: dict[str, str] = {
     "b1b2": "on a B-1/B-2 visitor visa", "j1": "on a J-1 visa", "f1": "on an F-1 visa",
@@ -55,17 +58,6 @@ class Verdict:
     def as_dict(self) -> dict[str, Any]:
         return {"eligibility": {"verdict": self.verdict, "reasons": list(self.reasons)},
                 "warnings": [dict(w) for w in self.warnings]}
-
-
-def _stated_list(value: Any) -> list[str] | None:
-    """A list field's values, or None when the host stated none (empty = not stated)."""
-    if not value:
-        return None
-    if isinstance(value, str) and value.lstrip().startswith("["):  # a JSON text column
-        value = json.loads(value)
-    if isinstance(value, str):
-        value = [v for v in value.replace(",", ";").split(";") if v.strip()]
-    return [str(v).strip() for v in value] or None
 
 
 def _years(n: int) -> str:
@@ -113,7 +105,7 @@ def _ecfmg(profile: Profile, listing: Mapping[str, Any]):
 def _visa(profile: Profile, listing: Mapping[str, Any]):
     if profile.visa is None:
         return None
-    statuses = _stated_list(listing.get("visa_statuses"))
+    statuses = as_list(listing.get("visa_statuses"))
     phrase = VISA_PHRASES.get(profile.visa, profile.visa)
     if statuses is None:
         return UNKNOWN, "the host does not state which visa statuses may take part"
@@ -125,7 +117,7 @@ def _visa(profile: Profile, listing: Mapping[str, Any]):
 def _student(profile: Profile, listing: Mapping[str, Any]):
     if profile.student is None:
         return None
-    open_to = _stated_list(listing.get("open_to"))
+    open_to = as_list(listing.get("open_to"))
     if open_to is None:
         return UNKNOWN, "the host does not state whether it takes students or graduates"
     if profile.student and "student" not in open_to:

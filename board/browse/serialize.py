@@ -9,7 +9,8 @@ from typing import Any
 from msgspec import UNSET
 
 from board.browse.schemas import Eligibility, Hit, InstitutionRef, OpportunityOut, VisaWarning
-from board.core.fields import BOOL, DATE, INT, OPPORTUNITY_FIELDS, Field
+from board.core.derived import as_list
+from board.core.fields import BOOL, DATE, INT, OPPORTUNITY_FIELDS, TRISTATE, Field, api_type
 
 
 def iso(value: Any) -> str | None:
@@ -31,6 +32,10 @@ def _converter(field: Field, *, from_row: bool) -> Callable[[Any], Any]:
     # Decided once per field at import, so turning a hit into a struct stays a plain loop.
     if field.type == BOOL:
         return bool
+    if field.is_list:
+        return as_list
+    if field.type == TRISTATE or api_type(field) == str | None:
+        return lambda v: None if v is None or v == "" else v  # not stated
     if field.type == DATE and from_row:
         return iso
     if field.type in (INT, DATE):

@@ -25,6 +25,7 @@ from board.browse.params import (
     to_query_string,
 )
 from board.core import vocab
+from board.core.facts import hands_on_level_label, letter_label, total_cost_label
 from board.core.markdown import plain_text, render_markdown
 from board.indexing.gateway import as_utc, utcnow
 from board.listings import services as listings
@@ -211,7 +212,8 @@ async def feed(request: Request) -> Response[bytes]:
         entry.id(url)
         entry.title(_xml_text(hit["title"]))
         entry.link(href=url)
-        fee = "Free" if not hit["fee_usd"] else f"${hit['fee_usd']:,}"
+        fee = (f"{total_cost_label(hit.get('total_cost_usd'))} · letters: "
+               f"{letter_label(hit)} · hands-on: {hands_on_level_label(hit.get('hands_on_level'))}")
         where = ", ".join(x for x in (hit.get("city"), hit.get("state")) if x) or "Remote"
         entry.summary(_xml_text(f"{hit['institution']['name']} · {where} · {hit['specialty']} · {fee}"))
         published = hit.get("published_at")

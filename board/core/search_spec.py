@@ -15,6 +15,12 @@ _DOCUMENT_FILTERS = ("id", "status", "expires_at_ts", "published_at_ts",
                      "updated_at_ts", "_geo")
 
 
+# Opportunity fields that search.documents.build_document shapes itself; every other field a
+# search needs (hits, facets, filters, stats) is copied as it is.
+_SHAPED = frozenset({"title", "description", "kind", "specialty", "state", "city", "fee_usd",
+                     "stipend_usd", "duration_weeks", "max_years_since_graduation"})
+
+
 def _sort_key(name: str, kind: str) -> str:
     # Dates are sorted (and range-filtered) on their Unix-timestamp twin.
     return f"{name}_ts" if kind == DATE else name
@@ -30,6 +36,9 @@ INDEX_SPEC = IndexSpec(
     hit_fields=("id", *(f.name for f in OPPORTUNITY_FIELDS if f.in_hits),
                 "institution_name", "institution_verified", "_geo"),
     bool_fields=tuple(f.name for f in OPPORTUNITY_FIELDS if f.type == BOOL),
+    plain_fields=tuple(f.name for f in OPPORTUNITY_FIELDS
+                       if (f.in_hits or f.facet or f.filterable or f.stat)
+                       and f.type not in (BOOL, DATE) and f.name not in _SHAPED),
 )
 FACETS = INDEX_SPEC.facets
 BOOLEAN_FACETS = INDEX_SPEC.boolean_facets

@@ -11,6 +11,7 @@ from functools import cache
 
 from jinja2 import Environment, FileSystemLoader
 
+from board.core.facts import FILTERS
 from board.settings import ROOT
 
 TEMPLATES = ROOT / "templates"
@@ -23,4 +24,6 @@ def _autoescape(name: str | None) -> bool:
 @cache
 def environment() -> Environment:
     """Built once per process; Litestar adds its url_for/csrf_token callables to it."""
-    return Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=_autoescape)
+    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=_autoescape)
+    env.filters.update(FILTERS)
+    return env

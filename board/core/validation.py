@@ -12,7 +12,20 @@ from urllib.parse import urlparse
 from email_validator import EmailNotValidError, validate_email
 
 from board.core import vocab
-from board.core.fields import BOOL, BY_NAME, DATE, EMAIL, INPUT_FIELDS, INT, TEXT, URL, names
+from board.core.derived import derived_values
+from board.core.fields import (
+    BOOL,
+    BY_NAME,
+    DATE,
+    EMAIL,
+    INPUT_FIELDS,
+    INT,
+    LIST,
+    TEXT,
+    TRISTATE,
+    URL,
+    names,
+)
 
 # Derived from the field spec; kept as names because the forms, the write API and the
 # imports look fields up by kind.
@@ -23,6 +36,8 @@ INT_RANGES: dict[str, tuple[int, int]] = {
 TEXT_LIMITS: dict[str, int] = {
     f.name: f.max_length for f in INPUT_FIELDS if f.type == TEXT and f.max_length}
 DATE_FIELDS: tuple[str, ...] = tuple(f.name for f in INPUT_FIELDS if f.type == DATE)
+LIST_FIELDS: tuple[str, ...] = tuple(f.name for f in INPUT_FIELDS if f.type == LIST)
+TRISTATE_FIELDS: tuple[str, ...] = tuple(f.name for f in INPUT_FIELDS if f.type == TRISTATE)
 _VOCABULARY: dict[str, str] = {f.name: f.vocabulary for f in INPUT_FIELDS if f.vocabulary}
 _TRUE = {"true", "yes", "1", "on", "y"}
 _FALSE = {"false", "no", "0", "off", "n", ""}
@@ -81,6 +96,49 @@ def parse_int(value: Any, lo: int, hi: int) -> int | None:
     return number
 
 
+def parse_tristate(value: Any) -> bool | None:
+    """Yes / no / not stated: empty (or "not stated") is None, never False."""
+    if value is None or (isinstance(value, str) and value.strip().lower() in {"", "not_stated",
+                                                                              "not stated"}):
+        return None
+    return parse_bool(value)
+
+
+def _choice(vocabulary: str, value: Any) -> str | None:
+    text = "" if value is None else str(value).strip().lower()
+    if text in {"", "not_stated"}:
+        return None  # not stated
+    allowed = vocab.CHOICES[vocabulary]
+    if text not in allowed:
+        raise ValueError("must be one of " + ", ".join(allowed) + " (or empty: not stated)")
+    return text
+
+
+def _choice_list(vocabulary: str, value: Any) -> list[str] | None:
+    """A list from a JSON array or a CSV/form cell `b1b2;j1`; empty means not stated."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        items: list[Any] = [v for v in value.split(";")]
+    elif isinstance(value, list | tuple):
+        items = list(value)
+    else:
+        raise ValueError("must be a list of values (in CSV: separated by ';')")
+    allowed = vocab.CHOICES[vocabulary]
+    out: list[str] = []
+    for item in items:
+        if not isinstance(item, str):
+            raise ValueError("must be a list of text values")
+        text = item.strip().lower()
+        if not text:
+            continue
+        if text not in allowed:
+            raise ValueError(f"unknown value {text[:40]!r}; use " + ", ".join(allowed))
+        if text not in out:
+            out.append(text)
+    return [v for v in allowed if v in out] or None  # vocabulary order: equal sets compare equal
+
+
 def _date(value: Any) -> dt.date | None:
     if value is None or (isinstance(value, str) and value.strip() == ""):
         return None
@@ -128,11 +186,17 @@ def _text(name: str, value: Any) -> str:
 def _clean_field(name: str, value: Any) -> Any:
     if name in BOOL_FIELDS:
         return parse_bool(value)
+    if name in TRISTATE_FIELDS:
+        return parse_tristate(value)
     if name in INT_RANGES:
         return parse_int(value, *INT_RANGES[name])
     if name in DATE_FIELDS:
         return _date(value)
     vocabulary = _VOCABULARY.get(name)
+    if name in LIST_FIELDS:
+        return _choice_list(str(vocabulary), value)
+    if vocabulary in vocab.CHOICES:
+        return _choice(vocabulary, value)
     if vocabulary == "kinds":
         kind = str(value or "").strip().lower()
         if kind not in vocab.KINDS:
@@ -198,10 +262,24 @@ def validate_opportunity(
             errors["expires_at"] = "must be in the future"
         elif expires > today + dt.timedelta(days=366):
             errors["expires_at"] = "must be within a year"
+    _money_and_letter_rules(merged, errors)
     if errors:
         raise ValidationErrors(errors)
     if existing is None:
-        clean.setdefault("fee_usd", 0)
         for name in BOOL_FIELDS:
             clean.setdefault(name, False)
+    # The legacy yes/no facts follow their stated sources, and the total is recomputed on
+    # every write (a PATCH of the deposit changes it too).
+    clean.update(derived_values({**merged, **clean}))
     return clean
+
+
+def _money_and_letter_rules(merged: Mapping[str, Any], errors: dict[str, str]) -> None:
+    if ("intermediary_name" not in errors and merged.get("payee") == "intermediary"
+            and not merged.get("intermediary_name")):
+        errors["intermediary_name"] = ("is required when the payee is an intermediary: "
+                                       "name the company that receives the money")
+    letters, participants = merged.get("letters_last_year"), merged.get("participants_last_year")
+    if ("letters_last_year" not in errors and "participants_last_year" not in errors
+            and letters is not None and participants is not None and letters > participants):
+        errors["letters_last_year"] = "must not be more than participants_last_year"

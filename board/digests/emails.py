@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from board.core.facts import hands_on_level_label, letter_label, total_cost_label, usd
 from board.mail import mime
 from board.mail.delivery import mail_domain
 from board.mail.render import Email, Rendered, render
@@ -39,8 +40,7 @@ def message_id(subscriber_id: int, period: str, settings: Settings) -> str:
 
 
 def fee_label(fee: Any) -> str:
-    fee = int(fee or 0)
-    return "Free" if fee == 0 else f"${fee:,}"
+    return usd(fee)  # None is "Not stated", never "Free"
 
 
 def listing_view(hit: Mapping[str, Any], base_url: str) -> dict[str, Any]:
@@ -52,8 +52,11 @@ def listing_view(hit: Mapping[str, Any], base_url: str) -> dict[str, Any]:
         "institution": hit["institution"]["name"] or "",
         "place": place,
         "fee": fee_label(hit.get("fee_usd")),
-        "hands_on": "Hands-on" if hit.get("hands_on") else "Observation only",
-        "lor": "Letter of recommendation offered" if hit.get("lor_offered") else "No letter",
+        "cost": total_cost_label(hit.get("total_cost_usd")),
+        "hands_on": ("Hands-on " + hands_on_level_label(hit["hands_on_level"]).lower()
+                     if hit.get("hands_on_level") is not None
+                     else "Hands-on" if hit.get("hands_on") else "Observation only"),
+        "lor": letter_label(hit),
         "deadline": hit.get("application_deadline") or "None stated",
         "url": f"{base_url}/opportunities/{hit['id']}",
     }

@@ -8,6 +8,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from board.core import vocab
+from board.core.derived import as_list, search_letter_fact
+from board.core.fields import OPPORTUNITY_FIELDS
 from board.core.markdown import plain_text
 from board.core.search_spec import INDEX_SPEC
 from board.listings.visibility import visible_where
@@ -35,10 +37,14 @@ def as_utc(value: dt.datetime | None) -> dt.datetime | None:
 
 
 def document_from_row(row: dict[str, Any]) -> dict[str, Any]:
-    # Search and highlight the text a visitor reads, not the Markdown syntax.
-    return build_document({**row, "description": plain_text(row.get("description") or ""),
-                           "state_name": vocab.states().get(row.get("state") or "", "")},
-                          INDEX_SPEC.bool_fields)
+    # Search and highlight the text a visitor reads, not the Markdown syntax; lists come
+    # back from the store as JSON text; "No letter" matches only a stated "no letters".
+    lists = {f.name: as_list(row.get(f.name)) for f in OPPORTUNITY_FIELDS if f.is_list}
+    return build_document({**row, **lists,
+                           "description": plain_text(row.get("description") or ""),
+                           "state_name": vocab.states().get(row.get("state") or "", ""),
+                           "lor_offered": search_letter_fact(row)},
+                          INDEX_SPEC.bool_fields, INDEX_SPEC.plain_fields)
 
 
 async def load_rows(ids: Iterable[int] | None = None, *, visible_only: bool = False,

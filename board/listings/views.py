@@ -13,9 +13,17 @@ from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 
 from board.core import vocab
+from board.core.derived import as_list
 from board.core.fields import form_sections
 from board.core.markdown import render_markdown
-from board.core.validation import BOOL_FIELDS, FIELDS, ValidationErrors, validate_opportunity
+from board.core.validation import (
+    BOOL_FIELDS,
+    FIELDS,
+    LIST_FIELDS,
+    TRISTATE_FIELDS,
+    ValidationErrors,
+    validate_opportunity,
+)
 from board.indexing.gateway import as_utc, utcnow
 from board.listings import services as listings
 from board.listings.status import Status, allowed_verbs, allows, closing_soon
@@ -49,7 +57,12 @@ def _form_values(row: dict[str, Any]) -> dict[str, Any]:
         value = row.get(name)
         if name == "expires_at" and value is not None:
             value = (as_utc(value) - dt.timedelta(seconds=1)).date()  # stored as end of that day
-        values[name] = value if isinstance(value, bool) else ("" if value is None else str(value))
+        if name in LIST_FIELDS:
+            values[name] = as_list(value) or []
+        else:
+            values[name] = value if isinstance(value, bool) else ("" if value is None else str(value))
+    for name in TRISTATE_FIELDS:  # yes / no / not stated as the radio buttons' values
+        values[name] = "" if row.get(name) is None else ("true" if row.get(name) else "false")
     return values
 
 
@@ -59,6 +72,8 @@ async def _submitted(request: Request) -> dict[str, Any]:
     for name in FIELDS:
         if name in BOOL_FIELDS:
             data[name] = name in form  # an unticked checkbox is simply absent
+        elif name in LIST_FIELDS:  # ticked boxes; none ticked = not stated
+            data[name] = [str(v)[:100] for v in form.getall(name, [])][:20]
         else:
             data[name] = str(form.get(name) or "")[:25_000]
     return data
@@ -66,7 +81,7 @@ async def _submitted(request: Request) -> dict[str, Any]:
 
 def _form_context(**extra: Any) -> dict[str, Any]:
     return {"kinds": vocab.KINDS, "specialties": vocab.specialties(), "states": vocab.states(),
-            "form_sections": form_sections(), **extra}
+            "choices": vocab.CHOICES, "form_sections": form_sections(), **extra}
 
 
 # Any account may ask for /dashboard: a staff-only account is sent on to /staff.
@@ -93,7 +108,7 @@ async def dashboard(request: Request, member: dict[str, Any]) -> Template | Redi
 @get("/dashboard/opportunities/new", **OPTS)
 async def new_form(request: Request, member: dict[str, Any]) -> Template:
     return await render(request, "pages/listing_form.html", listing=None, errors={},
-                        values={"fee_usd": "0"}, **_form_context())
+                        values={}, **_form_context())
 
 
 @post("/dashboard/opportunities/new", **OPTS)

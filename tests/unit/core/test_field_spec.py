@@ -47,14 +47,33 @@ def test_every_facet_is_filterable_and_labelled():
     assert all(yes and no for yes, no in BOOL_LABELS.values())
 
 
+STATED = {"fee_usd": 100, "application_fee_usd": 50, "deposit_usd": 500,
+          "refund_policy": "partial", "refund_terms": "Half back", "payee": "institution",
+          "intermediary_name": "", "total_cost_usd": 650, "lor_policy": "standard",
+          "participants_last_year": 10, "letters_last_year": 8, "hands_on_level": 2,
+          "ehr_access": "read", "setting": "both", "hours_per_week": 40, "seats": 2,
+          "open_to": ["graduate"], "visa_statuses": ["b1b2", "j1"], "remote_from_abroad": False}
+
+
 def test_sortable_and_filterable_fields_are_in_the_document():
     row = {"id": 1, "title": "A title", "kind": "research", "specialty": "Internal medicine",
-           "latitude": 1.0, "longitude": 2.0}
-    doc = build_document(row, INDEX_SPEC.bool_fields)
+           "latitude": 1.0, "longitude": 2.0, **STATED, "intermediary_name": "Agency"}
+    doc = build_document(row, INDEX_SPEC.bool_fields, INDEX_SPEC.plain_fields)
     for name in (*SETTINGS["filterableAttributes"], *SETTINGS["sortableAttributes"]):
         assert name in doc, name
     for name in INDEX_SPEC.hit_fields:
         assert name in doc, name
+    assert doc["open_to"] == ["graduate"] and doc["remote_from_abroad"] is False
+
+
+def test_not_stated_values_are_left_out_of_the_document():
+    # Meilisearch never matches a missing field with `fee_usd <= 0` or `x = false`.
+    row = {"id": 1, "title": "A title", "kind": "research", "specialty": "Internal medicine",
+           **{name: None for name in STATED}, "open_to": [], "lor_offered": None}
+    doc = build_document(row, INDEX_SPEC.bool_fields, INDEX_SPEC.plain_fields)
+    assert not set(STATED) & set(doc)
+    assert "lor_offered" not in doc
+    assert doc["hands_on"] is False  # a legacy boolean stays a boolean
 
 
 def test_api_structs_hold_the_spec_fields():
@@ -73,7 +92,7 @@ def test_every_import_column_validates():
     row = ",".join(cells.get(name, "") for name in FIELDS)
     [parsed] = read_csv(f"{header}\n{row}\n")
     clean = validate_opportunity(parsed)
-    assert set(clean) == set(FIELDS)
+    assert set(clean) == set(FIELDS) | {"total_cost_usd"}  # the total is derived
 
 
 def test_every_editable_field_is_on_the_form():
