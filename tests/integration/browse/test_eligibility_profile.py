@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlparse
 from board.browse.eligibility import NOT_ELIGIBLE, assess
 from board.browse.params import parse_profile
 from board.core.search_spec import FACETS
-from board.indexing.gateway import load_rows, utcnow
+from board.indexing.gateway import document_from_row, load_rows, utcnow
 from board.listings.visibility import is_visible
 from tests.support.factories import make_institution, make_listing
 from tests.support.outbox import drain_all
@@ -47,11 +47,13 @@ def _store_counts(rows, profile, eligible_only: bool) -> tuple[set[int], dict[st
     now = utcnow()
     kept = [r for r in rows if is_visible(r, now) and not (
         eligible_only and assess(profile, r, year).verdict == NOT_ELIGIBLE)]
+    # Facet values as the index holds them (e.g. a letter policy not stated is no facet value).
+    docs = [document_from_row(dict(r)) for r in kept]
     counts: dict[str, Counter] = {}
     for facet in FACETS:
         c: Counter = Counter()
-        for r in kept:
-            value = r.get(facet)
+        for d in docs:
+            value = d.get(facet)
             for v in value if isinstance(value, list) else [value]:
                 if v is None or v == "":
                     continue

@@ -126,3 +126,9 @@ def test_annotate_copies_hits_and_empty_profile_is_falsy():
     assert out[0]["eligibility"] == {"verdict": ELIGIBLE, "reasons": []}
     assert out[0]["warnings"] == [] and "eligibility" not in hits[0]
     assert not Profile() and Profile(student=False) and Profile(usmle=("none",))
+
+
+def test_profile_form_names_every_status_of_the_vocabulary():
+    from board.browse.eligibility import VISA_LABELS, VISA_PHRASES, VISA_STATUSES
+
+    assert set(VISA_LABELS) == set(VISA_PHRASES) == set(VISA_STATUSES)
