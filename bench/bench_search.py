@@ -4,7 +4,11 @@ body, (2) our JSON API and (3) our HTML page, both served by uvicorn in a subpro
 Prints throughput and p99 for each and the ratios against raw Meilisearch.
 
     .venv/bin/python -m bench.bench_search [--docs 20000] [--workers 16] [--seconds 12]
-        [--rounds 4] [--no-cache]
+        [--rounds 4] [--no-cache] [--profile]
+
+With --profile every search carries an eligibility profile (graduation year, USMLE, visa,
+student: eligible-only filtering in the engine, verdicts and warnings per hit) and selects two
+of the issue-14 facets (payee, setting).
 """
 
 from __future__ import annotations
@@ -72,17 +76,41 @@ def synthetic_documents(count: int, rng: random.Random) -> list[dict[str, Any]]:
             **{b: rng.random() < 0.4 for b in (
                 "remote", "hands_on", "lor_offered", "ecfmg_required", "usmle_step1_required",
                 "usmle_step2ck_required", "b1b2_accepted", "j1_sponsored")},
-        }, INDEX_SPEC.bool_fields))
+            **img_facts(rng),
+        }, INDEX_SPEC.bool_fields, INDEX_SPEC.plain_fields))
     return docs
+
+
+def _maybe(rng: random.Random, value: Any, stated: float = 0.7) -> Any:
+    return value if rng.random() < stated else None  # the rest: not stated
+
+
+def img_facts(rng: random.Random) -> dict[str, Any]:
+    """The issue-14 facts, each left not stated for about a third of the listings."""
+    visas = ("b1b2", "j1", "f1", "h1b", "h4", "ead", "permanent_resident", "citizen")
+    return {
+        "payee": _maybe(rng, rng.choice(("institution", "physician", "intermediary"))),
+        "setting": _maybe(rng, rng.choice(("inpatient", "outpatient", "both"))),
+        "refund_policy": _maybe(rng, rng.choice(("full", "partial", "visa_denial_only", "none"))),
+        "lor_policy": _maybe(rng, rng.choice(("none", "on_request", "standard"))),
+        "hands_on_level": _maybe(rng, rng.randint(0, 4)),
+        "open_to": _maybe(rng, rng.choice((["graduate"], ["student"], ["student", "graduate"]))),
+        "visa_statuses": _maybe(rng, sorted(rng.sample(visas, rng.randint(1, 4)))),
+    }
+
+
+PROFILE = [("graduation_year", "2020"), ("usmle", "step1"), ("visa", "b1b2"),
+           ("student", "false")]
 
 
 def _iso(ts: int) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ts))
 
 
-def query_mix(rng: random.Random, count: int) -> list[list[tuple[str, str]]]:
+def query_mix(rng: random.Random, count: int, profile: bool = False
+              ) -> list[list[tuple[str, str]]]:
     """Search page parameter lists a visitor would produce: text, facets, eligibility,
-    distance and sorts, mixed."""
+    distance and sorts, mixed (with `profile`: the profile and two new facets on every one)."""
     specialties = vocab.main_specialties()
     mix = []
     for _ in range(count):
@@ -100,7 +128,11 @@ def query_mix(rng: random.Random, count: int) -> list[list[tuple[str, str]]]:
             p.append(("hands_on", "true"))
         if rng.random() < 0.3:
             p.append(("fee_max", str(rng.choice((0, 500)))))
-        if rng.random() < 0.2:
+        if profile:
+            p += PROFILE
+            p += [("payee", v) for v in rng.sample(("institution", "physician"), rng.randint(1, 2))]
+            p += [("setting", rng.choice(("outpatient", "both")))]
+        elif rng.random() < 0.2:
             p += [("graduation_year", "2019"), ("usmle", "step1")]
         if rng.random() < 0.15:
             p += [("near", "Houston, TX"), ("radius_miles", "100")]
@@ -206,7 +238,7 @@ async def run(args: argparse.Namespace, tmp: Path, meili: LocalMeili) -> None:
     payload = b"\n".join(msgspec.json.encode(d) for d in docs)
     await client.wait_task(await client.add_ndjson(index, payload), timeout=300)
     print(f"indexed {args.docs} listings in {time.perf_counter() - started:.1f} s", flush=True)
-    mix = query_mix(rng, 60)
+    mix = query_mix(rng, 60, profile=args.profile)
     bodies = [msgspec.json.encode({"queries": build_queries(index, parse_search(_multi(p)), INDEX_SPEC)})
               for p in mix]
     proc, url = start_server(tmp, meili, index, cache=not args.no_cache)
@@ -261,6 +293,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=12.0, help="per target, all rounds")
     parser.add_argument("--max-requests", type=int, default=20_000)
     parser.add_argument("--rounds", type=int, default=4)
+    parser.add_argument("--profile", action="store_true",
+                        help="an eligibility profile and two new facets on every search")
     parser.add_argument("--no-cache", action="store_true",
                         help="serve without the hot-query cache (every search asks Meilisearch)")
     args = parser.parse_args()

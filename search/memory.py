@@ -20,14 +20,24 @@ from search.index_settings import MAX_TOTAL_HITS, IndexSpec
 from search.query import VISIBLE_STATUS, SearchQuery
 
 
-def facet_value(doc: dict[str, Any], facet: str) -> str | None:
-    """A document's value of a facet as Meilisearch counts it (booleans as "true"/"false")."""
+def facet_values(doc: dict[str, Any], facet: str) -> list[str]:
+    """A document's values of a facet as Meilisearch counts them (booleans as "true"/"false";
+    an array counts once per element; a missing value counts nowhere)."""
     value = doc.get(facet)
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
+    items = value if isinstance(value, list) else [value]
+    out: list[str] = []
+    for item in items:
+        if item is None or item == "":
+            continue
+        text = ("true" if item else "false") if isinstance(item, bool) else str(item)
+        if text not in out:
+            out.append(text)
+    return out
+
+
+def _at_most(value: Any, limit: int | None) -> bool:
+    # Meilisearch semantics: a missing (not stated) number fails every comparison.
+    return limit is None or (isinstance(value, int | float) and value <= limit)
 
 
 def _years_since(query: SearchQuery) -> int:
@@ -72,7 +82,13 @@ def _base_matches(doc: dict[str, Any], query: SearchQuery, spec: IndexSpec) -> b
     """search.query.base_clauses, evaluated on one document."""
     if doc.get("status") != VISIBLE_STATUS or (doc.get("expires_at_ts") or 0) <= query.now_ts:
         return False
-    if query.fee_max is not None and int(doc.get("fee_usd") or 0) > query.fee_max:
+    if not _at_most(doc.get("fee_usd"), query.fee_max):
+        return False
+    if not _at_most(doc.get("total_cost_usd"), query.cost_max):
+        return False
+    if query.hands_on_min is not None and not (
+            isinstance(doc.get("hands_on_level"), int)
+            and doc["hands_on_level"] >= query.hands_on_min):
         return False
     published = doc.get("published_at_ts")
     if query.published_after_ts is not None and (
@@ -94,7 +110,7 @@ def _base_matches(doc: dict[str, Any], query: SearchQuery, spec: IndexSpec) -> b
 
 def _facets_match(doc: dict[str, Any], query: SearchQuery, facets: Sequence[str],
                   without: str | None) -> bool:
-    return all(facet_value(doc, f) in query.selected(f)
+    return all(set(facet_values(doc, f)) & set(query.selected(f))
                for f in facets if f != without and query.selected(f))
 
 
@@ -105,8 +121,9 @@ def _sorted(docs: list[dict[str, Any]], query: SearchQuery) -> list[dict[str, An
     if query.sort == "deadline":  # stable sort: ties stay newest first, no deadline last
         return sorted(newest, key=lambda d: (d.get("application_deadline_ts") is None,
                                              d.get("application_deadline_ts") or 0))
-    if query.sort == "fee":
-        return sorted(newest, key=lambda d: int(d.get("fee_usd") or 0))
+    if query.sort in ("fee", "cost"):  # not stated last, as Meilisearch sorts them
+        name = "fee_usd" if query.sort == "fee" else "total_cost_usd"
+        return sorted(newest, key=lambda d: (d.get(name) is None, d.get(name) or 0))
     if query.sort == "distance" and query.geo is not None:
         geo = query.geo
         return sorted(docs, key=lambda d: haversine_miles(geo, (d["_geo"]["lat"], d["_geo"]["lng"]))
@@ -130,8 +147,8 @@ class MemoryIndex:
                 and _facets_match(d, query, spec.facets, without)]
 
     def _counts(self, query: SearchQuery, facet: str) -> dict[str, int]:
-        values = (facet_value(d, facet) for d in self._matching(query, without=facet))
-        return dict(Counter(v for v in values if v is not None))
+        return dict(Counter(v for d in self._matching(query, without=facet)
+                            for v in facet_values(d, facet)))
 
     async def search(self, query: SearchQuery) -> SearchResult:
         return (await self.run_many([query]))[0]

@@ -15,9 +15,11 @@ SORTS: dict[str, list[str]] = {
     "relevance": [],
     "newest": ["published_at_ts:desc"],
     "deadline": ["application_deadline_ts:asc", "published_at_ts:desc"],
+    # Meilisearch sorts documents without the field (not stated) after every value.
     "fee": ["fee_usd:asc", "published_at_ts:desc"],
+    "cost": ["total_cost_usd:asc", "published_at_ts:desc"],
 }
-SORT_NAMES = ("relevance", "newest", "deadline", "fee", "distance")
+SORT_NAMES = ("relevance", "newest", "deadline", "fee", "distance", "cost")
 METERS_PER_MILE = 1609.344
 # Search's mirror of board.listings.visibility (search imports nothing from board): a
 # document is visible while its status is this one and its expiry is still ahead.
@@ -30,6 +32,10 @@ class SearchQuery:
     q: str = ""
     selections: dict[str, tuple[str, ...]] = field(default_factory=dict)
     fee_max: int | None = None
+    # On total_cost_usd and hands_on_level: a document that does not state them never
+    # matches (a missing field fails every comparison).
+    cost_max: int | None = None
+    hands_on_min: int | None = None
     graduation_year: int | None = None
     usmle: tuple[str, ...] = ()
     ecfmg_certified: bool | None = None
@@ -76,6 +82,10 @@ def base_clauses(query: SearchQuery, spec: IndexSpec | None = None) -> list[str]
     clauses = [f"status = {quote(VISIBLE_STATUS)}", f"expires_at_ts > {int(query.now_ts)}"]
     if query.fee_max is not None:
         clauses.append(f"fee_usd <= {int(query.fee_max)}")
+    if query.cost_max is not None:
+        clauses.append(f"total_cost_usd <= {int(query.cost_max)}")
+    if query.hands_on_min is not None:
+        clauses.append(f"hands_on_level >= {int(query.hands_on_min)}")
     if query.published_after_ts is not None:
         clauses.append(f"published_at_ts > {float(query.published_after_ts)!r}")
     if query.deadline_from_ts is not None:

@@ -11,6 +11,7 @@ from board.browse.eligibility import annotate
 from board.browse.params import parse_profile, parse_search
 from board.browse.schemas import ErrorBody, OpportunityOut, SearchResponse
 from board.browse.serialize import hit_struct, opportunity_struct
+from board.core import vocab
 from board.indexing.gateway import utcnow
 from board.listings import services as listings
 from board.listings.visibility import is_visible
@@ -18,6 +19,11 @@ from board.web.common import runtime
 from board.web.routing import FeatureRouter
 
 _LIST = list[str] | None
+
+
+def _choices(vocabulary: str) -> str:
+    return "one of " + ", ".join(vocab.CHOICES[vocabulary]) + " (repeat for several; disjunctive)"
+
 # Litestar's own names for query parameters are the Python names; map them back.
 _PARAM_ALIASES = {"state_": "state"}
 
@@ -46,7 +52,20 @@ async def search_opportunities(
     state_: _LIST = Parameter(query="state", default=None, description="USPS codes"),
     hands_on: _LIST = None, lor_offered: _LIST = None, b1b2_accepted: _LIST = None,
     j1_sponsored: _LIST = None, remote: _LIST = None,
-    fee_max: int | None = Parameter(default=None, ge=0, le=100000),
+    payee: _LIST = Parameter(default=None, description=_choices("payees")),
+    refund_policy: _LIST = Parameter(default=None, description=_choices("refund_policies")),
+    lor_policy: _LIST = Parameter(default=None, description=_choices("lor_policies")),
+    setting: _LIST = Parameter(default=None, description=_choices("settings")),
+    open_to: _LIST = Parameter(default=None, description=_choices("open_to")),
+    visa_statuses: _LIST = Parameter(default=None, description=_choices("visa_statuses")),
+    fee_max: int | None = Parameter(default=None, ge=0, le=100000,
+                                    description="program fee at most (USD); not stated never matches"),
+    cost_max: int | None = Parameter(default=None, ge=0, le=400000, description=(
+        "total_cost_usd at most (application fee + program fee + deposit unless fully "
+        "refundable); not stated never matches")),
+    hands_on_min: int | None = Parameter(default=None, ge=0, le=4, description=(
+        "hands_on_level at least (0 observes only ... 4 orders and procedures under "
+        "supervision); not stated never matches")),
     graduation_year: int | None = Parameter(default=None, ge=1950, le=2100),
     usmle: _LIST = None,
     ecfmg_certified: bool | None = None,
@@ -61,7 +80,8 @@ async def search_opportunities(
                                  description="'City, ST' or a 5-digit ZIP"),
     radius_miles: int | None = Parameter(default=None, ge=1, le=500),
     sort: str | None = Parameter(default=None,
-                                 description="relevance | newest | deadline | fee | distance"),
+                                 description="relevance | newest | deadline | fee | distance | cost "
+                                 "(total_cost_usd ascending, not stated last)"),
     page: int | None = Parameter(default=None, ge=1, le=10000),
     per_page: int | None = Parameter(default=None, ge=1, le=50),
 ) -> SearchResponse:

@@ -15,7 +15,11 @@ from board.core.search_spec import BOOLEAN_FACETS
 FACET_TITLES = {f.name: f.facet_title for f in FACET_FIELDS}
 BOOL_LABELS = {f.name: f.facet_labels for f in FACET_FIELDS if f.type == BOOL}
 USMLE_LABELS = {"step1": "Step 1 passed", "step2ck": "Step 2 CK passed", "none": "no step yet"}
-PARAM_TITLES = {"graduation_year": "Graduated", "fee_max": "Fee up to $", "near": "Near",
+# The vocabulary of each choice facet (payee, refund_policy, open_to...): its value labels.
+CHOICE_VOCABULARIES = {f.name: f.vocabulary for f in FACET_FIELDS if f.vocabulary in vocab.CHOICES}
+PARAM_TITLES = {"graduation_year": "Graduated", "fee_max": "Fee up to $",
+                "cost_max": "Total cost up to $", "hands_on_min": "Hands-on level at least",
+                "near": "Near",
                 "radius_miles": "Within (miles)", "ecfmg_certified": "ECFMG certified",
                 "usmle": "USMLE", "q": "Text"}
 # Paging and ordering change what is shown, not what matches: never an active filter.
@@ -30,6 +34,8 @@ def value_label(name: str, value: str) -> str:
         return vocab.states().get(value, value)
     if name == "kind":
         return value.capitalize()
+    if name in CHOICE_VOCABULARIES:
+        return vocab.choice_label(str(CHOICE_VOCABULARIES[name]), value)
     return value
 
 
@@ -41,6 +47,15 @@ def filter_label(name: str, value: str) -> str:
         # ASCII digits only: "²".isdigit() is true but int("²") raises.
         plain = value.isascii() and value.isdigit() and len(value) < 30
         return f"Fee up to ${int(value):,}" if plain else f"Fee up to ${value}"
+    if name == "cost_max":
+        plain = value.isascii() and value.isdigit() and len(value) < 30
+        if plain and int(value) == 0:
+            return "Free only (total cost)"
+        return f"Total cost up to ${int(value):,}" if plain else f"Total cost up to ${value}"
+    if name == "hands_on_min":
+        plain = value.isascii() and value.isdigit() and len(value) < 3
+        level = vocab.choice_label("hands_on_levels", value).lower() if plain else value
+        return f"Hands-on at least level {value}: {level}"
     if name == "usmle":
         return "USMLE: " + USMLE_LABELS.get(value, value)
     if name == "visa":

@@ -10,14 +10,19 @@ from urllib.parse import urlencode
 
 from board.browse.eligibility import VISA_STATUSES, Profile
 from board.core import vocab
+from board.core.fields import FACET_FIELDS
 from board.core.geo import GeoError, locate
 from board.core.search_spec import BOOLEAN_FACETS, FACETS
 from board.core.validation import parse_int
 from search.query import SORT_NAMES, SearchQuery
 
-LIST_PARAMS = ("kind", "specialty", "state", *BOOLEAN_FACETS, "usmle")
-SCALAR_PARAMS = ("q", "fee_max", "graduation_year", "ecfmg_certified", "visa", "student",
-                 "eligible_only", "near", "radius_miles", "sort", "page", "per_page")
+# Facets over a vocabulary of board.core.vocab.CHOICES (payee, refund_policy, open_to...).
+CHOICE_FACETS: dict[str, str] = {f.name: f.vocabulary for f in FACET_FIELDS
+                                 if f.vocabulary in vocab.CHOICES}
+LIST_PARAMS = ("kind", "specialty", "state", *BOOLEAN_FACETS, *CHOICE_FACETS, "usmle")
+SCALAR_PARAMS = ("q", "fee_max", "cost_max", "hands_on_min", "graduation_year",
+                 "ecfmg_certified", "visa", "student", "eligible_only", "near", "radius_miles",
+                 "sort", "page", "per_page")
 # The eligibility profile: with any of these, hits carry a verdict (board.browse.eligibility).
 PROFILE_PARAMS = ("graduation_year", "usmle", "ecfmg_certified", "visa", "student")
 FILTER_PARAMS = tuple(p for p in (*LIST_PARAMS, *SCALAR_PARAMS) if p not in {"page", "per_page"})
@@ -130,6 +135,8 @@ def parse_search(params: Mapping[str, Any], now: dt.datetime | None = None,
     }
     for name in BOOLEAN_FACETS:
         selections[name] = _choices(params, name, ("true", "false"), str.lower)
+    for name, vocabulary in CHOICE_FACETS.items():
+        selections[name] = _choices(params, name, vocab.CHOICES[vocabulary], str.lower)
     profile = parse_profile(params, now)
     eligible_only = _bool(params, "eligible_only")
     near = _one(params, "near")
@@ -149,6 +156,8 @@ def parse_search(params: Mapping[str, Any], now: dt.datetime | None = None,
         q=q,
         selections={k: v for k, v in selections.items() if v and k in FACETS},
         fee_max=_int(params, "fee_max", 0, 100_000),
+        cost_max=_int(params, "cost_max", 0, 400_000),
+        hands_on_min=_int(params, "hands_on_min", 0, 4),
         graduation_year=profile.graduation_year,
         usmle=profile.usmle,
         ecfmg_certified=profile.ecfmg_certified,

@@ -9,7 +9,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from board.browse.labels import BOOL_LABELS, FACET_TITLES, active_filters
+from board.browse.labels import BOOL_LABELS, CHOICE_VOCABULARIES, FACET_TITLES, active_filters
 from board.browse.params import (
     LIST_PARAMS,
     PROFILE_PARAMS,
@@ -58,6 +58,8 @@ def _options(facet: str, counts: dict[str, int], selected: tuple[str, ...]
         values = list(vocab.states().items())
     elif facet == "kind":
         values = [(k, k.capitalize()) for k in vocab.KINDS]
+    elif facet in CHOICE_VOCABULARIES:
+        values = list(vocab.CHOICES[str(CHOICE_VOCABULARIES[facet])].items())
     else:
         values = [(s, s) for s in vocab.specialties()]
     opts = [{"value": v, "label": label, "count": counts.get(v, 0), "selected": v in selected}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from typing import Any
 from urllib.parse import urlencode
@@ -24,10 +23,11 @@ from board.browse.params import (
     parse_search,
     to_query_string,
 )
+from board.browse.structured_data import json_ld
 from board.core import vocab
 from board.core.facts import hands_on_level_label, letter_label, total_cost_label
-from board.core.markdown import plain_text, render_markdown
-from board.indexing.gateway import as_utc, utcnow
+from board.core.markdown import render_markdown
+from board.indexing.gateway import utcnow
 from board.listings import services as listings
 from board.listings.status import CLOSING_SOON_DAYS, Status, closing_soon
 from board.listings.visibility import PRIVATE_STATUSES, is_visible
@@ -113,6 +113,7 @@ async def search_page(request: Request) -> Response:
         "closing_soon": (today + dt.timedelta(days=CLOSING_SOON_DAYS)).isoformat(),
         "today": today.isoformat(),
         "current_year": today.year,
+        "hands_on_levels": vocab.CHOICES["hands_on_levels"],
         "states": vocab.states(),
         "clear_url": "/?" + urlencode([(k, v) for k, vs in given.items() for v in vs])
         if given else "/",
@@ -122,28 +123,6 @@ async def search_page(request: Request) -> Response:
     if status == 200:
         _remember(request, response, given)
     return response
-
-
-def _json_ld(row: dict[str, Any], base_url: str) -> str:
-    data = {
-        "@context": "https://schema.org", "@type": "JobPosting",
-        # Plain text: the Markdown source is for our renderer, not for crawlers.
-        "title": row["title"], "description": plain_text(row["description"] or "") or row["title"],
-        "datePosted": str((row.get("published_at") or row["created_at"]).date()),
-        "hiringOrganization": {"@type": "Organization", "name": row.get("institution_name")},
-        "employmentType": "INTERN",
-        "url": f"{base_url}/opportunities/{row['id']}",
-    }
-    if row.get("expires_at"):
-        data["validThrough"] = as_utc(row["expires_at"]).isoformat()
-    if row.get("remote"):
-        data["jobLocationType"] = "TELECOMMUTE"
-    if row.get("state"):
-        data["jobLocation"] = {"@type": "Place", "address": {
-            "@type": "PostalAddress", "addressLocality": row.get("city") or "",
-            "addressRegion": row["state"], "addressCountry": "US"}}
-    # Escape "<" so no text can close the script element.
-    return json.dumps(data).replace("<", "\\u003c")
 
 
 @get("/opportunities/{opportunity_id:int}", include_in_schema=False)
@@ -168,7 +147,7 @@ async def listing_page(request: Request, opportunity_id: int) -> Template:
     return await render(
         request, "pages/listing.html", listing=row, open=open_,
         description_html=render_markdown(row["description"]),
-        json_ld=_json_ld(row, runtime(request).settings.base_url) if open_ else None,
+        json_ld=json_ld(row, runtime(request).settings.base_url) if open_ else None,
         state_name=vocab.states().get(row["state"] or "", ""), owner=owner, private=private,
         closing_soon=closing_soon(row.get("application_deadline"), now),
         assessment=_assessment(request, row, now),

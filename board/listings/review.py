@@ -18,10 +18,15 @@ CONTENT_FIELDS: tuple[str, ...] = tuple(f.name for f in INPUT_FIELDS if f.name !
 
 # Which fields feed which red flag (the flag texts of board.listings.red_flags), so that
 # "changes a flagged value" can be told from an unrelated edit.
+_MONEY = frozenset({"fee_usd", "application_fee_usd", "deposit_usd", "refund_policy",
+                    "refund_terms", "payee", "intermediary_name"})
 _FLAG_FIELDS: dict[str, frozenset[str]] = {
-    "promises": frozenset({"title", "description", "visa_notes"}),
+    "promises": frozenset({"title", "description", "visa_notes", "refund_terms"}),
     "fee": frozenset({"fee_usd"}),
     "apply link": frozenset({"apply_url"}),
+    "before any contact": frozenset({"title", "description", "visa_notes", "refund_terms"}),
+    "intermediary": _MONEY | {"title", "description", "visa_notes"},
+    "total cost": _MONEY,
 }
 
 # Statuses a listing reaches only through a moderator or a verified submit, and from which

@@ -21,7 +21,7 @@ async def _seed(runtime) -> None:
     await make_listing(inst, title="Visitor-friendly Observership", visa_statuses=["b1b2"],
                        open_to=["graduate"], hands_on_level=0)
     await make_listing(inst, title="Hands-on Clerkship for visitors", kind="clerkship",
-                       visa_statuses=["b1b2", "j1"], hands_on_level=3)
+                       visa_statuses=["b1b2", "j1"], open_to=["graduate"], hands_on_level=3)
     await make_listing(inst, title="J-1 only Research Fellowship", kind="research",
                        visa_statuses=["j1"], j1_sponsored=True)
     await make_listing(inst, title="Observership with nothing stated")
