@@ -17,7 +17,7 @@ from board.browse import views as browse
 from board.digests import views as digests
 from board.imports import views as imports
 from board.listings import api as listings_api
-from board.listings import renew_views
+from board.listings import reconfirm_views, renew_views
 from board.listings import views as listings
 from board.moderation import report_views
 from board.moderation import views as moderation
@@ -31,6 +31,7 @@ def routers() -> list[Router]:
         browse_api.router,        # GET /api/v1/opportunities[/{id}]
         listings.router,          # /dashboard, /dashboard/opportunities/...
         renew_views.router,       # /renew/{token}
+        reconfirm_views.router,   # /reconfirm/{token}
         listings_api.router,      # POST/PATCH/DELETE /api/v1/opportunities
         accounts.router,          # /signup, /login, /password-reset, /invite, /dashboard/invite
         account_tokens.router,    # /dashboard/tokens

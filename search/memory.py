@@ -47,6 +47,10 @@ def _base_matches(doc: dict[str, Any], query: SearchQuery, spec: IndexSpec) -> b
     """search.query.base_clauses, evaluated on one document."""
     if doc.get("status") != VISIBLE_STATUS or (doc.get("expires_at_ts") or 0) <= query.now_ts:
         return False
+    confirmed = doc.get("confirmed_at_ts")
+    if query.confirmed_after_ts is not None and (
+            confirmed is None or confirmed <= query.confirmed_after_ts):
+        return False
     if query.fee_max is not None and int(doc.get("fee_usd") or 0) > query.fee_max:
         return False
     published = doc.get("published_at_ts")
@@ -90,6 +94,8 @@ def _sorted(docs: list[dict[str, Any]], query: SearchQuery) -> list[dict[str, An
                                              d.get("application_deadline_ts") or 0))
     if query.sort == "fee":
         return sorted(newest, key=lambda d: int(d.get("fee_usd") or 0))
+    if query.sort == "confirmed":
+        return sorted(newest, key=lambda d: -(d.get("confirmed_at_ts") or 0))
     if query.sort == "distance" and query.geo is not None:
         geo = query.geo
         return sorted(docs, key=lambda d: haversine_miles(geo, (d["_geo"]["lat"], d["_geo"]["lng"]))

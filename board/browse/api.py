@@ -53,12 +53,17 @@ async def search_opportunities(
                                  description="'City, ST' or a 5-digit ZIP"),
     radius_miles: int | None = Parameter(default=None, ge=1, le=500),
     sort: str | None = Parameter(default=None,
-                                 description="relevance | newest | deadline | fee | distance"),
+                                 description="relevance | newest | deadline | fee | distance"
+                                 " | confirmed"),
+    confirmed_within_days: int | None = Parameter(
+        default=None, ge=1, le=3650, description="Only listings the host confirmed open within "
+        "this many days"),
     page: int | None = Parameter(default=None, ge=1, le=10000),
     per_page: int | None = Parameter(default=None, ge=1, le=50),
 ) -> SearchResponse:
-    query = parse_search(request.query_params)
     rt = runtime(request)
+    query = parse_search(request.query_params,
+                         unlisted_after_days=rt.settings.unlisted_after_days)
     result = await rt.gateway.search(query)
     base = rt.settings.base_url
     return SearchResponse(

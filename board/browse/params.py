@@ -12,11 +12,12 @@ from board.core import vocab
 from board.core.geo import GeoError, locate
 from board.core.search_spec import BOOLEAN_FACETS, FACETS
 from board.core.validation import parse_int
+from board.settings import DEFAULT_RECONFIRM_DAYS, DEFAULT_RECONFIRM_GRACE_DAYS
 from search.query import SORT_NAMES, SearchQuery
 
 LIST_PARAMS = ("kind", "specialty", "state", *BOOLEAN_FACETS, "usmle")
 SCALAR_PARAMS = ("q", "fee_max", "graduation_year", "ecfmg_certified", "near", "radius_miles",
-                 "sort", "page", "per_page")
+                 "sort", "page", "per_page", "confirmed_within_days")
 FILTER_PARAMS = tuple(p for p in (*LIST_PARAMS, *SCALAR_PARAMS) if p not in {"page", "per_page"})
 ALL_PARAMS = frozenset((*LIST_PARAMS, *SCALAR_PARAMS))
 MAX_Q = 200
@@ -92,8 +93,18 @@ def _choices(params: Mapping[str, Any], name: str, allowed: Iterable[str],
     return tuple(out)
 
 
+def confirmed_cutoff(now: dt.datetime, unlisted_after_days: int,
+                     within_days: int | None = None) -> int:
+    """The `confirmed_after_ts` of a search: listings unconfirmed for `unlisted_after_days`
+    (Settings.unlisted_after_days) have left search; `within_days` narrows it further."""
+    days = min(unlisted_after_days, within_days) if within_days else unlisted_after_days
+    return int((now - dt.timedelta(days=days)).timestamp())
+
+
 def parse_search(params: Mapping[str, Any], now: dt.datetime | None = None,
-                 strict: bool = True) -> SearchQuery:
+                 strict: bool = True,
+                 unlisted_after_days: int = DEFAULT_RECONFIRM_DAYS + DEFAULT_RECONFIRM_GRACE_DAYS
+                 ) -> SearchQuery:
     now = now or dt.datetime.now(dt.UTC)
     if strict:
         keys = params.keys() if hasattr(params, "keys") else []
@@ -140,6 +151,8 @@ def parse_search(params: Mapping[str, Any], now: dt.datetime | None = None,
         page=_int(params, "page", 1, 10_000) or 1,
         per_page=_int(params, "per_page", 1, 50) or 20,
         now_ts=int(now.timestamp()),
+        confirmed_after_ts=confirmed_cutoff(
+            now, unlisted_after_days, _int(params, "confirmed_within_days", 1, 3650)),
     )
 
 

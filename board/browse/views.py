@@ -20,7 +20,7 @@ from board.core.markdown import plain_text, render_markdown
 from board.indexing.gateway import as_utc, utcnow
 from board.listings import services as listings
 from board.listings.status import CLOSING_SOON_DAYS, Status, closing_soon
-from board.listings.visibility import PRIVATE_STATUSES, is_visible
+from board.listings.visibility import PRIVATE_STATUSES, is_unconfirmed, is_visible
 from board.web.common import current_member, is_htmx, render, runtime
 from board.web.routing import FeatureRouter
 from search.errors import SearchUnavailable
@@ -35,7 +35,8 @@ async def search_page(request: Request) -> Template:
     facet_q = ""
     try:
         facet_q = facet_text(request.query_params)
-        query = parse_search(search_params_only(request.query_params))
+        query = parse_search(search_params_only(request.query_params),
+                             unlisted_after_days=runtime(request).settings.unlisted_after_days)
         result = await runtime(request).gateway.search(query)
     except ParamError as exc:
         error, status = f"{exc.param}: {exc.message}", 400
@@ -83,6 +84,19 @@ def _json_ld(row: dict[str, Any], base_url: str) -> str:
     return json.dumps(data).replace("<", "\\u003c")
 
 
+async def _similar(request: Request, row: dict[str, Any], unlisted_days: int
+                   ) -> list[dict[str, Any]]:
+    """Open listings of the same specialty (for a listing that left search), best effort:
+    without the search engine the page still renders, just without suggestions."""
+    params = {"specialty": [row["specialty"]], "sort": "confirmed", "per_page": "4"}
+    try:
+        result = await runtime(request).gateway.search(
+            parse_search(params, unlisted_after_days=unlisted_days))
+    except SearchUnavailable:
+        return []
+    return [h for h in result.hits if h["id"] != row["id"]][:3]
+
+
 @get("/opportunities/{opportunity_id:int}", include_in_schema=False)
 async def listing_page(request: Request, opportunity_id: int) -> Template:
     try:
@@ -102,8 +116,12 @@ async def listing_page(request: Request, opportunity_id: int) -> Template:
     if row["status"] == Status.PUBLISHED and not owner and not counters.is_bot(
             request.headers.get("user-agent")):
         await counters.count_view(opportunity_id)
+    unlisted_days = runtime(request).settings.unlisted_after_days
+    unconfirmed = open_ and is_unconfirmed(row, now, unlisted_days)
     return await render(
-        request, "pages/listing.html", listing=row, open=open_,
+        request, "pages/listing.html", listing=row, open=open_, unconfirmed=unconfirmed,
+        similar=await _similar(request, row, unlisted_days) if unconfirmed else [],
+        today_iso=now.date().isoformat(),
         description_html=render_markdown(row["description"]),
         json_ld=_json_ld(row, runtime(request).settings.base_url) if open_ else None,
         state_name=vocab.states().get(row["state"] or "", ""), owner=owner, private=private,
@@ -125,7 +143,7 @@ async def feed(request: Request) -> Response[bytes]:
     from feedgen.feed import FeedGenerator
 
     params = request.query_params
-    query = parse_search(params)
+    query = parse_search(params, unlisted_after_days=runtime(request).settings.unlisted_after_days)
     if query.sort == "relevance":
         query = type(query)(**{**query.__dict__, "sort": "newest"})
     result = await runtime(request).gateway.search(query)

@@ -103,6 +103,8 @@ async def update(opportunity_id: int, clean: dict[str, Any], institution_id: int
                                     "give one (at most a year ahead) or renew it"})
         values = row_values({**{k: current[k] for k in ("city", "state")}, **clean})
         values["updated_at"] = now
+        if current["status"] == Status.PUBLISHED:
+            values["confirmed_at"] = now  # an edit is the host's "still accepting" too
         after = {**current, **values}
         values["review_flags"] = red_flags(after)
         if review.needs_review(current["status"], bool(current["institution_verified"]),
@@ -165,6 +167,7 @@ async def _publish(row: dict[str, Any], now: dt.datetime, listing_days: int) -> 
         Opportunity.updated_at: now,
         Opportunity.rejection_reason: "",
         Opportunity.approved_values: snapshot(row),
+        Opportunity.confirmed_at: now, Opportunity.reported_closed_at: None,
     }).where(Opportunity.id == row["id"]).run()
     await outbox.record(row["id"], "publish")
 
@@ -207,7 +210,8 @@ async def renew(opportunity_id: int, institution_id: int | None = None,
         expires = expiry_on_renew(as_utc(row.get("expires_at")), now, listing_days)
         await Opportunity.update({
             Opportunity.status: Status.PUBLISHED, Opportunity.expires_at: expires,
-            Opportunity.updated_at: now,
+            Opportunity.updated_at: now, Opportunity.confirmed_at: now,
+            Opportunity.reported_closed_at: None,
         }).where(Opportunity.id == opportunity_id).run()
         await outbox.record(opportunity_id, "renew")
     return expires
