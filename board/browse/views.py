@@ -21,6 +21,7 @@ from board.indexing.gateway import as_utc, utcnow
 from board.listings import services as listings
 from board.listings.status import CLOSING_SOON_DAYS, Status, closing_soon
 from board.listings.visibility import PRIVATE_STATUSES, is_unconfirmed, is_visible
+from board.moderation.reports import CATEGORIES as REPORT_CATEGORIES
 from board.web.common import current_member, is_htmx, render, runtime
 from board.web.routing import FeatureRouter
 from search.errors import SearchUnavailable
@@ -121,7 +122,7 @@ async def listing_page(request: Request, opportunity_id: int) -> Template:
     return await render(
         request, "pages/listing.html", listing=row, open=open_, unconfirmed=unconfirmed,
         similar=await _similar(request, row, unlisted_days) if unconfirmed else [],
-        today_iso=now.date().isoformat(),
+        today_iso=now.date().isoformat(), categories=REPORT_CATEGORIES,
         description_html=render_markdown(row["description"]),
         json_ld=_json_ld(row, runtime(request).settings.base_url) if open_ else None,
         state_name=vocab.states().get(row["state"] or "", ""), owner=owner, private=private,
