@@ -13,6 +13,7 @@ from board.browse.serialize import hit_struct, opportunity_struct
 from board.indexing.gateway import utcnow
 from board.listings import services as listings
 from board.listings.visibility import is_visible
+from board.reviews import queries as review_queries
 from board.web.common import runtime
 from board.web.routing import FeatureRouter
 
@@ -66,8 +67,12 @@ async def search_opportunities(
                          unlisted_after_days=rt.settings.unlisted_after_days)
     result = await rt.gateway.search(query)
     base = rt.settings.base_url
+    # From the store: a new review shows at once, without a reindex. Copies: the result
+    # may be a cached one.
+    reviews = await review_queries.summaries(h["id"] for h in result.hits)
+    hits = [{**h, "reviews": reviews.get(h["id"])} for h in result.hits]
     return SearchResponse(
-        hits=[hit_struct(h, base) for h in result.hits], total=result.total, page=result.page,
+        hits=[hit_struct(h, base) for h in hits], total=result.total, page=result.page,
         per_page=result.per_page, pages=result.pages, facets=result.facets,
         facet_stats=result.facet_stats, took_ms=result.took_ms, capped=result.capped,
     )

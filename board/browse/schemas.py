@@ -15,6 +15,14 @@ class InstitutionRef(msgspec.Struct):
     verified: bool
 
 
+class ReviewSummary(msgspec.Struct):
+    """A listing's participant reviews: rating and rates are null below 3 reviews."""
+    count: int = 0
+    rating: float | None = None
+    letter_rate: float | None = None
+    costs_as_advertised_rate: float | None = None
+
+
 def _spec_fields(fields: tuple[Field, ...]) -> list[tuple[str, Any]]:
     # The institution travels as one object, placed right after the city.
     out: list[tuple[str, Any]] = []
@@ -33,6 +41,7 @@ def _optional(f: Field) -> tuple[str, Any, Any]:
 Hit = msgspec.defstruct("Hit", [
     ("id", int), *_spec_fields(hit_fields(optional=False)), ("url", str), ("highlight", dict[str, str]),
     ("distance_miles", float | None), *(_optional(f) for f in hit_fields(optional=True)),
+    ("reviews", ReviewSummary | None, None),
 ], module=__name__)
 
 OpportunityOut = msgspec.defstruct("OpportunityOut", [

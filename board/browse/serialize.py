@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from board.browse.schemas import Hit, InstitutionRef, OpportunityOut
+from board.browse.schemas import Hit, InstitutionRef, OpportunityOut, ReviewSummary
 from board.core.fields import BOOL, DATE, INT, OPPORTUNITY_FIELDS, Field
 
 
@@ -43,10 +43,12 @@ _ROW = tuple((f.name, _converter(f, from_row=True)) for f in OPPORTUNITY_FIELDS)
 
 def hit_struct(hit: dict[str, Any], base_url: str) -> Hit:
     values = {name: convert(hit.get(name)) for name, convert in _HIT}
+    reviews = hit.get("reviews")
     return Hit(
         id=hit["id"], institution=InstitutionRef(**hit["institution"]),
         url=listing_url(base_url, hit["id"]), highlight=hit.get("highlight") or {},
-        distance_miles=hit.get("distance_miles"), **values,
+        distance_miles=hit.get("distance_miles"),
+        reviews=ReviewSummary(**reviews) if reviews is not None else None, **values,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import re
@@ -22,6 +23,7 @@ from board.listings import services as listings
 from board.listings.status import CLOSING_SOON_DAYS, Status, closing_soon
 from board.listings.visibility import PRIVATE_STATUSES, is_unconfirmed, is_visible
 from board.moderation.reports import CATEGORIES as REPORT_CATEGORIES
+from board.reviews import queries as review_queries
 from board.web.common import current_member, is_htmx, render, runtime
 from board.web.routing import FeatureRouter
 from search.errors import SearchUnavailable
@@ -39,6 +41,9 @@ async def search_page(request: Request) -> Template:
         query = parse_search(search_params_only(request.query_params),
                              unlisted_after_days=runtime(request).settings.unlisted_after_days)
         result = await runtime(request).gateway.search(query)
+        reviews = await review_queries.summaries(h["id"] for h in result.hits)
+        result = dataclasses.replace(result, hits=[{**h, "reviews": reviews.get(h["id"])}
+                                                   for h in result.hits])
     except ParamError as exc:
         error, status = f"{exc.param}: {exc.message}", 400
     except SearchUnavailable:
@@ -118,11 +123,13 @@ async def listing_page(request: Request, opportunity_id: int) -> Template:
             request.headers.get("user-agent")):
         await counters.count_view(opportunity_id)
     unlisted_days = runtime(request).settings.unlisted_after_days
+    reviews = await review_queries.shown(opportunity_id=opportunity_id) if not private else []
     unconfirmed = open_ and is_unconfirmed(row, now, unlisted_days)
     return await render(
         request, "pages/listing.html", listing=row, open=open_, unconfirmed=unconfirmed,
         similar=await _similar(request, row, unlisted_days) if unconfirmed else [],
         today_iso=now.date().isoformat(), categories=REPORT_CATEGORIES,
+        reviews=reviews, review_summary=review_queries.summary(reviews),
         description_html=render_markdown(row["description"]),
         json_ld=_json_ld(row, runtime(request).settings.base_url) if open_ else None,
         state_name=vocab.states().get(row["state"] or "", ""), owner=owner, private=private,

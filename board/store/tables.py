@@ -168,6 +168,39 @@ class ReconfirmMail(Table):
     sent_at = Timestamptz(default=TimestamptzNow())
 
 
+class Completion(Table):
+    """A rotation the host says a participant completed: the only way to a review link."""
+
+    opportunity_id = Integer(index=True)
+    institution_id = Integer(index=True)
+    participant_email = Varchar(length=254)
+    starts_on = Date(null=True, default=None)
+    ends_on = Date(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Review(Table):
+    """A participant's review (board.reviews.services): one per completion (unique), shown
+    unless a moderator hid it (with a reason shown to its author) or its author withdrew it."""
+
+    completion_id = Integer(unique=True)
+    opportunity_id = Integer(index=True)
+    institution_id = Integer(index=True)
+    overall = Integer()
+    teaching = Integer()
+    hands_on = Integer()
+    organisation = Integer()
+    letter = Varchar(length=12)  # yes | no | did_not_ask
+    costs_as_advertised = Boolean()
+    body = Text(default="")
+    display_name = Varchar(length=120, default="")
+    status = Varchar(length=10, default="shown", index=True)  # shown | hidden | withdrawn
+    hidden_reason = Text(default="")
+    reply = Text(default="")
+    replied_at = Timestamptz(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
 class ApiToken(Table):
     institution = ForeignKey(references=Institution, index=True)
     member = ForeignKey(references=Member, null=True)
@@ -191,5 +224,5 @@ class KeyValue(Table):
 
 ALL_TABLES: list[type[Table]] = [
     Institution, Member, Opportunity, Subscriber, DigestDelivery,
-    OutboxEvent, JobRun, Report, ApiToken, KeyValue, ReconfirmMail,
+    OutboxEvent, JobRun, Report, ApiToken, KeyValue, ReconfirmMail, Completion, Review,
 ]

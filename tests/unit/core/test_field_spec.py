@@ -21,7 +21,7 @@ from search.index_settings import index_settings
 
 SETTINGS = index_settings(INDEX_SPEC)
 _API_EXTRAS = {"id", "institution", "url"}
-_HIT_EXTRAS = {"id", "institution", "url", "highlight", "distance_miles"}
+_HIT_EXTRAS = {"id", "institution", "url", "highlight", "distance_miles", "reviews"}
 
 
 def test_names_are_unique():
