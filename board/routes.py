@@ -17,10 +17,14 @@ from board.browse import views as browse
 from board.digests import views as digests
 from board.imports import views as imports
 from board.listings import api as listings_api
-from board.listings import renew_views
+from board.listings import reconfirm_views, renew_views
 from board.listings import views as listings
 from board.moderation import report_views
 from board.moderation import views as moderation
+from board.reviews import api as reviews_api
+from board.reviews import host_views as review_host_views
+from board.reviews import staff_views as review_staff_views
+from board.reviews import views as reviews
 from board.web import health, pages
 
 
@@ -31,12 +35,17 @@ def routers() -> list[Router]:
         browse_api.router,        # GET /api/v1/opportunities[/{id}]
         listings.router,          # /dashboard, /dashboard/opportunities/...
         renew_views.router,       # /renew/{token}
+        reconfirm_views.router,   # /reconfirm/{token}
         listings_api.router,      # POST/PATCH/DELETE /api/v1/opportunities
         accounts.router,          # /signup, /login, /password-reset, /invite, /dashboard/invite
         account_tokens.router,    # /dashboard/tokens
         imports.router,           # /dashboard/import
         moderation.router,        # /staff...
         report_views.router,      # /opportunities/{id}/report
+        reviews.router,           # /review/{token}, /institutions/{id}
+        review_host_views.router,  # /dashboard/completions, /dashboard/reviews/{id}/reply
+        review_staff_views.router,  # /staff/reviews
+        reviews_api.router,       # GET /api/v1/opportunities/{id}/reviews
         digests.router,           # /subscribe, /manage, /unsubscribe, /api/v1/subscriptions
         health.router,            # /healthz
         pages.router,             # /about, /privacy, /contact

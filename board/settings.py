@@ -17,6 +17,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # How long a listing runs when nobody says otherwise (LISTING_DAYS); the lifecycle rules in
 # board/listings/status.py read it from here so settings stay a leaf.
 DEFAULT_LISTING_DAYS = 60
+# Reconfirmation: ask after RECONFIRM_DAYS, unlist after RECONFIRM_DAYS + RECONFIRM_GRACE_DAYS.
+DEFAULT_RECONFIRM_DAYS, DEFAULT_RECONFIRM_GRACE_DAYS = 30, 14
 DEFAULT_SECRET = "dev-secret-change-me"
 # Keys that were ever printed in the repository: anyone who read it could sign sessions.
 PUBLISHED_SECRETS = frozenset({DEFAULT_SECRET, "change-me-to-32-or-more-random-characters"})
@@ -60,6 +62,10 @@ class Settings:
     allowed_hosts: tuple[str, ...] = ()
     remind_days: int = 7
     listing_days: int = DEFAULT_LISTING_DAYS
+    # Reconfirmation (board.listings.reconfirm): ask the host after RECONFIRM_DAYS without a
+    # confirmation; after RECONFIRM_GRACE_DAYS more the listing leaves search.
+    reconfirm_days: int = DEFAULT_RECONFIRM_DAYS
+    reconfirm_grace_days: int = DEFAULT_RECONFIRM_GRACE_DAYS
     search_timeout: float = 2.0
     extra: dict[str, str] = field(default_factory=dict)
 
@@ -71,6 +77,11 @@ class Settings:
     def signing_keys(self) -> tuple[str, ...]:
         """The key that signs new links, then the old ones still accepted."""
         return (self.secret_key, *self.secret_key_fallbacks)
+
+    @property
+    def unlisted_after_days(self) -> int:
+        """Days without a confirmation after which a listing leaves search."""
+        return self.reconfirm_days + self.reconfirm_grace_days
 
     @property
     def embedded_meili(self) -> bool:
@@ -156,8 +167,13 @@ def load_settings(environ: dict[str, str] | None = None, env_file: Path | None =
         port = int(source.get("PORT") or 8000)
         remind_days = int(source.get("REMIND_DAYS") or 7)
         listing_days = int(source.get("LISTING_DAYS") or DEFAULT_LISTING_DAYS)
+        reconfirm_days = int(source.get("RECONFIRM_DAYS") or DEFAULT_RECONFIRM_DAYS)
+        reconfirm_grace_days = int(source.get("RECONFIRM_GRACE_DAYS") or DEFAULT_RECONFIRM_GRACE_DAYS)
     except ValueError as exc:
-        raise SettingsError(f"PORT, REMIND_DAYS and LISTING_DAYS must be whole numbers: {exc}") from exc
+        raise SettingsError("PORT, REMIND_DAYS, LISTING_DAYS, RECONFIRM_DAYS and "
+                            f"RECONFIRM_GRACE_DAYS must be whole numbers: {exc}") from exc
+    if reconfirm_days < 1 or reconfirm_grace_days < 0:
+        raise SettingsError("RECONFIRM_DAYS must be at least 1 and RECONFIRM_GRACE_DAYS at least 0")
     settings = Settings(
         env=env,
         var_dir=var_dir,
@@ -178,6 +194,8 @@ def load_settings(environ: dict[str, str] | None = None, env_file: Path | None =
         allowed_hosts=_list(source.get("ALLOWED_HOSTS")),
         remind_days=remind_days,
         listing_days=listing_days,
+        reconfirm_days=reconfirm_days,
+        reconfirm_grace_days=reconfirm_grace_days,
     )
     settings.check_production()
     return settings

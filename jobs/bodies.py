@@ -9,7 +9,7 @@ import datetime as dt
 from typing import Any
 
 from board.indexing import outbox
-from board.listings import reminders
+from board.listings import reconfirm, reminders
 from board.listings import services as listings
 from board.runtime import Runtime
 from jobs import purge as purging
@@ -33,6 +33,10 @@ async def expire(rt: Runtime, now: dt.datetime) -> dict[str, int]:
 
 async def remind(rt: Runtime, now: dt.datetime) -> dict[str, int]:
     return await reminders.send_reminders(rt, now)
+
+
+async def reconfirm_hosts(rt: Runtime, now: dt.datetime) -> dict[str, int]:
+    return await reconfirm.send_reconfirmations(rt, now)
 
 
 async def digest(rt: Runtime, now: dt.datetime) -> dict[str, int]:

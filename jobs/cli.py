@@ -29,7 +29,7 @@ class UsageFailure(click.ClickException):
 
 @click.group("jobs")
 def jobs() -> None:
-    """Scheduled jobs: expire, remind, digest, drain, reconcile, purge."""
+    """Scheduled jobs: expire, remind, digest, drain, reconcile, purge, reconfirm."""
 
 
 async def _with_runtime(settings: Settings, work: Callable[[Any], Awaitable[Any]]) -> Any:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from board.moderation.institutions import purge_abandoned
+from board.moderation.reports import purge_hashes
 from board.store.tables import ApiToken, JobRun, KeyValue, OutboxEvent, Subscriber
 
 UNCONFIRMED_DAYS = 7      # a confirmation link nobody followed in a week will not be
@@ -35,6 +36,9 @@ async def purge(now: dt.datetime) -> dict[str, int]:
     ).returning(OutboxEvent.id).run()
     # Squatted names: unverified institutions nobody took up (board.moderation.institutions).
     institutions = await purge_abandoned(now)
-    return {"unconfirmed_subscribers": len(unconfirmed), "abandoned_institutions": institutions,
+    # Reporters' salted hashes live 90 days (board.moderation.reports.HASH_DAYS).
+    report_hashes = await purge_hashes(now)
+    return {"report_hashes": report_hashes,
+            "unconfirmed_subscribers": len(unconfirmed), "abandoned_institutions": institutions,
             "expired_keys": len(expired_keys),
             "revoked_tokens": len(tokens), "job_runs": len(runs), "outbox_events": len(events)}

@@ -54,6 +54,8 @@ JOBS: dict[str, JobSpec] = {
                 "repair differences between the search index and the store"),
         JobSpec("purge", bodies.purge, _cron(hour=4, minute=45),
                 "delete stale subscriptions, sessions, tokens and old history"),
+        JobSpec("reconfirm", bodies.reconfirm_hosts, _cron(hour=14, minute=30),
+                "ask hosts of listings unconfirmed for RECONFIRM_DAYS whether they still accept"),
     ]
 }
 

@@ -81,6 +81,11 @@ def build_document(row: Mapping[str, Any], bool_fields: Iterable[str],
         "expires_at": _iso(row.get("expires_at")),
         "expires_at_ts": to_timestamp(row.get("expires_at")),
         "updated_at_ts": to_timestamp(row.get("updated_at")),
+        # Reconfirmation: a listing without a confirmation counts from its publication.
+        "confirmed_at": _iso(row.get("confirmed_at") or row.get("published_at")),
+        "confirmed_at_ts": to_timestamp(row.get("confirmed_at") or row.get("published_at")),
+        "full_until": _iso(row.get("full_until")),
+        "reported_closed_at": _iso(row.get("reported_closed_at")),
     }
     fee = row.get("fee_usd")
     if fee is not None:  # not stated: left out, so "free" (fee_usd <= 0) never matches it

@@ -82,6 +82,10 @@ def _base_matches(doc: dict[str, Any], query: SearchQuery, spec: IndexSpec) -> b
     """search.query.base_clauses, evaluated on one document."""
     if doc.get("status") != VISIBLE_STATUS or (doc.get("expires_at_ts") or 0) <= query.now_ts:
         return False
+    confirmed = doc.get("confirmed_at_ts")
+    if query.confirmed_after_ts is not None and (
+            confirmed is None or confirmed <= query.confirmed_after_ts):
+        return False
     if not _at_most(doc.get("fee_usd"), query.fee_max):
         return False
     if not _at_most(doc.get("total_cost_usd"), query.cost_max):
@@ -124,6 +128,8 @@ def _sorted(docs: list[dict[str, Any]], query: SearchQuery) -> list[dict[str, An
     if query.sort in ("fee", "cost"):  # not stated last, as Meilisearch sorts them
         name = "fee_usd" if query.sort == "fee" else "total_cost_usd"
         return sorted(newest, key=lambda d: (d.get(name) is None, d.get(name) or 0))
+    if query.sort == "confirmed":
+        return sorted(newest, key=lambda d: -(d.get("confirmed_at_ts") or 0))
     if query.sort == "distance" and query.geo is not None:
         geo = query.geo
         return sorted(docs, key=lambda d: haversine_miles(geo, (d["_geo"]["lat"], d["_geo"]["lng"]))

@@ -18,8 +18,9 @@ SORTS: dict[str, list[str]] = {
     # Meilisearch sorts documents without the field (not stated) after every value.
     "fee": ["fee_usd:asc", "published_at_ts:desc"],
     "cost": ["total_cost_usd:asc", "published_at_ts:desc"],
+    "confirmed": ["confirmed_at_ts:desc", "published_at_ts:desc"],
 }
-SORT_NAMES = ("relevance", "newest", "deadline", "fee", "distance", "cost")
+SORT_NAMES = ("relevance", "newest", "deadline", "fee", "distance", "cost", "confirmed")
 METERS_PER_MILE = 1609.344
 # Search's mirror of board.listings.visibility (search imports nothing from board): a
 # document is visible while its status is this one and its expiry is still ahead.
@@ -55,6 +56,10 @@ class SearchQuery:
     published_after_ts: float | None = None
     deadline_from_ts: int | None = None
     deadline_to_ts: int | None = None
+    # Reconfirmation: only listings confirmed after this moment (the board sets it from
+    # RECONFIRM_DAYS + RECONFIRM_GRACE_DAYS, and tighter from `confirmed_within_days`), read
+    # at query time like the expiry, so nothing needs reindexing when the grace runs out.
+    confirmed_after_ts: int | None = None
 
     def selected(self, facet: str) -> tuple[str, ...]:
         return self.selections.get(facet, ())
@@ -80,6 +85,8 @@ def facet_clause(facet: str, values: tuple[str, ...], spec: IndexSpec) -> str | 
 def base_clauses(query: SearchQuery, spec: IndexSpec | None = None) -> list[str]:
     """Filters that are not facets: visibility, money, eligibility, geography."""
     clauses = [f"status = {quote(VISIBLE_STATUS)}", f"expires_at_ts > {int(query.now_ts)}"]
+    if query.confirmed_after_ts is not None:
+        clauses.append(f"confirmed_at_ts > {int(query.confirmed_after_ts)}")
     if query.fee_max is not None:
         clauses.append(f"fee_usd <= {int(query.fee_max)}")
     if query.cost_max is not None:

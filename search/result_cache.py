@@ -32,7 +32,10 @@ class ResultCache:
 
     def windowed(self, query: SearchQuery) -> SearchQuery:
         end = (int(query.now_ts) // self.window_s + 1) * self.window_s
-        return dataclasses.replace(query, now_ts=end)
+        confirmed = query.confirmed_after_ts
+        if confirmed is not None:  # moved the same way: a listing leaves early, never late
+            confirmed = (int(confirmed) // self.window_s + 1) * self.window_s
+        return dataclasses.replace(query, now_ts=end, confirmed_after_ts=confirmed)
 
     def get(self, key: bytes, generation: int) -> Any | None:
         entry = self._entries.get(key)

@@ -15,6 +15,7 @@ from board.core import vocab
 from board.indexing.gateway import utcnow
 from board.listings import services as listings
 from board.listings.visibility import is_visible
+from board.reviews import queries as review_queries
 from board.web.common import runtime
 from board.web.routing import FeatureRouter
 
@@ -81,16 +82,24 @@ async def search_opportunities(
     radius_miles: int | None = Parameter(default=None, ge=1, le=500),
     sort: str | None = Parameter(default=None,
                                  description="relevance | newest | deadline | fee | distance | cost "
-                                 "(total_cost_usd ascending, not stated last)"),
+                                 "(total_cost_usd ascending, not stated last) | confirmed"),
+    confirmed_within_days: int | None = Parameter(
+        default=None, ge=1, le=3650, description="Only listings the host confirmed open within "
+        "this many days"),
     page: int | None = Parameter(default=None, ge=1, le=10000),
     per_page: int | None = Parameter(default=None, ge=1, le=50),
 ) -> SearchResponse:
-    query = parse_search(request.query_params)
     profile = parse_profile(request.query_params)
     rt = runtime(request)
+    query = parse_search(request.query_params,
+                         unlisted_after_days=rt.settings.unlisted_after_days)
     result = await rt.gateway.search(query)
     base = rt.settings.base_url
     hits = annotate(result.hits, profile, utcnow().year) if profile else result.hits
+    # From the store: a new review shows at once, without a reindex. Copies: the result
+    # may be a cached one.
+    reviews = await review_queries.summaries(h["id"] for h in hits)
+    hits = [{**h, "reviews": reviews.get(h["id"])} for h in hits]
     return SearchResponse(
         hits=[hit_struct(h, base) for h in hits], total=result.total, page=result.page,
         per_page=result.per_page, pages=result.pages, facets=result.facets,

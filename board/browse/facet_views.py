@@ -41,7 +41,9 @@ async def facet_search(request: Request) -> Template:
     if facet not in search_view.SEARCHABLE_FACETS:
         raise ParamError("facet", "must be one of " + ", ".join(search_view.SEARCHABLE_FACETS))
     text = facet_text(params)
-    query = dataclasses.replace(parse_search(search_params_only(params)), page=1, per_page=1)
+    query = dataclasses.replace(parse_search(
+        search_params_only(params),
+        unlisted_after_days=runtime(request).settings.unlisted_after_days), page=1, per_page=1)
     gateway = runtime(request).gateway
     state = search_view.current_params(params)
     # The exact counts of every value come with the normal search (disjunctive: the facet's

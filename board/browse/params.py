@@ -14,6 +14,7 @@ from board.core.fields import FACET_FIELDS
 from board.core.geo import GeoError, locate
 from board.core.search_spec import BOOLEAN_FACETS, FACETS
 from board.core.validation import parse_int
+from board.settings import DEFAULT_RECONFIRM_DAYS, DEFAULT_RECONFIRM_GRACE_DAYS
 from search.query import SORT_NAMES, SearchQuery
 
 # Facets over a vocabulary of board.core.vocab.CHOICES (payee, refund_policy, open_to...).
@@ -22,7 +23,7 @@ CHOICE_FACETS: dict[str, str] = {f.name: f.vocabulary for f in FACET_FIELDS
 LIST_PARAMS = ("kind", "specialty", "state", *BOOLEAN_FACETS, *CHOICE_FACETS, "usmle")
 SCALAR_PARAMS = ("q", "fee_max", "cost_max", "hands_on_min", "graduation_year",
                  "ecfmg_certified", "visa", "student", "eligible_only", "near", "radius_miles",
-                 "sort", "page", "per_page")
+                 "sort", "page", "per_page", "confirmed_within_days")
 # The eligibility profile: with any of these, hits carry a verdict (board.browse.eligibility).
 PROFILE_PARAMS = ("graduation_year", "usmle", "ecfmg_certified", "visa", "student")
 FILTER_PARAMS = tuple(p for p in (*LIST_PARAMS, *SCALAR_PARAMS) if p not in {"page", "per_page"})
@@ -116,8 +117,18 @@ def parse_profile(params: Mapping[str, Any], now: dt.datetime | None = None) -> 
     )
 
 
+def confirmed_cutoff(now: dt.datetime, unlisted_after_days: int,
+                     within_days: int | None = None) -> int:
+    """The `confirmed_after_ts` of a search: listings unconfirmed for `unlisted_after_days`
+    (Settings.unlisted_after_days) have left search; `within_days` narrows it further."""
+    days = min(unlisted_after_days, within_days) if within_days else unlisted_after_days
+    return int((now - dt.timedelta(days=days)).timestamp())
+
+
 def parse_search(params: Mapping[str, Any], now: dt.datetime | None = None,
-                 strict: bool = True) -> SearchQuery:
+                 strict: bool = True,
+                 unlisted_after_days: int = DEFAULT_RECONFIRM_DAYS + DEFAULT_RECONFIRM_GRACE_DAYS
+                 ) -> SearchQuery:
     now = now or dt.datetime.now(dt.UTC)
     if strict:
         keys = params.keys() if hasattr(params, "keys") else []
@@ -170,6 +181,8 @@ def parse_search(params: Mapping[str, Any], now: dt.datetime | None = None,
         page=_int(params, "page", 1, 10_000) or 1,
         per_page=_int(params, "per_page", 1, 50) or 20,
         now_ts=int(now.timestamp()),
+        confirmed_after_ts=confirmed_cutoff(
+            now, unlisted_after_days, _int(params, "confirmed_within_days", 1, 3650)),
     )
 
 

@@ -27,6 +27,14 @@ class VisaWarning(msgspec.Struct):
     href: str  # where the about page explains it
 
 
+class ReviewSummary(msgspec.Struct):
+    """A listing's participant reviews: rating and rates are null below 3 reviews."""
+    count: int = 0
+    rating: float | None = None
+    letter_rate: float | None = None
+    costs_as_advertised_rate: float | None = None
+
+
 def _spec_fields(fields: tuple[Field, ...]) -> list[tuple[str, Any]]:
     # The institution travels as one object, placed right after the city.
     out: list[tuple[str, Any]] = []
@@ -48,6 +56,7 @@ Hit = msgspec.defstruct("Hit", [
     # Only when the search carries an eligibility profile (UNSET: left out of the JSON).
     ("eligibility", Eligibility | UnsetType, UNSET),
     ("warnings", list[VisaWarning] | UnsetType, UNSET),
+    ("reviews", ReviewSummary | None, None),
 ], module=__name__)
 
 OpportunityOut = msgspec.defstruct("OpportunityOut", [

@@ -8,7 +8,14 @@ from typing import Any
 
 from msgspec import UNSET
 
-from board.browse.schemas import Eligibility, Hit, InstitutionRef, OpportunityOut, VisaWarning
+from board.browse.schemas import (
+    Eligibility,
+    Hit,
+    InstitutionRef,
+    OpportunityOut,
+    ReviewSummary,
+    VisaWarning,
+)
 from board.core.derived import as_list
 from board.core.fields import BOOL, DATE, INT, OPPORTUNITY_FIELDS, TRISTATE, Field, api_type
 
@@ -51,12 +58,14 @@ _ROW = tuple((f.name, _converter(f, from_row=True)) for f in OPPORTUNITY_FIELDS)
 def hit_struct(hit: dict[str, Any], base_url: str) -> Hit:
     values = {name: convert(hit.get(name)) for name, convert in _HIT}
     eligibility = hit.get("eligibility")
+    reviews = hit.get("reviews")
     return Hit(
         eligibility=Eligibility(**eligibility) if eligibility else UNSET,
         warnings=[VisaWarning(**w) for w in hit["warnings"]] if "warnings" in hit else UNSET,
         id=hit["id"], institution=InstitutionRef(**hit["institution"]),
         url=listing_url(base_url, hit["id"]), highlight=hit.get("highlight") or {},
-        distance_miles=hit.get("distance_miles"), **values,
+        distance_miles=hit.get("distance_miles"),
+        reviews=ReviewSummary(**reviews) if reviews is not None else None, **values,
     )
 
 

@@ -30,7 +30,9 @@ from board.core.markdown import render_markdown
 from board.indexing.gateway import utcnow
 from board.listings import services as listings
 from board.listings.status import CLOSING_SOON_DAYS, Status, closing_soon
-from board.listings.visibility import PRIVATE_STATUSES, is_visible
+from board.listings.visibility import PRIVATE_STATUSES, is_unconfirmed, is_visible
+from board.moderation.reports import CATEGORIES as REPORT_CATEGORIES
+from board.reviews import queries as review_queries
 from board.web.common import current_member, is_htmx, render, runtime
 from board.web.routing import FeatureRouter
 from search.errors import SearchUnavailable
@@ -88,10 +90,13 @@ async def search_page(request: Request) -> Response:
     profile = Profile()
     try:
         facet_q = facet_text(request.query_params)
-        query = parse_search(search_params_only(request.query_params))
+        query = parse_search(search_params_only(request.query_params),
+                             unlisted_after_days=runtime(request).settings.unlisted_after_days)
         profile = parse_profile(request.query_params)
         result = await runtime(request).gateway.search(query)
         hits = annotate(result.hits, profile, utcnow().year) if profile else result.hits
+        reviews = await review_queries.summaries(h["id"] for h in hits)
+        hits = [{**h, "reviews": reviews.get(h["id"])} for h in hits]
     except ParamError as exc:
         error, status = f"{exc.param}: {exc.message}", 400
     except SearchUnavailable:
@@ -125,6 +130,19 @@ async def search_page(request: Request) -> Response:
     return response
 
 
+async def _similar(request: Request, row: dict[str, Any], unlisted_days: int
+                   ) -> list[dict[str, Any]]:
+    """Open listings of the same specialty (for a listing that left search), best effort:
+    without the search engine the page still renders, just without suggestions."""
+    params = {"specialty": [row["specialty"]], "sort": "confirmed", "per_page": "4"}
+    try:
+        result = await runtime(request).gateway.search(
+            parse_search(params, unlisted_after_days=unlisted_days))
+    except SearchUnavailable:
+        return []
+    return [h for h in result.hits if h["id"] != row["id"]][:3]
+
+
 @get("/opportunities/{opportunity_id:int}", include_in_schema=False)
 async def listing_page(request: Request, opportunity_id: int) -> Template:
     try:
@@ -144,8 +162,14 @@ async def listing_page(request: Request, opportunity_id: int) -> Template:
     if row["status"] == Status.PUBLISHED and not owner and not counters.is_bot(
             request.headers.get("user-agent")):
         await counters.count_view(opportunity_id)
+    unlisted_days = runtime(request).settings.unlisted_after_days
+    reviews = await review_queries.shown(opportunity_id=opportunity_id) if not private else []
+    unconfirmed = open_ and is_unconfirmed(row, now, unlisted_days)
     return await render(
-        request, "pages/listing.html", listing=row, open=open_,
+        request, "pages/listing.html", listing=row, open=open_, unconfirmed=unconfirmed,
+        similar=await _similar(request, row, unlisted_days) if unconfirmed else [],
+        today_iso=now.date().isoformat(), categories=REPORT_CATEGORIES,
+        reviews=reviews, review_summary=review_queries.summary(reviews),
         description_html=render_markdown(row["description"]),
         json_ld=json_ld(row, runtime(request).settings.base_url) if open_ else None,
         state_name=vocab.states().get(row["state"] or "", ""), owner=owner, private=private,
@@ -173,7 +197,7 @@ async def feed(request: Request) -> Response[bytes]:
     from feedgen.feed import FeedGenerator
 
     params = request.query_params
-    query = parse_search(params)
+    query = parse_search(params, unlisted_after_days=runtime(request).settings.unlisted_after_days)
     if query.sort == "relevance":
         query = type(query)(**{**query.__dict__, "sort": "newest"})
     result = await runtime(request).gateway.search(query)

@@ -198,6 +198,13 @@ OPPORTUNITY_FIELDS: tuple[Field, ...] = (
     Field("expires_at", DATE, "Listing expires on", sortable=True, in_hits=True, hit_rank=4,
           group="Dates",
           widget="date", hint="Leave empty for 60 days after publishing. At most one year ahead."),
+    # Honest signals (issue 15), set by the system: the host's last "still accepting", a
+    # "full until" date, and three visitors' "closed or full" reports.
+    Field("confirmed_at", DATE, "Confirmed open", editable=False, sortable=True, in_hits=True,
+          hit_optional=True),
+    Field("full_until", DATE, "Full until", editable=False, in_hits=True, hit_optional=True),
+    Field("reported_closed_at", DATE, "Reported closed", editable=False, in_hits=True,
+          hit_optional=True),
 )
 
 BY_NAME: dict[str, Field] = {f.name: f for f in OPPORTUNITY_FIELDS}

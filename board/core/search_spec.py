@@ -12,7 +12,7 @@ SEARCHABLE = ("title", "institution_name", "specialty", "city", "state_name", "k
 # Document fields that are not opportunity fields (see search.documents.build_document).
 _DOCUMENT_FILTERS = ("id", "status", "expires_at_ts", "published_at_ts",
                      "application_deadline_ts", "grad_years_limit", "institution_verified",
-                     "updated_at_ts", "_geo")
+                     "updated_at_ts", "confirmed_at_ts", "_geo")
 
 
 # Opportunity fields that search.documents.build_document shapes itself; every other field a

@@ -106,6 +106,8 @@ async def update(opportunity_id: int, clean: dict[str, Any], institution_id: int
         # The derived facts follow whatever changed, whoever the caller (board.core.derived).
         values.update(derived_values({**current, **values}))
         values["updated_at"] = now
+        if current["status"] == Status.PUBLISHED:
+            values["confirmed_at"] = now  # an edit is the host's "still accepting" too
         after = {**current, **values}
         values["review_flags"] = red_flags(after)
         if review.needs_review(current["status"], bool(current["institution_verified"]),
@@ -168,6 +170,7 @@ async def _publish(row: dict[str, Any], now: dt.datetime, listing_days: int) -> 
         Opportunity.updated_at: now,
         Opportunity.rejection_reason: "",
         Opportunity.approved_values: snapshot(row),
+        Opportunity.confirmed_at: now, Opportunity.reported_closed_at: None,
     }).where(Opportunity.id == row["id"]).run()
     await outbox.record(row["id"], "publish")
 
@@ -210,7 +213,8 @@ async def renew(opportunity_id: int, institution_id: int | None = None,
         expires = expiry_on_renew(as_utc(row.get("expires_at")), now, listing_days)
         await Opportunity.update({
             Opportunity.status: Status.PUBLISHED, Opportunity.expires_at: expires,
-            Opportunity.updated_at: now,
+            Opportunity.updated_at: now, Opportunity.confirmed_at: now,
+            Opportunity.reported_closed_at: None,
         }).where(Opportunity.id == opportunity_id).run()
         await outbox.record(opportunity_id, "renew")
     return expires

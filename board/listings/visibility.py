@@ -38,3 +38,22 @@ def is_visible(row: dict[str, Any], now: dt.datetime) -> bool:
 def visible_where(now: dt.datetime) -> Combination:
     """`is_visible` as a where-clause on Opportunity."""
     return (Opportunity.status == Status.PUBLISHED) & (Opportunity.expires_at > now)
+
+
+def confirmed_moment(row: dict[str, Any]) -> dt.datetime | None:
+    """When the host last said "still accepting" (a listing never confirmed counts from its
+    publication, as its search document does)."""
+    return _utc(row.get("confirmed_at") or row.get("published_at"))
+
+
+def is_unconfirmed(row: dict[str, Any], now: dt.datetime, unlisted_after_days: int) -> bool:
+    """Past RECONFIRM_DAYS + RECONFIRM_GRACE_DAYS without a confirmation: out of search.
+    Whole seconds, as search.query compares `confirmed_at_ts` (tests keep the two equal)."""
+    confirmed = confirmed_moment(row)
+    cutoff = now - dt.timedelta(days=unlisted_after_days)
+    return confirmed is None or int(confirmed.timestamp()) <= int(cutoff.timestamp())
+
+
+def is_listed(row: dict[str, Any], now: dt.datetime, unlisted_after_days: int) -> bool:
+    """What a search at `now` may return: visible and confirmed recently enough."""
+    return is_visible(row, now) and not is_unconfirmed(row, now, unlisted_after_days)

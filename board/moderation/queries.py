@@ -98,6 +98,35 @@ async def open_reports() -> list[dict[str, Any]]:
     ).where(Report.status == "open").order_by(Report.created_at).run()
 
 
+async def reports_by_listing() -> list[dict[str, Any]]:
+    """Open reports grouped by listing, each with its reasons counted: listings with a
+    "suspected scam" report first, then the most reported, then the oldest report."""
+    groups: dict[int, dict[str, Any]] = {}
+    for r in await open_reports():
+        group = groups.setdefault(r["opportunity"], {
+            "opportunity": r["opportunity"], "listing_title": r["listing_title"],
+            "listing_status": r["listing_status"], "institution_name": r["institution_name"],
+            "counts": {}, "reports": [], "first": r["created_at"]})
+        category = r.get("category") or "other"
+        group["counts"][category] = group["counts"].get(category, 0) + 1
+        group["reports"].append(r)
+    for group in groups.values():
+        group["scam"] = "scam" in group["counts"]
+    return sorted(groups.values(), key=lambda g: (not g["scam"], -len(g["reports"]), g["first"]))
+
+
+async def resolve_listing_reports(opportunity_ids: list[int], resolution: str,
+                                  now: dt.datetime | None = None) -> int:
+    """Resolve every open report of these listings at once; how many were resolved."""
+    if not opportunity_ids:
+        return 0
+    rows = await Report.update({Report.status: "resolved", Report.resolution: resolution,
+                                Report.resolved_at: now or utcnow()}).where(
+        Report.opportunity.is_in(opportunity_ids) & (Report.status == "open")
+    ).returning(Report.id).run()
+    return len(rows)
+
+
 async def resolve_report(report_id: int, resolution: str, now: dt.datetime | None = None) -> int:
     """Close a report; returns its listing id. NotFound for an unknown or resolved report."""
     rows = await Report.update({Report.status: "resolved", Report.resolution: resolution,

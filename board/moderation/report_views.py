@@ -10,6 +10,8 @@ from litestar.exceptions import HTTPException, NotFoundException, TooManyRequest
 from litestar.response import Redirect, Template
 
 from board.core.validation import ValidationErrors
+from board.indexing.gateway import utcnow
+from board.listings import reconfirm
 from board.listings import services as listings
 from board.moderation import reports as listing_reports
 from board.web import ratelimit
@@ -32,7 +34,8 @@ async def _listing(opportunity_id: int) -> dict[str, Any]:
 @get("/opportunities/{opportunity_id:int}/report", include_in_schema=False)
 async def report_form(request: Request, opportunity_id: int) -> Template:
     listing = await _listing(opportunity_id)
-    return await render(request, "pages/report.html", listing=listing, values={}, errors={})
+    return await render(request, "pages/report.html", listing=listing, values={}, errors={},
+                        categories=listing_reports.CATEGORIES)
 
 
 @post("/opportunities/{opportunity_id:int}/report", include_in_schema=False)
@@ -40,12 +43,12 @@ async def report_listing(request: Request, opportunity_id: int) -> Template | Re
     listing = await _listing(opportunity_id)
     form = await request.form()
     data = {k: str(v)[:MAX_FORM_FIELD] for k, v in form.items()
-            if k in ("reason", "email") and isinstance(v, str)}
+            if k in ("category", "reason", "email") and isinstance(v, str)}
     try:
         clean = listing_reports.clean_report(data)
     except ValidationErrors as exc:
         return await render(request, "pages/report.html", status_code=400, listing=listing,
-                            values=data, errors=exc.errors)
+                            values=data, errors=exc.errors, categories=listing_reports.CATEGORIES)
     # Counted only for well-formed reports: fixing a typo must not lock a visitor out.
     address = ratelimit.client_address(request, runtime(request).settings)
     if not await ratelimit.hit(request, "report", address, *PER_CLIENT):
@@ -54,7 +57,10 @@ async def report_listing(request: Request, opportunity_id: int) -> Template | Re
     if await listing_reports.recent_count(opportunity_id) >= listing_reports.PER_LISTING_PER_HOUR:
         raise TooManyRequestsException(detail="This listing has just been reported several times; "
                                        "our moderators are already looking at it.")
-    await listing_reports.file_report(opportunity_id, clean)
+    rt = runtime(request)
+    reporter = listing_reports.reporter_hash(rt.settings.secret_key, address, utcnow().date())
+    if await listing_reports.file_report(opportunity_id, clean, reporter):
+        await reconfirm.ask_now(rt, opportunity_id, "reported")  # the third "closed" report
     flash(request, "Thank you: your report was sent to our moderators, who will review the "
           "listing.")
     return Redirect(f"/opportunities/{opportunity_id}", status_code=303)

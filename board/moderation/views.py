@@ -15,6 +15,7 @@ from board.listings import services as listings
 from board.moderation import institutions as squatting
 from board.moderation import queries as moderation
 from board.moderation import rejections
+from board.moderation.reports import CATEGORIES as REPORT_CATEGORIES
 from board.web.common import flash, render, runtime
 from board.web.guards import LOGIN_REDIRECT, STAFF
 from board.web.routing import FeatureRouter, flash_and_redirect
@@ -41,7 +42,8 @@ def _back(request: Request, default: str = "/staff") -> Redirect:
 
 @get("/staff", **OPTS)
 async def queue(request: Request, staff: dict[str, Any]) -> Template:
-    return await render(request, "pages/staff.html", section="queue",
+    scams = [g for g in await moderation.reports_by_listing() if g["scam"]]
+    return await render(request, "pages/staff.html", section="queue", scams=scams,
                         pending=await moderation.pending_queue())
 
 
@@ -53,8 +55,10 @@ async def institutions(request: Request, staff: dict[str, Any]) -> Template:
 
 @get("/staff/reports", **OPTS)
 async def reports(request: Request, staff: dict[str, Any]) -> Template:
-    return await render(request, "pages/staff_reports.html", section="reports",
-                        reports=await moderation.open_reports())
+    groups = await moderation.reports_by_listing()
+    return await render(request, "pages/staff_reports.html", section="reports", groups=groups,
+                        reports=[r for g in groups for r in g["reports"]],
+                        categories=REPORT_CATEGORIES)
 
 
 @get("/staff/jobs", **OPTS)
@@ -154,6 +158,30 @@ async def resolve(request: Request, staff: dict[str, Any], report_id: int) -> Re
     return _back(request, "/staff/reports")
 
 
+@post("/staff/reports/resolve", **OPTS)
+async def resolve_bulk(request: Request, staff: dict[str, Any]) -> Redirect:
+    """Resolve all open reports of the ticked listings (optionally removing them)."""
+    form = await request.form()
+    ids = sorted({int(v) for v in form.getall("opportunity", []) if str(v).isdigit()
+                  and 0 < int(v) <= listings.MAX_ROW_ID})
+    if not ids:
+        flash(request, "Tick at least one listing.", "error")
+        return _back(request, "/staff/reports")
+    resolution = await _field(request, "resolution") or "resolved"
+    count = await moderation.resolve_listing_reports(ids, resolution)
+    removed = 0
+    if form.get("remove_listing"):
+        for opportunity_id in ids:
+            try:
+                await listings.remove(opportunity_id)
+                removed += 1
+            except listings.LifecycleError:
+                pass  # already removed
+    flash(request, f"{count} report(s) of {len(ids)} listing(s) resolved"
+          + (f", {removed} listing(s) removed." if removed else "."))
+    return _back(request, "/staff/reports")
+
+
 # Only staff; a move the listing's status refuses comes back, as an error message, to the
 # staff page the form was on.
 router = FeatureRouter(
@@ -161,5 +189,5 @@ router = FeatureRouter(
     exception_handlers={**LOGIN_REDIRECT,
                         listings.LifecycleError: flash_and_redirect(_back_path)},
     route_handlers=[queue, institutions, reports, jobs, approve, reject, remove, remove_by_id,
-                    verify, ban, resolve],
+                    verify, ban, resolve_bulk, resolve],
 )

@@ -108,6 +108,12 @@ class Opportunity(Table):
     reminded_for = Timestamptz(null=True, default=None)
     views = Integer(default=0)
     apply_clicks = Integer(default=0)
+    # Honest signals (issue 15): when the host last said "still accepting applicants"
+    # (publish, renew, edit, the reconfirm link), "full until" a date, and when three
+    # distinct visitors reported it closed (board.listings.reconfirm, board.moderation.reports).
+    confirmed_at = Timestamptz(null=True, default=None, index=True)
+    full_until = Date(null=True, default=None)
+    reported_closed_at = Timestamptz(null=True, default=None)
 
 
 class Subscriber(Table):
@@ -163,10 +169,57 @@ class Report(Table):
     opportunity = ForeignKey(references=Opportunity, index=True)
     reason = Text()
     email = Varchar(length=254, default="")
+    # A structured reason (board.moderation.reports.CATEGORIES) and a salted hash of the
+    # reporter's address or IP and the day: counts distinct reporters, never stores either.
+    category = Varchar(length=20, default="other", index=True)
+    reporter_hash = Varchar(length=64, default="", index=True)
     status = Varchar(length=10, default="open")
     resolution = Text(default="")
     created_at = Timestamptz(default=TimestamptzNow())
     resolved_at = Timestamptz(null=True, default=None)
+
+
+class ReconfirmMail(Table):
+    """The reconfirm job's ledger: one row per (listing, confirmation it asked about), so a
+    host is asked once per period, never twice (key = "listing:confirmed_at")."""
+
+    key = Varchar(length=120, unique=True)
+    opportunity_id = Integer(index=True)
+    reason = Varchar(length=20, default="due")
+    sent_at = Timestamptz(default=TimestamptzNow())
+
+
+class Completion(Table):
+    """A rotation the host says a participant completed: the only way to a review link."""
+
+    opportunity_id = Integer(index=True)
+    institution_id = Integer(index=True)
+    participant_email = Varchar(length=254)
+    starts_on = Date(null=True, default=None)
+    ends_on = Date(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Review(Table):
+    """A participant's review (board.reviews.services): one per completion (unique), shown
+    unless a moderator hid it (with a reason shown to its author) or its author withdrew it."""
+
+    completion_id = Integer(unique=True)
+    opportunity_id = Integer(index=True)
+    institution_id = Integer(index=True)
+    overall = Integer()
+    teaching = Integer()
+    hands_on = Integer()
+    organisation = Integer()
+    letter = Varchar(length=12)  # yes | no | did_not_ask
+    costs_as_advertised = Boolean()
+    body = Text(default="")
+    display_name = Varchar(length=120, default="")
+    status = Varchar(length=10, default="shown", index=True)  # shown | hidden | withdrawn
+    hidden_reason = Text(default="")
+    reply = Text(default="")
+    replied_at = Timestamptz(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
 
 
 class ApiToken(Table):
@@ -192,5 +245,5 @@ class KeyValue(Table):
 
 ALL_TABLES: list[type[Table]] = [
     Institution, Member, Opportunity, Subscriber, DigestDelivery,
-    OutboxEvent, JobRun, Report, ApiToken, KeyValue,
+    OutboxEvent, JobRun, Report, ApiToken, KeyValue, ReconfirmMail, Completion, Review,
 ]

@@ -6,6 +6,7 @@ whether "free", "no letter", a maximum cost or a minimum hands-on level)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from collections import Counter
 from typing import Any
@@ -16,7 +17,7 @@ from board.core.fields import BY_NAME
 from board.core.search_spec import BOOLEAN_FACETS, FACETS
 from board.indexing.gateway import load_rows, utcnow
 from board.listings import services as listings
-from board.listings.visibility import is_visible
+from board.listings.visibility import is_listed
 from tests.support.factories import make_institution, make_listing
 from tests.support.outbox import drain_all
 
@@ -58,8 +59,13 @@ async def seed_listings(rng: random.Random, count: int) -> None:
     insts = [await make_institution(f"Oracle Hospital {i}") for i in range(4)]
     for n in range(count):
         city, state = rng.choice(PLACES)
+        # Some were published (and last confirmed) past the reconfirm grace, with an expiry
+        # still ahead: only the confirmed_at clause keeps them out of search.
+        stale = rng.random() < 0.08
         opp = await make_listing(
             rng.choice(insts), publish=rng.random() > 0.08,
+            now=utcnow() - dt.timedelta(days=50) if stale else None,
+            expires_at=(utcnow() + dt.timedelta(days=30)).date().isoformat() if stale else None,
             title=f"Oracle listing number {n}", kind=rng.choice(KINDS),
             specialty=rng.choice(SPECIALTIES), state=state, city=city,
             fee_usd=rng.choice(FEES), max_years_since_graduation=rng.choice(YEAR_LIMITS),
@@ -158,7 +164,8 @@ async def test_totals_and_every_facet_count_match_the_store(client, runtime):
     await seed_listings(rng, 150)
     await drain_all(runtime.gateway)
     now = utcnow()
-    rows = [r for r in await load_rows() if is_visible(r, now)]
+    rows = [r for r in await load_rows()
+            if is_listed(r, now, runtime.settings.unlisted_after_days)]
     assert 100 < len(rows) < 150  # drafts and closed listings are part of the seed
     this_year = now.year
     checked_nonzero = 0

@@ -48,7 +48,7 @@ async def test_purge_deletes_exactly_what_is_stale(store):
 
     assert await bodies.purge(None, NOW) == {
         "unconfirmed_subscribers": 1, "expired_keys": 2, "revoked_tokens": 1, "job_runs": 1,
-        "outbox_events": 1, "abandoned_institutions": 0}
+        "outbox_events": 1, "abandoned_institutions": 0, "report_hashes": 0}
 
     assert {r["id"] for r in await Subscriber.select(Subscriber.id).run()} == {recent, confirmed}
     assert {r["key"] for r in await KeyValue.select(KeyValue.key).run()} == {"session:live", "forever"}

@@ -14,7 +14,7 @@ from tests.support.members import post_form
 
 def test_clean_report_rules():
     assert listing_reports.clean_report({"reason": "  Asks for a $9,000 fee  ", "email": ""}) == {
-        "reason": "Asks for a $9,000 fee", "email": ""}
+        "category": "other", "reason": "Asks for a $9,000 fee", "email": ""}
     with pytest.raises(ValidationErrors) as caught:
         listing_reports.clean_report({"reason": "bad", "email": "not-an-email"})
     assert set(caught.value.errors) == {"reason", "email"}
@@ -44,7 +44,7 @@ async def test_bad_input_is_400_with_the_form_kept(client):
     resp = await post_form(client, f"/opportunities/{opp}/report",
                            {"reason": "bad", "email": "nope"})
     assert resp.status_code == 400
-    assert "Reason: say what is wrong in 5 to 2000 characters" in resp.text
+    assert "Details: say what is wrong in 5 to 2000 characters" in resp.text
     assert 'id="report-email-error"' in resp.text and 'value="nope"' in resp.text
     assert 'aria-describedby="report-reason-hint report-reason-error"' in resp.text
     assert await Report.count().run() == 0

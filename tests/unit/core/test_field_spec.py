@@ -21,7 +21,8 @@ from search.index_settings import index_settings
 
 SETTINGS = index_settings(INDEX_SPEC)
 _API_EXTRAS = {"id", "institution", "url"}
-_HIT_EXTRAS = {"id", "institution", "url", "highlight", "distance_miles", "eligibility", "warnings"}
+_HIT_EXTRAS = {"id", "institution", "url", "highlight", "distance_miles", "eligibility", "warnings",
+               "reviews"}
 
 
 def test_names_are_unique():

@@ -20,7 +20,7 @@ from board.listings.status import (
     refusal,
     status_on_submit,
 )
-from board.listings.visibility import PRIVATE_STATUSES, PUBLIC_PAGE_STATUSES, is_visible
+from board.listings.visibility import PRIVATE_STATUSES, PUBLIC_PAGE_STATUSES, is_listed, is_visible
 from board.settings import DEFAULT_LISTING_DAYS
 from search.query import VISIBLE_STATUS, SearchQuery, base_clauses
 
@@ -115,3 +115,23 @@ def test_search_mirror_uses_the_same_status_and_a_strict_expiry():
     assert VISIBLE_STATUS == S.PUBLISHED
     clauses = base_clauses(SearchQuery(now_ts=int(NOW.timestamp())))
     assert clauses[:2] == [f'status = "{S.PUBLISHED}"', f"expires_at_ts > {int(NOW.timestamp())}"]
+
+
+@pytest.mark.parametrize("age", [
+    dt.timedelta(days=43, hours=23), dt.timedelta(days=44), dt.timedelta(days=44, seconds=1),
+    dt.timedelta(days=44, seconds=-1), dt.timedelta(days=100), dt.timedelta(0)])
+def test_the_reconfirm_grace_and_its_search_mirror_agree(age):
+    """board.listings.visibility.is_listed and search.query's confirmed clause (via the
+    in-memory mirror of the engine's filter) decide the same at the boundary."""
+    from board.browse.params import parse_search
+    from board.core.search_spec import INDEX_SPEC
+    from search.documents import build_document
+    from search.memory import _base_matches
+
+    row = {"id": 1, "title": "T", "kind": "research", "specialty": "Neurology",
+           "status": "published", "expires_at": NOW + dt.timedelta(days=10),
+           "published_at": NOW - dt.timedelta(days=200), "confirmed_at": NOW - age}
+    query = parse_search({}, now=NOW, unlisted_after_days=44)
+    doc = build_document(row, INDEX_SPEC.bool_fields)
+    assert _base_matches(doc, query, INDEX_SPEC) is is_listed(row, NOW, 44)
+    assert f"confirmed_at_ts > {query.confirmed_after_ts}" in base_clauses(query)
