@@ -21,7 +21,7 @@ from board.listings import renew_views
 from board.listings import views as listings
 from board.moderation import report_views
 from board.moderation import views as moderation
-from board.web import health, pages
+from board.web import health, metrics, pages
 
 
 def routers() -> list[Router]:
@@ -39,5 +39,6 @@ def routers() -> list[Router]:
         report_views.router,      # /opportunities/{id}/report
         digests.router,           # /subscribe, /manage, /unsubscribe, /api/v1/subscriptions
         health.router,            # /healthz
+        metrics.router,           # /metrics (only with METRICS_TOKEN)
         pages.router,             # /about, /privacy, /contact
     ]

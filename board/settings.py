@@ -61,6 +61,11 @@ class Settings:
     remind_days: int = 7
     listing_days: int = DEFAULT_LISTING_DAYS
     search_timeout: float = 2.0
+    # Observability and the shared store (README "Settings"): empty = off.
+    metrics_token: str = ""
+    log_format: str = "console"
+    redis_url: str = ""
+    sentry_dsn: str = ""
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -158,6 +163,12 @@ def load_settings(environ: dict[str, str] | None = None, env_file: Path | None =
         listing_days = int(source.get("LISTING_DAYS") or DEFAULT_LISTING_DAYS)
     except ValueError as exc:
         raise SettingsError(f"PORT, REMIND_DAYS and LISTING_DAYS must be whole numbers: {exc}") from exc
+    log_format = (source.get("LOG_FORMAT") or "console").strip().lower()
+    if log_format not in {"console", "json"}:
+        raise SettingsError(f"LOG_FORMAT must be 'console' or 'json', not {log_format!r}")
+    redis_url = (source.get("REDIS_URL") or "").strip()
+    if redis_url and urlparse(redis_url).scheme not in {"redis", "rediss", "unix"}:
+        raise SettingsError("REDIS_URL must look like redis://host:6379/0 (or rediss://, unix://)")
     settings = Settings(
         env=env,
         var_dir=var_dir,
@@ -178,6 +189,10 @@ def load_settings(environ: dict[str, str] | None = None, env_file: Path | None =
         allowed_hosts=_list(source.get("ALLOWED_HOSTS")),
         remind_days=remind_days,
         listing_days=listing_days,
+        metrics_token=(source.get("METRICS_TOKEN") or "").strip(),
+        log_format=log_format,
+        redis_url=redis_url,
+        sentry_dsn=(source.get("SENTRY_DSN") or "").strip(),
     )
     settings.check_production()
     return settings
