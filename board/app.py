@@ -220,6 +220,9 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
                 description="An institution API token, created on /dashboard/tokens")}),
         ),
         debug=False,
+        # Logging is set up by board.observability.logs (LOG_FORMAT); Litestar's default
+        # would replace the root handler with its own format.
+        logging_config=None,
     )
     # Outside routing and the exception handlers, so 404s and 500s are timed, logged and
     # counted too (Litestar's own middleware runs only for matched routes).
