@@ -19,7 +19,7 @@ from board.observability import metrics
 # The request being answered (set by board.web.access_log), "-" outside of one.
 REQUEST_ID: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 CONSOLE_FORMAT = "%(levelname)s %(name)s: %(message)s"
-JSON_FIELDS = "%(asctime)s %(levelname)s %(name)s %(message)s"
+JSON_FIELDS = "%(levelname)s %(name)s %(message)s"  # plus "time": ISO 8601 in UTC
 _jobs = logging.getLogger("board.jobs")
 
 
@@ -32,8 +32,8 @@ class _RequestId(logging.Filter):
 
 def formatter(log_format: str) -> logging.Formatter:
     if log_format == "json":
-        return JsonFormatter(JSON_FIELDS, rename_fields={"asctime": "time", "levelname": "level",
-                                                         "name": "logger"})
+        return JsonFormatter(JSON_FIELDS, rename_fields={"levelname": "level", "name": "logger"},
+                             timestamp="time")
     return logging.Formatter(CONSOLE_FORMAT)
 
 

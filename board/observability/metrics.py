@@ -114,12 +114,8 @@ def exposition(outbox_pending: int, outbox_oldest_age_s: float) -> bytes:
 
     _m()  # a scrape before any request still lists the metrics (at zero)
     directories = multiproc.directories()
-    if directories:
-        registry = CollectorRegistry(auto_describe=False)
-        registry.register(_Merged(directories))
-    else:
-        registry = CollectorRegistry(auto_describe=False)
-        registry.register(_Process())
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(_Merged(directories) if directories else _Process())
     registry.register(_Outbox(outbox_pending, outbox_oldest_age_s))
     return generate_latest(registry)
 
