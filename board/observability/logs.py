@@ -12,6 +12,7 @@ import contextvars
 import logging
 from typing import Any
 
+from pythonjsonlogger.core import RESERVED_ATTRS
 from pythonjsonlogger.json import JsonFormatter
 
 from board.observability import metrics
@@ -32,8 +33,9 @@ class _RequestId(logging.Filter):
 
 def formatter(log_format: str) -> logging.Formatter:
     if log_format == "json":
+        # uvicorn adds a copy of its message with terminal colours: not for a log shipper.
         return JsonFormatter(JSON_FIELDS, rename_fields={"levelname": "level", "name": "logger"},
-                             timestamp="time")
+                             timestamp="time", reserved_attrs=[*RESERVED_ATTRS, "color_message"])
     return logging.Formatter(CONSOLE_FORMAT)
 
 
