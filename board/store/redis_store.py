@@ -8,6 +8,7 @@ process bumps after it changed the search index."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 
 from litestar.stores.redis import RedisStore
@@ -28,6 +29,9 @@ class CountingRedisStore(RedisStore):
     async def incr(self, key: str, expires_in: int) -> int:
         """Add one to the counter `key` and return the new count, atomically (MULTI): a new
         counter expires in `expires_in` seconds, an existing one keeps its expiry."""
+        if len(key) > 200:
+            # Visitor-supplied parts (an email typed at login) may be huge: store a digest.
+            key = "sha256:" + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
         name = self._make_key(key)
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.set(name, 0, ex=max(1, int(expires_in)), nx=True)

@@ -18,13 +18,14 @@ from tests.conftest import TEST_DATABASE_URL, clear_tables
 from tests.support.app import ServedApp, app_env
 from tests.support.factories import make_institution
 from tests.support.members import log_in_as, make_member, post_form
+from tests.support.metrics import sample
 
 
 @pytest.fixture
 async def two_workers(meili, migrated_db, redis_server, tmp_path):
     await clear_tables()
     env = app_env(TEST_DATABASE_URL, meili.url, meili.master_key, f"r_{uuid.uuid4().hex[:8]}",
-                  tmp_path / "var", REDIS_URL=redis_server.url)
+                  tmp_path / "var", REDIS_URL=redis_server.url, METRICS_TOKEN="t" * 32)
     apps = [ServedApp(env, log_path=tmp_path / f"worker{i}.log") for i in (1, 2)]
     for app in apps:  # one after the other: each computes the city table at start-up
         await asyncio.to_thread(app.start, 180.0)
@@ -54,8 +55,11 @@ async def test_workers_share_sessions_and_rate_limits_through_redis(two_workers,
             http = a if i % 2 else b
             answer = await post_form(http, "/password-reset", {"email": f"nobody{i}@example.org"})
             answers.append(answer.status_code)
+        # The refusal is counted by the worker that refused (the last POST went to `b`).
+        text = (await b.get("/metrics", headers={"Authorization": "Bearer " + "t" * 32})).text
     assert 429 not in answers[:PER_CLIENT_PER_MINUTE], answers
     assert answers[-1] == 429, answers
+    assert sample(text, "board_rate_limit_refusals_total", limit="client/password-reset") == 1
     # Both kept in Redis, none in the database store.
     assert await KeyValue.count().where(KeyValue.key.like("rate:%")).run() == 0
     redis = connect(redis_server.url)
