@@ -9,7 +9,8 @@ COPY jobs ./jobs
 COPY templates ./templates
 COPY static ./static
 RUN pip install --no-cache-dir -e .
-RUN useradd --create-home board && mkdir -p /app/var && chown board /app/var
+# var/metrics exists in the image so the compose volume mounted there is the user's too.
+RUN useradd --create-home board && mkdir -p /app/var/metrics && chown -R board /app/var
 USER board
 EXPOSE 8000
 CMD ["board", "serve", "--host", "0.0.0.0", "--no-scheduler", "--workers", "4"]

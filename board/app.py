@@ -30,8 +30,7 @@ from board.listings.services import LifecycleError, NotFound
 from board.routes import routers
 from board.runtime import Runtime
 from board.settings import ROOT, Settings, load_settings
-from board.store.kv import DatabaseStore
-from board.web.access_log import access_log
+from board.web.access_log import observe_requests, route_of
 from board.web.api_json import require_json_writes
 from board.web.ratelimit import throttle_forms
 from board.web.security import security_headers
@@ -100,7 +99,7 @@ def _handlers():
         # restart: the transaction rolled back, so nothing half-written; the caller retries.
         if isinstance(exc, sqlite3.OperationalError) and not _is_lock_error(exc):
             return internal(request, exc)
-        log.warning("store unavailable on %s %s: %s", request.method, request.url.path, exc)
+        log.warning("store unavailable on %s %s: %s", request.method, route_of(request.scope), exc)
         response = _error(request, 503, "The database is temporarily unavailable; please retry "
                           "shortly.")
         response.headers["Retry-After"] = "5"
@@ -109,7 +108,7 @@ def _handlers():
     def mail_unavailable(request: Request, exc: Exception) -> Response:
         # SMTP refused, dropped or timed out while a request sent its one mail (a confirmation):
         # what was stored stays valid, and sending again is the retry.
-        log.warning("mail unavailable on %s %s: %s", request.method, request.url.path, exc)
+        log.warning("mail unavailable on %s %s: %s", request.method, route_of(request.scope), exc)
         refused = exc.recipients if isinstance(exc, aiosmtplib.SMTPRecipientsRefused) else []
         if refused and all(r.code >= 500 for r in refused):
             # A permanent refusal (550 no such user): retrying cannot help, the address is wrong.
@@ -141,7 +140,8 @@ def _handlers():
         return _error(request, 400, "body: the JSON is nested too deeply", field="body")
 
     def internal(request: Request, exc: Exception) -> Response:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        # The route template: the raw path may carry a mailed link's token.
+        log.exception("unhandled error on %s %s", request.method, route_of(request.scope))
         return _error(request, 500, "Something went wrong on our side; it has been logged.")
 
     return {
@@ -165,6 +165,10 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
                with_scheduler: bool = False) -> Litestar:
     settings = settings or load_settings()
     rt = runtime or Runtime.build(settings)
+    if settings.sentry_dsn:
+        from board.observability.sentry import init_sentry
+
+        init_sentry(settings)  # before Litestar(): the integration hooks into its construction
 
     @asynccontextmanager
     async def lifespan(app: Litestar):
@@ -184,7 +188,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
                 await scheduler.stop()  # lets a running job finish (bounded), then stops
             await rt.stop()
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[*routers(), create_static_files_router(
             path="/static", directories=[STATIC], include_in_schema=False)],
         lifespan=[lifespan],
@@ -198,16 +202,16 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         ),
         middleware=[require_json_writes, throttle_forms, RotatingSessionConfig(
             store="sessions", secure=settings.production, httponly=True, samesite="lax",
-            max_age=14 * 24 * 3600, exclude=["^/static/", "^/api/", "^/healthz"],
+            max_age=14 * 24 * 3600, exclude=["^/static/", "^/api/", "^/healthz", "^/metrics"],
         ).middleware],
-        stores={"sessions": DatabaseStore("sessions"), "rate_limit": DatabaseStore("rate")},
+        stores=rt.stores(),
         exception_handlers=_handlers(),
         # Production answers only for its own host names (a forged Host header gets a 400);
         # /healthz stays reachable for load balancers that probe by address.
         allowed_hosts=AllowedHostsConfig(allowed_hosts=list(settings.allowed_hosts),
-                                         exclude=["^/healthz"])
+                                         exclude=["^/healthz", "^/metrics"])
         if settings.production and settings.allowed_hosts else None,
-        before_send=[security_headers(settings), access_log()],
+        before_send=[security_headers(settings)],
         openapi_config=OpenAPIConfig(
             title="IMG Opportunity Board API", version="1.0.0", path="/schema",
             render_plugins=[JsonRenderPlugin(), YamlRenderPlugin()],  # no CDN-hosted UIs
@@ -216,4 +220,11 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
                 description="An institution API token, created on /dashboard/tokens")}),
         ),
         debug=False,
+        # Logging is set up by board.observability.logs (LOG_FORMAT); Litestar's default
+        # would replace the root handler with its own format.
+        logging_config=None,
     )
+    # Outside routing and the exception handlers, so 404s and 500s are timed, logged and
+    # counted too (Litestar's own middleware runs only for matched routes).
+    app.asgi_handler = observe_requests(app.asgi_handler)
+    return app

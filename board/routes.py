@@ -26,6 +26,7 @@ from board.reviews import host_views as review_host_views
 from board.reviews import staff_views as review_staff_views
 from board.reviews import views as reviews
 from board.web import health, pages
+from board.web import health, metrics, pages
 
 
 def routers() -> list[Router]:
@@ -48,5 +49,6 @@ def routers() -> list[Router]:
         reviews_api.router,       # GET /api/v1/opportunities/{id}/reviews
         digests.router,           # /subscribe, /manage, /unsubscribe, /api/v1/subscriptions
         health.router,            # /healthz
+        metrics.router,           # /metrics (only with METRICS_TOKEN)
         pages.router,             # /about, /privacy, /contact
     ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 from board.core.search_spec import INDEX_SPEC
 from board.indexing.gateway import SearchGateway
@@ -30,6 +31,8 @@ class Runtime:
     gateway: SearchGateway
     mailer: Transport  # SMTP or .eml files; tests may swap in another transport
     drainer: Drainer
+    # REDIS_URL's client (sessions, rate limits, the search cache's generation), or None.
+    redis: Any = None
 
     @classmethod
     def build(cls, settings: Settings) -> Runtime:
@@ -37,7 +40,31 @@ class Runtime:
                              timeout=settings.search_timeout)
         gateway = SearchGateway(client, settings.meili_index)
         mailer = Mailer(settings.smtp_url, settings.var_dir / "mail", settings.mail_from)
-        return cls(settings, client, gateway, mailer, Drainer(gateway))
+        rt = cls(settings, client, gateway, mailer, Drainer(gateway))
+        if settings.redis_url:
+            rt.share_through_redis()
+        return rt
+
+    def share_through_redis(self) -> None:
+        """Every process then learns of each index write: their hot-query caches drop
+        entries at once instead of at the end of their time window."""
+        from board.store.redis_store import CountingRedisStore, SharedGeneration, connect
+
+        self.redis = connect(self.settings.redis_url)
+        generation = SharedGeneration(CountingRedisStore(self.redis, namespace="board_search"))
+        self.client.after_task = generation.bump
+        self.gateway.cache.shared_generation = generation.current
+
+    def stores(self) -> dict[str, Any]:
+        """The Litestar stores: Redis when REDIS_URL is set, else the database."""
+        if self.redis is not None:
+            from board.store.redis_store import CountingRedisStore
+
+            return {"sessions": CountingRedisStore(self.redis, namespace="board_sessions"),
+                    "rate_limit": CountingRedisStore(self.redis, namespace="board_rate")}
+        from board.store.kv import DatabaseStore
+
+        return {"sessions": DatabaseStore("sessions"), "rate_limit": DatabaseStore("rate")}
 
     async def start(self, *, apply_settings: bool = True) -> None:
         db.configure(self.settings.database_url)
@@ -56,4 +83,6 @@ class Runtime:
     async def stop(self) -> None:
         await self.drainer.stop()
         await self.client.aclose()
+        if self.redis is not None:
+            await self.redis.aclose()
         await db.close_store()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import logging
 import os
 import signal
 import sys
@@ -17,8 +16,10 @@ from board.settings import Settings, load_settings
 from search.server import LocalMeili, MeiliServerError, port_in_use
 
 # uvicorn's access log writes the raw path, tokens in links included: board.web.access_log
-# writes one line per request with the route template instead.
-UVICORN_OPTIONS = {"log_level": "info", "proxy_headers": False, "access_log": False}
+# writes one line per request with the route template instead. No log_config: uvicorn's own
+# lines go through the root handler, in LOG_FORMAT like every other line.
+UVICORN_OPTIONS = {"log_level": "info", "proxy_headers": False, "access_log": False,
+                   "log_config": None}
 
 
 class _Stop(Exception):
@@ -58,11 +59,10 @@ async def _preflight(settings: Settings) -> None:
         await client.aclose()
 
 
-def _configure_logging() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    # One line per Meilisearch call drowns the access log; keep httpx to warnings.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("apscheduler.executors").setLevel(logging.WARNING)  # the 5 s drain tick
+def _configure_logging(settings: Settings) -> None:
+    from board.observability import logs
+
+    logs.configure(settings.log_format)
 
 
 def app_factory():
@@ -70,12 +70,18 @@ def app_factory():
     configures logging itself: a spawned worker does not inherit the parent's)."""
     from board.app import create_app
 
-    _configure_logging()
-    return create_app(load_settings(), with_scheduler=False)
+    settings = load_settings()
+    _configure_logging(settings)
+    return create_app(settings, with_scheduler=False)
 
 
 def serve(settings: Settings, *, scheduler: bool, workers: int = 1) -> None:
-    _configure_logging()
+    if settings.metrics_token:
+        from board.observability import multiproc
+
+        # First: the workers inherit the directory, and their counters add up in /metrics.
+        multiproc.prepare(settings.var_dir, "web")
+    _configure_logging(settings)
     if port_in_use(settings.host, settings.port):
         _fail(f"port {settings.port} on {settings.host} is busy: stop what uses it or pass "
               "--port / set PORT")

@@ -67,6 +67,11 @@ class Settings:
     reconfirm_days: int = DEFAULT_RECONFIRM_DAYS
     reconfirm_grace_days: int = DEFAULT_RECONFIRM_GRACE_DAYS
     search_timeout: float = 2.0
+    # Observability and the shared store (README "Settings"): empty = off.
+    metrics_token: str = ""
+    log_format: str = "console"
+    redis_url: str = ""
+    sentry_dsn: str = ""
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -174,6 +179,12 @@ def load_settings(environ: dict[str, str] | None = None, env_file: Path | None =
                             f"RECONFIRM_GRACE_DAYS must be whole numbers: {exc}") from exc
     if reconfirm_days < 1 or reconfirm_grace_days < 0:
         raise SettingsError("RECONFIRM_DAYS must be at least 1 and RECONFIRM_GRACE_DAYS at least 0")
+    log_format = (source.get("LOG_FORMAT") or "console").strip().lower()
+    if log_format not in {"console", "json"}:
+        raise SettingsError(f"LOG_FORMAT must be 'console' or 'json', not {log_format!r}")
+    redis_url = (source.get("REDIS_URL") or "").strip()
+    if redis_url and urlparse(redis_url).scheme not in {"redis", "rediss", "unix"}:
+        raise SettingsError("REDIS_URL must look like redis://host:6379/0 (or rediss://, unix://)")
     settings = Settings(
         env=env,
         var_dir=var_dir,
@@ -196,6 +207,10 @@ def load_settings(environ: dict[str, str] | None = None, env_file: Path | None =
         listing_days=listing_days,
         reconfirm_days=reconfirm_days,
         reconfirm_grace_days=reconfirm_grace_days,
+        metrics_token=(source.get("METRICS_TOKEN") or "").strip(),
+        log_format=log_format,
+        redis_url=redis_url,
+        sentry_dsn=(source.get("SENTRY_DSN") or "").strip(),
     )
     settings.check_production()
     return settings

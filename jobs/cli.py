@@ -7,7 +7,6 @@ import asyncio
 import contextlib
 import dataclasses
 import datetime as dt
-import logging
 import signal
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -101,10 +100,12 @@ def once(name: str) -> None:
 def run_scheduler() -> None:
     """Run the scheduler in the foreground; Ctrl-C or SIGTERM stops it."""
     settings = settings_or_exit()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # One line per Meilisearch call drowns the access log; keep httpx to warnings.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("apscheduler.executors").setLevel(logging.WARNING)  # the 5 s drain tick
+    from board.observability import logs, multiproc
+
+    if settings.metrics_token:
+        # Its own directory next to the web workers': /metrics adds the job counters in.
+        multiproc.prepare(settings.var_dir, "jobs")
+    logs.configure(settings.log_format)
 
     async def work(rt: Any) -> None:
         from jobs.runner import build_scheduler

@@ -12,10 +12,12 @@ import contextvars
 import datetime as dt
 import hashlib
 import logging
+import time
 import traceback
 import uuid
 from typing import Any
 
+from board.observability import logs
 from board.runtime import Runtime
 from board.store import engine as db
 from board.store.tables import JobRun
@@ -116,21 +118,27 @@ def _describe(exc: BaseException) -> str:
 
 async def execute(rt: Runtime, spec: JobSpec, run_id: int, now: dt.datetime) -> dict[str, Any]:
     """Run a claimed job's body and record how it ended; never raises for a body failure."""
+    started = time.perf_counter()
     try:
         counts = as_counts(await run_exclusive(spec.name, lambda: spec.body(rt, now)))
     except JobBusy as exc:
         await _finish(run_id, "skipped", {}, str(exc))
+        logs.job_finished(spec.name, "skipped", time.perf_counter() - started, error=str(exc))
         return {"status": "skipped", "error": str(exc)}
     except asyncio.CancelledError:
         # Stopped mid-run (shutdown): say so instead of leaving the row "running" forever.
         with contextlib.suppress(Exception):
             await asyncio.shield(_finish(run_id, "failed", {}, "interrupted: the scheduler stopped"))
+        logs.job_finished(spec.name, "interrupted", time.perf_counter() - started)
         raise
     except Exception as exc:
         log.exception("job %s failed", spec.name)
         await _finish(run_id, "failed", {}, _describe(exc))
+        logs.job_finished(spec.name, "failed", time.perf_counter() - started,
+                          error=_describe(exc))
         return {"status": "failed", "error": _describe(exc)}
     await _finish(run_id, "ok", counts)
+    logs.job_finished(spec.name, "ok", time.perf_counter() - started, counts)
     return {"status": "ok", "counts": counts}
 
 
@@ -152,14 +160,18 @@ async def run_slot(rt: Runtime, name: str, now: dt.datetime | None = None,
 async def run_unclaimed(rt: Runtime, spec: JobSpec, now: dt.datetime) -> dict[str, Any]:
     """A frequent job: the history gets a row only for a tick that did work or failed."""
     started = utcnow()
+    clock = time.perf_counter()
     try:
         counts = as_counts(await spec.body(rt, now))
     except Exception as exc:
         log.exception("job %s failed", spec.name)
         await _record(spec.name, now, started, "failed", {}, _describe(exc))
+        logs.job_finished(spec.name, "failed", time.perf_counter() - clock, error=_describe(exc))
         return {"status": "failed", "error": _describe(exc)}
-    if any(v for k, v in counts.items() if k != "skipped"):
+    worked = any(v for k, v in counts.items() if k != "skipped")
+    if worked:
         await _record(spec.name, now, started, "ok", counts)
+    logs.job_finished(spec.name, "ok", time.perf_counter() - clock, counts, quiet=not worked)
     return {"status": "ok", "counts": counts}
 
 

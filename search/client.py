@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
@@ -25,6 +26,8 @@ class MeiliClient:
         # Bumped whenever a task this client waited for has finished (the index may have
         # changed): caches of search results key on it.
         self.generation = 0
+        # Called after each bump (the board shares the news with its other processes).
+        self.after_task: Callable[[], Awaitable[None]] | None = None
         self._http = httpx.AsyncClient(
             base_url=self.url,
             headers=headers,
@@ -84,6 +87,8 @@ class MeiliClient:
             status = info.get("status")
             if status in {"succeeded", "failed", "canceled"}:
                 self.generation += 1
+                if self.after_task is not None:
+                    await self.after_task()
             if status == "succeeded":
                 return info
             if status in {"failed", "canceled"}:

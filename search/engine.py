@@ -174,14 +174,17 @@ async def run_search(client: MeiliClient, index: str, query: SearchQuery, spec: 
         query = cache.windowed(query)
     part = build_queries(index, query, spec)
     key = b""
-    generation = client.generation  # read BEFORE asking: a write finishing meanwhile wins
+    generation = None
     if cache is not None:
+        # Read BEFORE asking: a write finishing meanwhile wins.
+        generation = await cache.generation(client.generation)
+    if generation is not None:
         key = _encode(part)
         hit = cache.get(key, generation)
         if hit is not None:
             return hit
     result = (await _execute(client, [part], [query], spec))[0]
-    if cache is not None:
+    if generation is not None:
         cache.put(key, generation, result)
     return result
 

@@ -26,6 +26,7 @@ from board.store.tables import ALL_TABLES  # noqa: E402
 from search.server import LocalMeili  # noqa: E402
 from tests.support.app import Borrowed, app_client  # noqa: E402
 from tests.support.mail import SmtpSink  # noqa: E402
+from tests.support.redis import RedisServer  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -92,6 +93,14 @@ async def client(runtime: Runtime):
     async with app_client(app) as c:
         c.app = app  # type: ignore[attr-defined]
         yield c
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_root: Path):
+    """A real Redis for the REDIS_URL tests (started only when a test asks for it)."""
+    server = RedisServer(tmp_root / "redis").start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture

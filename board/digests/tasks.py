@@ -25,6 +25,7 @@ from board.digests import emails as digest_mail
 from board.digests import subscriptions
 from board.digests.queries import search_groups
 from board.mail.transport import BOUNCED, FAILED, RETRY, SENT, UNKNOWN, Attempt
+from board.observability import metrics
 from board.store.tables import DigestDelivery, Subscriber
 
 log = logging.getLogger("board.digests.tasks")
@@ -223,4 +224,7 @@ async def run_digest(rt: Any, now: dt.datetime) -> dict[str, int]:
             again += await _send(rt, retry[start:start + CHUNK], period, now, counts)
         retry = again
     counts["failed"] += len(retry)  # left as "retry": the next run this week tries again
+    # For /metrics, "deferred" (retried next run) apart from failures that stay failed.
+    metrics.count_digest_mails(sent=counts["sent"], deferred=len(retry),
+                               failed=counts["failed"] - len(retry), unknown=counts["unknown"])
     return counts

@@ -4,6 +4,7 @@ stored opportunity becomes a document (through `search.documents.build_document`
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Iterable
 from typing import Any
 
@@ -13,10 +14,13 @@ from board.core.fields import OPPORTUNITY_FIELDS
 from board.core.markdown import plain_text
 from board.core.search_spec import INDEX_SPEC
 from board.listings.visibility import visible_where
+from board.observability import metrics
 from board.store.tables import Opportunity
 from search.client import MeiliClient
 from search.documents import build_document
+from search.errors import MeiliError, SearchUnavailable
 from search.meili_index import MeiliIndex
+from search.query import SearchQuery
 from search.result_cache import ResultCache
 
 _COLUMNS = (
@@ -68,3 +72,17 @@ class SearchGateway(MeiliIndex):
 
     def __init__(self, client: MeiliClient, index: str, cache: ResultCache | None = None):
         super().__init__(client, index, INDEX_SPEC, cache)
+
+    async def search(self, query: SearchQuery):
+        """A search, timed and counted for /metrics (an engine error by its kind)."""
+        started = time.perf_counter()
+        try:
+            result = await super().search(query)
+        except SearchUnavailable:
+            metrics.observe_search(time.perf_counter() - started, "unavailable")
+            raise
+        except MeiliError:
+            metrics.observe_search(time.perf_counter() - started, "rejected")
+            raise
+        metrics.observe_search(time.perf_counter() - started)
+        return result

@@ -273,6 +273,19 @@ async def pending_count() -> int:
     return await OutboxEvent.count().where(OutboxEvent.status == "pending").run()
 
 
+async def backlog(now: dt.datetime) -> tuple[int, float]:
+    """How many events wait, and how long the oldest has waited in seconds (0 when none)."""
+    pending = OutboxEvent.status == "pending"
+    count = await OutboxEvent.count().where(pending).run()
+    row = await OutboxEvent.select(OutboxEvent.created_at).where(pending).order_by(
+        OutboxEvent.created_at).first().run()
+    if not row or row["created_at"] is None:
+        return count, 0.0
+    oldest = row["created_at"] if row["created_at"].tzinfo else row["created_at"].replace(
+        tzinfo=dt.UTC)
+    return count, max(0.0, (now - oldest).total_seconds())
+
+
 async def poisoned() -> list[dict]:
     """Events that kept failing: reported (health, job counts), never retried by the drainer."""
     return await OutboxEvent.select(

@@ -4,16 +4,29 @@ or query. Links in mails carry signed tokens in the path (/unsubscribe/<token>,
 wrote them into every log file and log shipper, where anyone reading logs could use them.
 `board serve` turns uvicorn's access log off in favour of this one.
 
-A `before_send` hook (like the security headers) so router 404s are logged too; a path
-that matched no route is logged as "-" since it may be a mistyped token link."""
+It wraps the app's whole ASGI handler (outside routing and the exception handlers), so
+router 404s and 500s are timed, logged and counted too; a path that matched no route is
+logged as "-" since it may be a mistyped token link. Each request gets an id: the caller's
+X-Request-ID when it looks like an id (a proxy's), else a new one; it is echoed in the
+response and stamped on every log line written while the request runs."""
 
 from __future__ import annotations
 
 import logging
+import re
+import time
+import uuid
 
-from litestar.types import Message, Scope
+from litestar.datastructures import MutableScopeHeaders
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from board.observability import metrics
+from board.observability.logs import REQUEST_ID
 
 log = logging.getLogger("board.access")
+# Long enough for a UUID or a trace id, short and plain enough to be safe in a log line.
+_SANE_ID = re.compile(r"[A-Za-z0-9._:-]{1,100}")
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 
 def route_of(scope: Scope) -> str:
@@ -21,12 +34,45 @@ def route_of(scope: Scope) -> str:
     return scope.get("path_template") or "-"
 
 
-def access_log():
-    async def before_send(message: Message, scope: Scope) -> None:
-        if message["type"] != "http.response.start" or scope.get("type") != "http":
-            return
-        client = scope.get("client")
-        log.info('%s "%s %s" %s', client[0] if client else "-", scope.get("method", "-"),
-                 route_of(scope), message["status"])
+def request_id_of(scope: Scope) -> str:
+    for name, value in scope.get("headers", ()):
+        if name == b"x-request-id":
+            given = value.decode("latin-1").strip()
+            if _SANE_ID.fullmatch(given):
+                return given
+            break
+    return uuid.uuid4().hex
 
-    return before_send
+
+def observe_requests(app: ASGIApp) -> ASGIApp:
+    async def handler(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await app(scope, receive, send)
+            return
+        request_id = request_id_of(scope)
+        reset = REQUEST_ID.set(request_id)
+        started = time.perf_counter()
+        status = 500  # what the client sees when the app dies before answering
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                MutableScopeHeaders.from_message(message)["X-Request-ID"] = request_id
+            await send(message)
+
+        try:
+            await app(scope, receive, send_with_id)
+        finally:
+            seconds = time.perf_counter() - started
+            method = scope.get("method", "-")
+            method = method if method in _METHODS else "OTHER"
+            route = route_of(scope)
+            metrics.observe_request(method, route, status, seconds)
+            client = scope.get("client")
+            log.info('%s "%s %s" %s %.1f ms', client[0] if client else "-", method, route, status,
+                     seconds * 1000, extra={"method": method, "route": route, "status": status,
+                                            "duration_ms": round(seconds * 1000, 1)})
+            REQUEST_ID.reset(reset)
+
+    return handler

@@ -2,7 +2,8 @@
 
 Two layers: `throttle_forms` limits POSTs to the account forms per client address, and
 `hit` counts per account / email inside the handlers, so an attacker rotating addresses
-still cannot hammer one account. Both go through `DatabaseStore.incr`, one atomic statement:
+still cannot hammer one account. Both go through the store's `incr` (DatabaseStore: one
+atomic statement; with REDIS_URL, CountingRedisStore: one MULTI):
 40 parallel requests count 40, where reading a count and writing it back let them all read
 the same number. The client address comes from the socket; X-Forwarded-For is believed only
 when the peer is a trusted proxy. IPv6 clients count per /64, the block one subscriber gets.
@@ -22,8 +23,12 @@ from litestar import Request
 from litestar.exceptions import TooManyRequestsException
 from litestar.types import ASGIApp, Receive, Scope, Send
 
+from board.observability import metrics
 from board.settings import Settings
 from board.store.kv import DatabaseStore
+from board.store.redis_store import CountingRedisStore
+
+Counting = DatabaseStore | CountingRedisStore
 
 STORE = "rate_limit"
 TOO_MANY = "Too many attempts. Please wait a few minutes and try again."
@@ -80,8 +85,8 @@ def _client_ip(request: Request, settings: Settings) -> str:
     return peer
 
 
-def _store(request_or_store: Request | DatabaseStore) -> DatabaseStore:
-    if isinstance(request_or_store, DatabaseStore):
+def _store(request_or_store: Request | Counting) -> Counting:
+    if isinstance(request_or_store, DatabaseStore | CountingRedisStore):
         return request_or_store
     return request_or_store.app.stores.get(STORE)
 
@@ -92,7 +97,7 @@ def _window_key(bucket: str, key: str, window_s: int, now: int) -> str:
     return f"{bucket}:{window_s}:{now // window_s}:{key.strip().lower()}"
 
 
-async def hit(request_or_store: Request | DatabaseStore, bucket: str, key: str, limit: int,
+async def hit(request_or_store: Request | Counting, bucket: str, key: str, limit: int,
               window_s: int) -> bool:
     """Count one attempt for `key` in `bucket`; False once more than `limit` attempts fell
     in the current fixed window of `window_s` seconds."""
@@ -100,10 +105,13 @@ async def hit(request_or_store: Request | DatabaseStore, bucket: str, key: str, 
     ends = (now // window_s + 1) * window_s
     count = await _store(request_or_store).incr(_window_key(bucket, key, window_s, now),
                                                 expires_in=max(1, ends - now))
-    return count <= limit
+    if count > limit:
+        metrics.count_refusal(bucket)
+        return False
+    return True
 
 
-async def reset(request_or_store: Request | DatabaseStore, bucket: str, key: str,
+async def reset(request_or_store: Request | Counting, bucket: str, key: str,
                 window_s: int) -> None:
     """Forget the current window's attempts (a successful login)."""
     await _store(request_or_store).delete(_window_key(bucket, key, window_s, int(time.time())))
