@@ -56,8 +56,10 @@ test: install lint
 audit: install
 	$(BIN)/python scripts/audit.py $(VENV)
 
+# Every bench/bench_*.py, then one table of ratios; BENCH_ARGS=--quick for the short version.
+BENCH_ARGS ?=
 bench: install
-	$(BIN)/python -m bench.run_all
+	$(BIN)/python -m bench.run_all $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var tests/artifacts .pytest_cache

@@ -12,7 +12,6 @@ server said "serving" only once the demo data was searchable (every seeded listi
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import re
@@ -24,6 +23,8 @@ import time
 from pathlib import Path
 
 import httpx
+
+from bench.report import emit, row
 
 BUDGET_MB = 120.0
 PLACES = ["Houston, TX", "Chicago, IL", "New York, NY", "Boston, MA", "Saint Louis, MO",
@@ -128,11 +129,9 @@ def main() -> None:
         print(f"  {label:<18} {mb:7.1f} MB  ({mb / BUDGET_MB:.2f} of the {BUDGET_MB:.0f} MB budget)")
     if found != args.count:
         print(f"  NOT READY: 'serving' was printed with {found} of {args.count} listings searchable")
-    print("BENCH-JSON: " + json.dumps({"name": "memory", "rows": [
-        {"target": label, "value": round(mb, 1), "unit": "MB", "ratio": round(mb / BUDGET_MB, 2)}
-        for label, mb in rows] + [
-        {"target": "searchable at 'serving'", "value": found, "unit": "listings",
-         "ratio": round(found / args.count, 2)}]}))
+    emit("memory", [row(f"web worker {label} vs {BUDGET_MB:.0f} MB budget", mb, "MB", mb / BUDGET_MB,
+                        "<= 1") for label, mb in rows]
+         + [row("listings searchable at 'serving'", found, "listings", found / args.count, "1")])
 
 
 if __name__ == "__main__":
