@@ -43,6 +43,7 @@ OWN: list[int] = []  # listings the bench created (the token's institution may e
 
 def throwaway_postgres(root: Path) -> tuple[str, callable]:
     pgbin = sorted(Path("/usr/lib/postgresql").glob("*/bin"))[-1]
+    root.chmod(0o755)  # mkdtemp's 0700 would keep the postgres user out of its own data dir
     data = root / "pg"
     data.mkdir()
     shutil.chown(data, "postgres", "postgres")
