@@ -71,7 +71,8 @@ def prepare(env: dict[str, str], seed_count: int) -> str:
     for args in (["migrate"], ["seed", "--demo", "--count", str(seed_count)]):
         if board(env, *args, stdout=subprocess.DEVNULL).wait() != 0:
             raise SystemExit(f"error: board {' '.join(args)} failed")
-    code = ("import asyncio\nfrom board import db, tokens\nfrom board.tables import Institution\n"
+    code = ("import asyncio\nfrom board.store import engine as db\nfrom board.accounts import tokens\n"
+            "from board.store.tables import Institution\n"
             "async def go():\n db.configure(__import__('os').environ['DATABASE_URL'])\n"
             " await db.open_store()\n"
             " inst = await Institution.select(Institution.id).where(Institution.verified == True)"
