@@ -6,7 +6,8 @@ then times (1) `board.digest.run_digest` end to end (searches, rendering, ledger
 (2) a bare aiosmtplib loop sending the same number of pre-rendered messages over one
 connection. Prints mails/second for both and the ratio (goal >= 0.5).
 
-    .venv/bin/python bench/bench_digest.py [--subscribers 20000] [--filter-sets 2000] [--listings 5000]
+    .venv/bin/python -m bench.bench_digest [--quick] [--subscribers 20000] [--filter-sets 2000]
+        [--listings 5000]
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ os.environ.setdefault("BOARD_VAR_DIR", str(_TMP / "var"))
 
 import aiosmtplib  # noqa: E402
 
+from bench.report import emit, row  # noqa: E402
 from board.core import vocab  # noqa: E402
 from board.core.search_spec import HIT_FIELDS, INDEX_SPEC  # noqa: E402
 from board.digests import emails as digest_mail  # noqa: E402
@@ -186,12 +188,15 @@ async def main(args: argparse.Namespace) -> None:
         print(f"digest: {counts} in {digest_s:.2f}s -> {digest_rate:.0f} mails/s")
         print(f"bare aiosmtplib loop: {sent} mails in {bare_s:.2f}s -> {bare_rate:.0f} mails/s")
         print(f"ratio digest/bare: {digest_rate / bare_rate:.2f}x (goal >= 0.5x)")
+        result = [row("digest vs bare SMTP loop", digest_rate, "mails/s", digest_rate / bare_rate,
+                      ">= 0.5")]
         await rt.client.delete_index(settings.meili_index)
         await rt.stop()
     finally:
         sink.terminate()
         sink.wait(timeout=10)
         meili.stop()
+    emit("digest", result)
 
 
 if __name__ == "__main__":
@@ -200,4 +205,8 @@ if __name__ == "__main__":
     parser.add_argument("--filter-sets", type=int, default=2_000)
     parser.add_argument("--listings", type=int, default=5_000)
     parser.add_argument("--profile", action="store_true", help="print a cProfile of the digest")
-    asyncio.run(main(parser.parse_args()))
+    parser.add_argument("--quick", action="store_true", help="2k subscribers, 200 sets, 1k listings")
+    args = parser.parse_args()
+    if args.quick:
+        args.subscribers, args.filter_sets, args.listings = 2_000, 200, 1_000
+    asyncio.run(main(args))

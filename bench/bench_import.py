@@ -2,7 +2,7 @@
 baseline measured in the same run (one `save()` per row in one transaction), then a 20k-row
 file end to end (read, validate, insert, outbox events).
 
-    .venv/bin/python bench/bench_import.py [--rows 20000] [--baseline-rows 1000]
+    .venv/bin/python bench/bench_import.py [--quick] [--rows 20000] [--baseline-rows 1000]
 
 Uses a fresh SQLite file in a temporary directory unless BENCH_DATABASE_URL names another
 (empty, migratable) database."""
@@ -20,6 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("PICCOLO_CONF", "board.piccolo_conf")
 
+from bench.report import emit, row  # noqa: E402
 from board.core.geo import city_centroids  # noqa: E402
 from board.imports import services as importer  # noqa: E402
 from board.imports.formats import read_rows  # noqa: E402
@@ -79,11 +80,18 @@ async def main(rows: int, baseline_rows: int) -> None:
           f"for the inserts alone)")
     assert result.imported == rows
     await db.close_store()
+    emit("import", [
+        row(f"batched insert vs save() per row ({baseline_rows} rows)", baseline_rows / batched,
+            "rows/s", base / batched, ">= 1 (speed-up)"),
+        row(f"{rows}-row file end to end", rows / (t3 - t0), "rows/s", None)])
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=20_000)
     parser.add_argument("--baseline-rows", type=int, default=1000)
+    parser.add_argument("--quick", action="store_true", help="2k-row file, 300-row baseline")
     args = parser.parse_args()
+    if args.quick:
+        args.rows, args.baseline_rows = 2_000, 300
     asyncio.run(main(args.rows, args.baseline_rows))

@@ -8,7 +8,7 @@ ratios against one client measured in the same run. Then an outage: Meilisearch 
 middle of a run and restarted; the answers during it must be 503s, never 500s, and search must
 recover by itself.
 
-    .venv/bin/python -m bench.bench_load [--requests 600] [--seed-count 400]
+    .venv/bin/python -m bench.bench_load [--quick] [--requests 600] [--seed-count 400]
         [--database-url postgresql://...]   (default: a throwaway cluster, needs root)
 """
 
@@ -29,6 +29,7 @@ from pathlib import Path
 
 import httpx
 
+from bench.report import emit, row
 from board.core import vocab
 from search.server import LocalMeili, free_port
 
@@ -42,6 +43,7 @@ OWN: list[int] = []  # listings the bench created (the token's institution may e
 
 def throwaway_postgres(root: Path) -> tuple[str, callable]:
     pgbin = sorted(Path("/usr/lib/postgresql").glob("*/bin"))[-1]
+    root.chmod(0o755)  # mkdtemp's 0700 would keep the postgres user out of its own data dir
     data = root / "pg"
     data.mkdir()
     shutil.chown(data, "postgres", "postgres")
@@ -69,7 +71,8 @@ def prepare(env: dict[str, str], seed_count: int) -> str:
     for args in (["migrate"], ["seed", "--demo", "--count", str(seed_count)]):
         if board(env, *args, stdout=subprocess.DEVNULL).wait() != 0:
             raise SystemExit(f"error: board {' '.join(args)} failed")
-    code = ("import asyncio\nfrom board import db, tokens\nfrom board.tables import Institution\n"
+    code = ("import asyncio\nfrom board.store import engine as db\nfrom board.accounts import tokens\n"
+            "from board.store.tables import Institution\n"
             "async def go():\n db.configure(__import__('os').environ['DATABASE_URL'])\n"
             " await db.open_store()\n"
             " inst = await Institution.select(Institution.id).where(Institution.verified == True)"
@@ -204,10 +207,10 @@ async def profile(url: str, token: str, ids: list[int], requests: int) -> dict:
     print(f"  saturation at ~{saturation} clients ({best:.0f} req/s); search p95 at half load "
           f"{pct(load.latency['search'], 95):.1f} ms = {pct(load.latency['search'], 95) / base:.2f}x "
           f"the single-client p95 ({base:.1f} ms)")
-    return {"rps": best, "saturation": saturation}
+    return {"rps": best, "saturation": saturation, "single": results[1][0]}
 
 
-async def outage(url: str, token: str, ids: list[int], meili: LocalMeili, requests: int) -> None:
+async def outage(url: str, token: str, ids: list[int], meili: LocalMeili, requests: int) -> int:
     async def chaos(load: Load) -> None:
         await asyncio.sleep(2.0)
         meili.kill()
@@ -235,6 +238,7 @@ async def outage(url: str, token: str, ids: list[int], meili: LocalMeili, reques
     tail = Counter(s for _, s in after[len(after) // 2:])
     print(f"  first search 200 {first_ok if first_ok is None else round(first_ok, 2)} s after the"
           f" restart; last half of the searches after it: {dict(tail)}")
+    return fives
 
 
 def main() -> None:
@@ -242,7 +246,10 @@ def main() -> None:
     ap.add_argument("--requests", type=int, default=600)
     ap.add_argument("--seed-count", type=int, default=400)
     ap.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", ""))
+    ap.add_argument("--quick", action="store_true", help="150 requests per level, 100 listings")
     args = ap.parse_args()
+    if args.quick:
+        args.requests, args.seed_count = 150, 100
     root = Path(tempfile.mkdtemp(prefix="bench-load-"))
     stops = []
     procs: list[subprocess.Popen] = []
@@ -283,10 +290,15 @@ def main() -> None:
             summary[workers] = asyncio.run(profile(base, token, ids, args.requests))
             if workers == 2:
                 print("== outage: Meilisearch killed mid-run, then restarted (2 workers)")
-                asyncio.run(outage(base, token, ids, meili, args.requests))
+                fives = asyncio.run(outage(base, token, ids, meili, args.requests))
             server.terminate()
             server.wait(30)
         print(f"== 4 vs 2 workers: throughput {summary[4]['rps'] / summary[2]['rps']:.2f}x")
+        rows = [row(f"{w} workers at saturation vs 1 client", summary[w]["rps"], "req/s",
+                    summary[w]["rps"] / summary[w]["single"]) for w in (2, 4)]
+        rows.append(row("4 vs 2 workers", summary[4]["rps"], "req/s",
+                        summary[4]["rps"] / summary[2]["rps"], "> 1"))
+        rows.append(row("500s during a Meilisearch outage", fives, "responses", None, "0"))
     finally:
         for proc in procs:
             if proc.poll() is None:
@@ -298,6 +310,7 @@ def main() -> None:
         for stop in reversed(stops):
             stop()
         shutil.rmtree(root, ignore_errors=True)
+    emit("load", rows)
 
 
 if __name__ == "__main__":

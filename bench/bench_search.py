@@ -3,8 +3,8 @@ searches sent by a load generator to (1) raw Meilisearch running the identical m
 body, (2) our JSON API and (3) our HTML page, both served by uvicorn in a subprocess.
 Prints throughput and p99 for each and the ratios against raw Meilisearch.
 
-    .venv/bin/python -m bench.bench_search [--docs 20000] [--workers 16] [--seconds 12]
-        [--rounds 4] [--no-cache] [--profile]
+    .venv/bin/python -m bench.bench_search [--quick] [--docs 20000] [--workers 16]
+        [--seconds 12] [--rounds 4] [--no-cache] [--profile]
 
 With --profile every search carries an eligibility profile (graduation year, USMLE, visa,
 student: eligible-only filtering in the engine, verdicts and warnings per hit) and selects two
@@ -27,6 +27,7 @@ from typing import Any
 import httpx
 import msgspec
 
+from bench.report import emit, row
 from board.browse.params import parse_search
 from board.core import vocab
 from board.core.geo import locate_city
@@ -228,7 +229,7 @@ def start_server(tmp: Path, meili: LocalMeili, index: str, cache: bool
     raise SystemExit("error: the web server did not answer within 60 s")
 
 
-async def run(args: argparse.Namespace, tmp: Path, meili: LocalMeili) -> None:
+async def run(args: argparse.Namespace, tmp: Path, meili: LocalMeili) -> list[dict]:
     rng = random.Random(42)
     index = "bench_search"
     client = MeiliClient(meili.url, meili.master_key, timeout=30.0)
@@ -275,9 +276,13 @@ async def run(args: argparse.Namespace, tmp: Path, meili: LocalMeili) -> None:
     for tally, _, _ in targets:
         tally.report()
     base = targets[0][0].rps or 1.0
+    rows = []
     for (tally, _, _), goal in zip(targets[1:], (0.6, 0.5), strict=True):
         print(f"{tally.name}/raw throughput ratio: {tally.rps / base:.2f} (goal >= {goal}); "
               f"p99 ratio {tally.p99_ms / (targets[0][0].p99_ms or 1.0):.2f}", flush=True)
+        rows.append(row(f"{tally.name} vs raw Meilisearch ({args.docs} docs)", tally.rps, "req/s",
+                        tally.rps / base, f">= {goal}"))
+    return rows
 
 
 def _multi(pairs: list[tuple[str, str]]):
@@ -297,14 +302,18 @@ def main() -> None:
                         help="an eligibility profile and two new facets on every search")
     parser.add_argument("--no-cache", action="store_true",
                         help="serve without the hot-query cache (every search asks Meilisearch)")
+    parser.add_argument("--quick", action="store_true", help="2k listings, 4 s per target")
     args = parser.parse_args()
+    if args.quick:
+        args.docs, args.seconds, args.rounds = 2_000, 4.0, 2
     with tempfile.TemporaryDirectory(prefix="bench-search-") as tmp:
         meili = LocalMeili(Path(tmp) / "meili", os.environ.get("MEILI_BIN", ""))
         meili.start()
         try:
-            asyncio.run(run(args, Path(tmp), meili))
+            rows = asyncio.run(run(args, Path(tmp), meili))
         finally:
             meili.stop()
+    emit("search", rows)
 
 
 if __name__ == "__main__":

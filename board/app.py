@@ -3,7 +3,6 @@ headers, and the runtime (store, search, mail, outbox drainer, scheduler) in its
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import sqlite3
 from contextlib import asynccontextmanager
@@ -23,7 +22,6 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from board.browse.params import ParamError
-from board.core.geo import city_centroids
 from board.core.templating import environment
 from board.core.validation import ValidationErrors
 from board.listings.services import LifecycleError, NotFound
@@ -173,9 +171,6 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     @asynccontextmanager
     async def lifespan(app: Litestar):
         await rt.start()
-        # City centroids take seconds to compute; do it now, off the event loop, rather
-        # than inside the first request that uses `near` (which would stall every request).
-        await asyncio.to_thread(city_centroids)
         scheduler = None
         if with_scheduler:
             from jobs.runner import start_in_process

@@ -44,12 +44,12 @@ async def _preflight(settings: Settings) -> None:
     from search.errors import MeiliError, SearchUnavailable
 
     await open_db(settings)
-    await close_store()
     client = MeiliClient(settings.meili_url, settings.meili_master_key, timeout=5.0)
     try:
         drift = await sync.apply_settings(client, settings.meili_index, INDEX_SPEC)
         if drift:
             click.echo(f"search index settings applied: {', '.join(sorted(drift))}")
+        await _catch_up(client, settings.meili_index)
     except SearchUnavailable:
         _fail(f"Meilisearch is unreachable at {settings.meili_url}: start it, fix MEILI_URL, "
               "or unset MEILI_URL to use the embedded one")
@@ -57,6 +57,30 @@ async def _preflight(settings: Settings) -> None:
         _fail(f"Meilisearch refused the index settings ({exc}); check MEILI_MASTER_KEY")
     finally:
         await client.aclose()
+        await close_store()
+
+
+async def _catch_up(client, index: str) -> None:
+    """Send what the outbox still holds (fresh demo data, edits made while the server was
+    down) before saying "serving": the first search then shows every listing, not the few
+    the background drainer had reached. Bounded: events that keep failing stay pending for
+    the drainer (with its backoff) and are reported, never waited for."""
+    from board.indexing.gateway import SearchGateway
+    from board.indexing.outbox import drain, pending_count
+
+    pending = await pending_count()
+    if not pending:
+        return
+    click.echo(f"indexing {pending} pending change(s) before serving")
+    gateway = SearchGateway(client, index)
+    while True:
+        result = await drain(gateway, batch=1000, max_batches=1000, wait=30.0)
+        if result.errors or result.skipped or result.failed or not result.events:
+            break
+    left = await pending_count()
+    if left:
+        click.echo(f"warning: {left} change(s) not indexed yet; the background drainer retries "
+                   "them", err=True)
 
 
 def _configure_logging(settings: Settings) -> None:

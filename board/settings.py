@@ -13,7 +13,9 @@ from urllib.parse import urlparse
 
 from dotenv import dotenv_values
 
-ROOT = Path(__file__).resolve().parent.parent
+# The project directory (templates/, static/, .env, var/). BOARD_ROOT names it when the
+# package is installed non-editable (the Docker image): site-packages holds only the code.
+ROOT = Path(os.environ.get("BOARD_ROOT") or Path(__file__).resolve().parent.parent).resolve()
 # How long a listing runs when nobody says otherwise (LISTING_DAYS); the lifecycle rules in
 # board/listings/status.py read it from here so settings stay a leaf.
 DEFAULT_LISTING_DAYS = 60

@@ -18,6 +18,7 @@ from board.core.passwords import (
     MIN_LENGTH,
     hash_password,
     hash_password_sync,
+    needs_rehash,
     session_stamp,
     verify_password,
 )
@@ -191,7 +192,18 @@ async def authenticate(email: str, password: str) -> dict[str, Any]:
         raise AccountError("The email or password is not correct.")
     if row["email_verified_at"] is None:
         raise NotVerified(row["id"])
-    await Member.update({Member.last_login_at: _now()}).where(Member.id == row["id"]).run()
+    changes: dict[Any, Any] = {Member.last_login_at: _now()}
+    if needs_rehash(row["password_hash"]):
+        # The clear password is at hand only now: store it as argon2id in place of a legacy
+        # PBKDF2 hash (or a weaker argon2 one). Only if the hash is still the one checked,
+        # so a password reset racing this login is never undone.
+        new_hash = await hash_password(password)
+        upgraded = await Member.update({**changes, Member.password_hash: new_hash}).where(
+            (Member.id == row["id"]) & (Member.password_hash == row["password_hash"])
+        ).returning(Member.id).run()
+        if upgraded:
+            return {**row, "password_hash": new_hash}
+    await Member.update(changes).where(Member.id == row["id"]).run()
     return row
 
 

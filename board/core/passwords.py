@@ -1,5 +1,11 @@
-"""Password hashing (PBKDF2-SHA256, as Piccolo's BaseUser does) run off the event loop:
-it is slow by design and synchronous."""
+"""Password hashing: argon2id (argon2-cffi, RFC 9106's low-memory profile), run off the
+event loop since it is slow by design and synchronous.
+
+Hashes made before argon2 are PBKDF2-SHA256 (`pbkdf2_sha256$iterations$salt$digest`, as
+Piccolo's BaseUser makes them): they still verify, and `needs_rehash` says so, so the login
+stores an argon2id hash in their place on the next successful login (the only moment the
+clear password is at hand). Argon2 hashes made with weaker parameters are upgraded the
+same way."""
 
 from __future__ import annotations
 
@@ -7,31 +13,49 @@ import asyncio
 import base64
 import hashlib
 import hmac
-import secrets
 
-ITERATIONS = 600_000
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
 MIN_LENGTH = 10
+# argon2-cffi's defaults: argon2id, t=3, m=64 MiB, p=4 (RFC 9106, second recommended option).
+HASHER = PasswordHasher()
+_PBKDF2 = "pbkdf2_sha256$"
 
 
-def _hash(password: str, salt: bytes, iterations: int) -> str:
-    digest = hashlib.pbkdf2_hmac("sha256", password.encode(), salt, iterations)
-    return f"pbkdf2_sha256${iterations}${base64.b64encode(salt).decode()}$" \
-           f"{base64.b64encode(digest).decode()}"
+def hash_password_sync(password: str, hasher: PasswordHasher | None = None) -> str:
+    """An argon2id hash; `hasher` lets tests make real but cheap ones."""
+    return (hasher or HASHER).hash(password)
 
 
-def hash_password_sync(password: str, iterations: int = ITERATIONS) -> str:
-    return _hash(password, secrets.token_bytes(16), iterations)
+def _verify_pbkdf2(password: str, stored: str) -> bool:
+    try:
+        algo, iterations, salt, digest = stored.split("$")
+        expected = hashlib.pbkdf2_hmac("sha256", password.encode(), base64.b64decode(salt),
+                                       int(iterations))
+        return algo == "pbkdf2_sha256" and hmac.compare_digest(
+            base64.b64encode(expected).decode(), digest)
+    except (ValueError, TypeError):
+        return False
 
 
 def verify_password_sync(password: str, stored: str) -> bool:
+    if stored.startswith(_PBKDF2):
+        return _verify_pbkdf2(password, stored)
     try:
-        algo, iterations, salt, _ = stored.split("$")
-        if algo != "pbkdf2_sha256":
-            return False
-        expected = _hash(password, base64.b64decode(salt), int(iterations))
-    except (ValueError, TypeError):
+        return HASHER.verify(stored, password)
+    except (VerificationError, InvalidHashError):
         return False
-    return hmac.compare_digest(expected, stored)
+
+
+def needs_rehash(stored: str) -> bool:
+    """True for a legacy PBKDF2 hash or an argon2 hash weaker than HASHER's parameters."""
+    if stored.startswith(_PBKDF2):
+        return True
+    try:
+        return HASHER.check_needs_rehash(stored)
+    except InvalidHashError:
+        return True
 
 
 async def hash_password(password: str) -> str:

@@ -1,4 +1,4 @@
-"""Members for web tests: one factory writing a real member row (a real PBKDF2 hash), logging
+"""Members for web tests: one factory writing a real member row (a real argon2id hash), logging
 in through the real /login form with its CSRF token, and form posts that carry the CSRF token
 like a browser does."""
 
@@ -9,11 +9,15 @@ import itertools
 from typing import Any
 
 import httpx
+from argon2 import PasswordHasher
 
 from board.core.passwords import hash_password_sync
 from board.store.tables import Member
 
 PASSWORD = "correct horse battery"
+# Real argon2id, cheap parameters: tests need not pay for production strength (the first
+# login upgrades the hash to production parameters, as it would a weaker stored hash).
+CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 _seq = itertools.count(1)
 
 
@@ -22,9 +26,8 @@ async def make_member(institution_id: int | None, email: str | None = None, *,
                       active: bool = True, name: str = "Dr Test") -> dict[str, Any]:
     """The member's `id`, `email` and `password` (to log in with)."""
     email = email or f"member{next(_seq)}@hospital.example.org"
-    # Few iterations: the hash is real, but tests need not pay for production strength.
     row = Member(institution=institution_id, email=email, name=name,
-                 password_hash=hash_password_sync(password, iterations=1000),
+                 password_hash=hash_password_sync(password, CHEAP_HASHER),
                  is_staff=staff, is_active=active,
                  email_verified_at=dt.datetime.now(dt.UTC) if verified else None)
     await row.save().run()

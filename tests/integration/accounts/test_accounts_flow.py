@@ -34,7 +34,7 @@ async def test_signup_verify_login_logout(client, settings):
     assert inst["verified"] is False and inst["website"] == "https://mercy-general.example.org"
     member = await Member.select().where(Member.email == "ann@mercy-general.example.org").first().run()
     assert member["institution"] == inst["id"] and member["email_verified_at"] is None
-    assert member["password_hash"].startswith("pbkdf2_sha256$") and PASSWORD not in member["password_hash"]
+    assert member["password_hash"].startswith("$argon2id$") and PASSWORD not in member["password_hash"]
 
     # Not verified yet: login refused, and a fresh link is mailed.
     refused = await login(client, "ann@mercy-general.example.org")

@@ -102,3 +102,60 @@ def test_fallback_keys_come_from_the_environment(tmp_path):
     s = load_settings(environ={"SECRET_KEY": "a" * 40, "SECRET_KEY_FALLBACKS": " b1, c2 ,"},
                       env_file=tmp_path / "none.env")
     assert s.signing_keys == ("a" * 40, "b1", "c2")
+
+
+# Links mailed before the switch to itsdangerous: `base64url(json) . base64url(hmac-sha256(key,
+# purpose NUL body))`. Made by the previous board.core.signing.sign("unsubscribe", {"s": 42},
+# ttl=365 days, key=OLD, now=4_000_000_000): a year-long link still in someone's inbox.
+OLD = "old-key-" + "o" * 32
+MAILED = ("eyJlIjo0MDMxNTM2MDAwLCJwIjp7InMiOjQyfX0."
+          "oDBX0ywaTJCkQBa_p-t9QO_0a8LL3NsORoJURC65vOE")
+
+
+def legacy_token(purpose: str, payload, expires: int, key: str) -> str:
+    """The pre-itsdangerous format, built by hand (independent of the module)."""
+    import base64
+    import hashlib
+    import hmac
+    import json
+
+    def b64(data: bytes) -> str:
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+    body = b64(json.dumps({"p": payload, "e": expires}, separators=(",", ":"),
+                          sort_keys=True).encode())
+    mac = b64(hmac.new(key.encode(), purpose.encode() + b"\x00" + body.encode(),
+                       hashlib.sha256).digest())
+    return f"{body}.{mac}"
+
+
+def test_a_mailed_legacy_link_still_verifies():
+    assert MAILED == legacy_token("unsubscribe", {"s": 42}, 4_031_536_000, OLD)
+    assert signing.unsign("unsubscribe", MAILED, key=OLD, now=4_000_000_100) == {"s": 42}
+
+
+def test_a_legacy_link_verifies_through_the_fallback_list_and_not_without_it():
+    keys = ("new-key-" + "n" * 32, OLD)
+    assert signing.unsign("unsubscribe", MAILED, key=keys, now=4_000_000_100) == {"s": 42}
+    with pytest.raises(signing.BadToken):
+        signing.unsign("unsubscribe", MAILED, key=keys[0], now=4_000_000_100)
+
+
+def test_a_legacy_link_keeps_its_purpose_and_expiry():
+    with pytest.raises(signing.BadToken):
+        signing.unsign("manage", MAILED, key=OLD, now=4_000_000_100)
+    with pytest.raises(signing.ExpiredToken):
+        signing.unsign("unsubscribe", MAILED, key=OLD, now=4_031_536_000)
+    token = legacy_token("invite", ["a", 1], 2_000_000_000, KEY)
+    assert signing.unsign("invite", token, key=KEY, now=1_000_000_000) == ["a", 1]
+
+
+def test_new_tokens_are_itsdangerous_tokens_with_the_purpose_as_salt():
+    import hashlib
+
+    from itsdangerous import URLSafeSerializer
+
+    token = signing.sign("invite", {"i": 3}, 60, key=KEY, now=1_000)
+    reader = URLSafeSerializer(KEY, salt="invite", signer_kwargs={"digest_method": hashlib.sha256})
+    assert reader.loads(token) == {"p": {"i": 3}, "e": 1_060}
+    assert token != legacy_token("invite", {"i": 3}, 1_060, KEY)
