@@ -169,7 +169,7 @@ async def load(tally: Tally, send, jobs: list[Any], workers: int, seconds: float
     tally.cpu += cpu_seconds(tally.pids) - cpu
 
 
-def start_server(tmp: Path, meili: LocalMeili, index: str, cache: bool
+def start_server(tmp: Path, meili: LocalMeili, index: str, cache: bool, workers: int = 1
                  ) -> tuple[subprocess.Popen, str]:
     port = free_port()
     env = {**os.environ, **({} if cache else {"BENCH_NO_CACHE": "1"}),
@@ -178,8 +178,8 @@ def start_server(tmp: Path, meili: LocalMeili, index: str, cache: bool
            "MEILI_MASTER_KEY": meili.master_key, "MEILI_INDEX": index,
            "BOARD_VAR_DIR": str(tmp / "var"), "BASE_URL": f"http://127.0.0.1:{port}"}
     log = (tmp / "server.log").open("wb")
-    proc = subprocess.Popen([sys.executable, "-m", "bench.search_server", str(port)], env=env,
-                            stdout=log, stderr=subprocess.STDOUT, cwd=Path(__file__).parent.parent)
+    proc = subprocess.Popen([sys.executable, "-m", "bench.search_server", str(port), str(workers)],
+                            env=env, stdout=log, stderr=subprocess.STDOUT, cwd=Path(__file__).parent.parent)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
