@@ -66,8 +66,10 @@ end
 function done(summary, latency, requests)
   local e = summary.errors
   io.write(string.format('WRK-JSON {"requests": %d, "seconds": %f, "p99_us": %d, "p50_us": %d, ' ..
-    '"errors": %d}\n', summary.requests, summary.duration / 1e6, latency:percentile(99),
-    latency:percentile(50), e.connect + e.read + e.write + e.status + e.timeout))
+    '"errors": %d, "kinds": "connect %d read %d write %d status %d timeout %d"}\n',
+    summary.requests, summary.duration / 1e6, latency:percentile(99), latency:percentile(50),
+    e.connect + e.read + e.write + e.status + e.timeout, e.connect, e.read, e.write, e.status,
+    e.timeout))
 end
 """
 
@@ -104,14 +106,16 @@ class Result:
     def __init__(self, name: str):
         self.name, self.requests, self.seconds, self.errors = name, 0, 0.0, 0
         self.p99s: list[float] = []
-        self.cpu = 0.0
+        self.cpu_meili = self.cpu_web = 0.0
 
-    def add(self, requests: int, seconds: float, p99_ms: float, errors: int, cpu: float) -> None:
+    def add(self, requests: int, seconds: float, p99_ms: float, errors: int,
+            cpu: tuple[float, float]) -> None:
         self.requests += requests
         self.seconds += seconds
         self.errors += errors
         self.p99s.append(p99_ms)
-        self.cpu += cpu
+        self.cpu_meili += cpu[0]
+        self.cpu_web += cpu[1]
 
     @property
     def rps(self) -> float:
@@ -163,6 +167,8 @@ def run_wrk(base_url: str, requests_file: Path, lua: Path, key: str, seconds: fl
                          check=True).stdout
     data = json.loads(next(line for line in out.splitlines()
                            if line.startswith("WRK-JSON "))[len("WRK-JSON "):])
+    if data["errors"]:
+        print(f"  wrk errors against {base_url}: {data['kinds']}", flush=True)
     return data["requests"], data["seconds"], data["p99_us"] / 1000, data["errors"]
 
 
@@ -221,9 +227,8 @@ async def run(args: argparse.Namespace, tmp: Path, meili: LocalMeili) -> list[Re
             per = args.seconds / args.rounds
             for round_ in range(args.rounds + 1):  # round 0 warms connections and templates
                 for name, result in zip(names, results, strict=True):
-                    pids = (meili.process.pid,) if name == "raw" else (  # type: ignore[union-attr]
-                        meili.process.pid, *web)  # type: ignore[union-attr]
-                    cpu = cpu_seconds(pids)
+                    meili_pid = (meili.process.pid,)  # type: ignore[union-attr]
+                    cpu = cpu_seconds(meili_pid), cpu_seconds(web)
                     seconds = per if round_ else 2.0
                     if args.client == "wrk":
                         base = meili.url if name == "raw" else url
@@ -233,10 +238,15 @@ async def run(args: argparse.Namespace, tmp: Path, meili: LocalMeili) -> list[Re
                         send, jobs = senders[name]
                         figures = await run_httpx(send, jobs, seconds, args.connections)
                     if round_:
-                        result.add(*figures, cpu=cpu_seconds(pids) - cpu)
+                        result.add(*figures, cpu=(cpu_seconds(meili_pid) - cpu[0],
+                                                  cpu_seconds(web) - cpu[1]))
                         print(f"  round {round_} {result.name:<16} {figures[0] / figures[1]:>7.1f}"
                               f" req/s  p99 {figures[2]:>6.1f} ms  load {os.getloadavg()[0]:.2f}",
                               flush=True)
+        problems = [line for line in (tmp / "server.log").read_text(errors="replace").splitlines()
+                    if "WARNING" in line or "ERROR" in line]
+        if problems:
+            print(f"server log: {len(problems)} warnings/errors, first: {problems[0][:300]}")
         print(f"web server RSS after the run: {rss_mb(web):.0f} MB "
               f"({len(web)} process{'es' if len(web) > 1 else ''})", flush=True)
     finally:
@@ -253,13 +263,14 @@ def report(results: list[Result], args: argparse.Namespace) -> None:
     print(f"\n{args.searches} distinct searches, {args.docs} listings, {args.connections} "
           f"connections, {args.client}, {args.workers} web worker(s), load average "
           f"{os.getloadavg()[0]:.2f}")
-    print("| target | requests/s | p99 (mean of rounds / worst) | server CPU ms/req | ratio to raw "
-          "| errors |")
-    print("| --- | --- | --- | --- | --- | --- |")
+    print("| target | requests/s | p99 (mean of rounds / worst) | ratio to raw | Meilisearch CPU "
+          "ms/req | web CPU ms/req | errors |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
     for r in results:
-        cpu = r.cpu / r.requests * 1000 if r.requests else 0.0
-        print(f"| {r.name} | {r.rps:.0f} | {r.p99_ms:.0f} ms / {max(r.p99s):.0f} ms | {cpu:.2f} "
-              f"| {r.rps / (raw.rps or 1):.2f} | {r.errors} |")
+        per = 1000 / r.requests if r.requests else 0.0
+        web = f"{r.cpu_web * per:.2f}" if r is not raw else "-"
+        print(f"| {r.name} | {r.rps:.0f} | {r.p99_ms:.0f} ms / {max(r.p99s):.0f} ms "
+              f"| {r.rps / (raw.rps or 1):.2f} | {r.cpu_meili * per:.2f} | {web} | {r.errors} |")
     for r, goal in zip(results[1:], (0.8, 0.6), strict=True):
         print(f"{r.name}/raw: {r.rps / (raw.rps or 1):.2f} (goal >= {goal}); p99 ratio "
               f"{r.p99_ms / (raw.p99_ms or 1):.2f} (goal <= 2)")

@@ -14,6 +14,7 @@ from the pool that the server closed meanwhile (an engine restart) is retried on
 from __future__ import annotations
 
 import asyncio
+import ssl
 import urllib.parse
 from dataclasses import dataclass
 
@@ -95,14 +96,16 @@ class _Connection(asyncio.Protocol):
 
 
 class HttpPool:
-    """Keep-alive connections to one `http://host:port` base URL (a path prefix is kept)."""
+    """Keep-alive connections to one `http(s)://host:port` base URL (a path prefix is kept)."""
 
     def __init__(self, base_url: str, headers: dict[str, str], connect_timeout: float):
         url = urllib.parse.urlsplit(base_url)
-        if url.scheme != "http":
-            raise ValueError(f"only http:// URLs are supported, not {base_url!r}")
-        self.host = url.hostname or "127.0.0.1"
-        self.port = url.port or 80
+        # A bad URL fails at the first request, as a connection failure (SearchUnavailable).
+        self.problem = "" if url.scheme in ("http", "https") and url.hostname else (
+            f"not an http(s) URL: {base_url!r}")
+        self.host = url.hostname or ""
+        self.port = url.port or (443 if url.scheme == "https" else 80)
+        self.ssl = ssl.create_default_context() if url.scheme == "https" else None
         self.prefix = url.path.rstrip("/")
         self.connect_timeout = connect_timeout
         fixed = {"Host": url.netloc, **headers}
@@ -110,11 +113,13 @@ class HttpPool:
         self._idle: list[_Connection] = []
 
     async def _connect(self) -> _Connection:
+        if self.problem:
+            raise HttpError(self.problem)
         loop = asyncio.get_running_loop()
         try:
             async with asyncio.timeout(self.connect_timeout):
                 _, conn = await loop.create_connection(lambda: _Connection(loop), self.host,
-                                                       self.port)
+                                                       self.port, ssl=self.ssl)
         except (OSError, TimeoutError) as exc:
             raise HttpError(f"cannot connect to {self.host}:{self.port}: {exc!r}") from exc
         return conn

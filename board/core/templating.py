@@ -8,12 +8,31 @@ pages have always relied on (`{% if current_member %}` with no member)."""
 from __future__ import annotations
 
 from functools import cache
+from typing import Any
 
 from jinja2 import Environment, FileSystemLoader
 
 from board.settings import ROOT
 
 TEMPLATES = ROOT / "templates"
+
+
+_DICT_ATTRS = frozenset(dir(dict))
+
+
+class _Environment(Environment):
+    """`{{ hit.title }}` on a dict: Jinja tries getattr first and catches the AttributeError,
+    on every lookup (hundreds per search page: cards and facet groups are dicts). A plain
+    dict has no attributes but dict's own, so for any other name go straight to the key;
+    the result is the same as Jinja's (methods like `.items` still resolve as before)."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is dict and attribute not in _DICT_ATTRS:
+            try:
+                return obj[attribute]
+            except KeyError:
+                return self.undefined(obj=obj, name=attribute)
+        return super().getattr(obj, attribute)
 
 
 def _autoescape(name: str | None) -> bool:
@@ -23,4 +42,7 @@ def _autoescape(name: str | None) -> bool:
 @cache
 def environment() -> Environment:
     """Built once per process; Litestar adds its url_for/csrf_token callables to it."""
-    return Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=_autoescape)
+    # auto_reload off: templates ship with the code (a deploy restarts the process), and the
+    # check stat()ed every template file on every render, each card's include included.
+    return _Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=_autoescape,
+                       auto_reload=False)
