@@ -209,7 +209,7 @@ async def run(args: argparse.Namespace, tmp: Path, meili: LocalMeili) -> list[Re
         web = process_tree(proc.pid)
         if args.profile:  # py-spy samples the web process; SIGINT makes it write the file
             spy = subprocess.Popen([args.py_spy, "record", "--pid", str(proc.pid), "--nonblocking",
-                                    "--format", "raw", "-r", "250", "-o", args.profile],
+                                    "--format", "raw", "--gil", "-r", "250", "-o", args.profile],
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         async with httpx.AsyncClient(limits=httpx.Limits(max_connections=args.connections),
                                      timeout=30) as http:

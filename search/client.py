@@ -33,9 +33,13 @@ class MeiliClient:
     async def request(
         self, method: str, path: str, body: Any = None, *, params: dict | None = None,
         timeout: float | None = None, raw: bytes | None = None, content_type: str | None = None,
+        decoder: msgspec.json.Decoder | None = None,
     ) -> Any:
+        """The decoded answer (by `decoder`, typed, when given); 4xx raise MeiliError."""
         resp = await self.send(method, path, body, params=params, timeout=timeout, raw=raw,
                                content_type=content_type)
+        if resp.status < 400 and decoder is not None:
+            return decoder.decode(resp.content)
         data = msgspec.json.decode(resp.content) if resp.content else None
         if resp.status >= 400:
             data = data or {}
@@ -157,7 +161,9 @@ class MeiliClient:
 
     # -- search -------------------------------------------------------------------------
 
-    async def multi_search(self, queries: list[dict]) -> list[dict]:
-        data = await self.request("POST", "/multi-search", {"queries": queries})
-        return data["results"]
+    async def multi_search(self, queries: list[dict],
+                           decoder: msgspec.json.Decoder | None = None) -> list[Any]:
+        """Each query's answer: dicts, or what `decoder` makes of `{"results": [...]}`."""
+        data = await self.request("POST", "/multi-search", {"queries": queries}, decoder=decoder)
+        return data["results"] if decoder is None else data.results
 
