@@ -202,7 +202,7 @@ async def load(tally: Tally, send, jobs: list[Any], workers: int, seconds: float
     tally.cpu += cpu_seconds(tally.pids) - cpu
 
 
-def start_server(tmp: Path, meili: LocalMeili, index: str, cache: bool
+def start_server(tmp: Path, meili: LocalMeili, index: str, cache: bool, workers: int = 1
                  ) -> tuple[subprocess.Popen, str]:
     port = free_port()
     env = {**os.environ, **({} if cache else {"BENCH_NO_CACHE": "1"}),
@@ -211,10 +211,10 @@ def start_server(tmp: Path, meili: LocalMeili, index: str, cache: bool
            "MEILI_MASTER_KEY": meili.master_key, "MEILI_INDEX": index,
            "BOARD_VAR_DIR": str(tmp / "var"), "BASE_URL": f"http://127.0.0.1:{port}"}
     log = (tmp / "server.log").open("wb")
-    proc = subprocess.Popen([sys.executable, "-m", "bench.search_server", str(port)], env=env,
-                            stdout=log, stderr=subprocess.STDOUT, cwd=Path(__file__).parent.parent)
+    proc = subprocess.Popen([sys.executable, "-m", "bench.search_server", str(port), str(workers)],
+                            env=env, stdout=log, stderr=subprocess.STDOUT, cwd=Path(__file__).parent.parent)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 180  # a loaded machine, several workers: startup is slow
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise SystemExit("error: the web server exited: "
@@ -226,7 +226,7 @@ def start_server(tmp: Path, meili: LocalMeili, index: str, cache: bool
             pass
         time.sleep(0.2)
     proc.terminate()
-    raise SystemExit("error: the web server did not answer within 60 s")
+    raise SystemExit("error: the web server did not answer within 180 s")
 
 
 async def run(args: argparse.Namespace, tmp: Path, meili: LocalMeili) -> list[dict]:

@@ -1,8 +1,8 @@
-"""The web app as `board serve` runs it (uvicorn, one worker, no scheduler), for the search
-benchmark: settings from the environment, migrations applied to its own store, access log
-off (a log line per request would measure the terminal, not the app).
+"""The web app as `board serve` runs it (uvicorn, no scheduler), for the search benchmarks:
+settings from the environment, migrations applied to its own store, access log off (a log
+line per request would measure the terminal, not the app).
 
-    python -m bench.search_server PORT      (BENCH_NO_CACHE=1: without the hot-query cache)
+    python -m bench.search_server PORT [WORKERS]   (BENCH_NO_CACHE=1: without the hot-query cache)
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import uvicorn
 
 from board.app import create_app
 from board.runtime import Runtime
+from board.serve import UVICORN_OPTIONS
 from board.settings import load_settings
 from board.store import engine as db
 from search.result_cache import ResultCache
@@ -27,14 +28,22 @@ async def _migrate(url: str) -> None:
     await db.close_store()
 
 
-def main() -> None:
+def app():
+    """The app one worker serves (a factory, so `WORKERS` > 1 builds one per process)."""
     settings = load_settings()
-    asyncio.run(_migrate(settings.database_url))
     runtime = Runtime.build(settings)
     if os.environ.get("BENCH_NO_CACHE"):
         runtime.gateway.cache = ResultCache(max_entries=0)  # every search asks Meilisearch
-    uvicorn.run(create_app(settings, runtime=runtime, with_scheduler=False), host="127.0.0.1",
-                port=int(sys.argv[1]), log_level="warning", access_log=False, lifespan="on")
+    return create_app(settings, runtime=runtime, with_scheduler=False)
+
+
+def main() -> None:
+    asyncio.run(_migrate(load_settings().database_url))
+    workers = int(sys.argv[2]) if len(sys.argv) > 2 else 1
+    # The server stack `board serve` uses (its loop and HTTP parser), minus its log level.
+    options = {**UVICORN_OPTIONS, "log_level": "warning"}
+    uvicorn.run("bench.search_server:app", factory=True, host="127.0.0.1",
+                port=int(sys.argv[1]), workers=workers, lifespan="on", **options)
 
 
 if __name__ == "__main__":

@@ -18,8 +18,11 @@ from search.server import LocalMeili, MeiliServerError, port_in_use
 # uvicorn's access log writes the raw path, tokens in links included: board.web.access_log
 # writes one line per request with the route template instead. No log_config: uvicorn's own
 # lines go through the root handler, in LOG_FORMAT like every other line.
+# uvloop and httptools named (and pinned) rather than left to "auto": the search page's
+# throughput was measured with them (bench/bench_search_distinct.py), and "auto" would
+# silently fall back to asyncio's loop and h11 where a build lacks them.
 UVICORN_OPTIONS = {"log_level": "info", "proxy_headers": False, "access_log": False,
-                   "log_config": None}
+                   "log_config": None, "loop": "uvloop", "http": "httptools"}
 
 
 class _Stop(Exception):

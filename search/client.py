@@ -1,26 +1,26 @@
-"""A small async Meilisearch client over httpx: every call has an explicit timeout, and
-transport failures become SearchUnavailable so callers can answer 503 instead of 500."""
+"""A small async Meilisearch client over a lean keep-alive HTTP/1.1 pool (search.http11):
+every call has an explicit timeout, and transport failures become SearchUnavailable so callers
+can answer 503 instead of 500."""
 
 from __future__ import annotations
 
 import asyncio
 import time
+import urllib.parse
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-import httpx
 import msgspec
 
 from search.errors import MeiliError, SearchUnavailable, TaskFailed
+from search.http11 import HttpError, HttpPool
 
 _json = msgspec.json.Encoder()
 
 
 class MeiliClient:
     def __init__(self, url: str, api_key: str = "", timeout: float = 2.0):
-        headers = {"Content-Type": "application/json"}
-        if api_key:
-            headers["Authorization"] = f"Bearer {api_key}"
+        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self.url = url.rstrip("/")
         self.timeout = timeout
         # Bumped whenever a task this client waited for has finished (the index may have
@@ -28,12 +28,7 @@ class MeiliClient:
         self.generation = 0
         # Called after each bump (the board shares the news with its other processes).
         self.after_task: Callable[[], Awaitable[None]] | None = None
-        self._http = httpx.AsyncClient(
-            base_url=self.url,
-            headers=headers,
-            timeout=httpx.Timeout(timeout, connect=min(timeout, 2.0)),
-            limits=httpx.Limits(max_connections=50, max_keepalive_connections=20),
-        )
+        self._http = HttpPool(self.url, headers, connect_timeout=min(timeout, 2.0))
 
     async def aclose(self) -> None:
         await self._http.aclose()
@@ -41,32 +36,37 @@ class MeiliClient:
     async def request(
         self, method: str, path: str, body: Any = None, *, params: dict | None = None,
         timeout: float | None = None, raw: bytes | None = None, content_type: str | None = None,
+        decoder: msgspec.json.Decoder | None = None,
     ) -> Any:
-        content = raw if raw is not None else (_json.encode(body) if body is not None else None)
-        headers = {"Content-Type": content_type} if content_type else None
-        try:
-            for attempt in (1, 2):
-                try:
-                    resp = await self._http.request(
-                        method, path, content=content, params=params, headers=headers,
-                        timeout=timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT,
-                    )
-                    break
-                except httpx.RemoteProtocolError:
-                    # A pooled keep-alive connection that a restarted engine closed: one retry
-                    # on a fresh connection (every Meilisearch call we make is idempotent).
-                    if attempt == 2:
-                        raise
-        except (httpx.TransportError, httpx.TimeoutException) as exc:
-            raise SearchUnavailable(f"Meilisearch at {self.url} is unreachable: {exc!r}") from exc
-        if resp.status_code >= 500:
-            raise SearchUnavailable(f"Meilisearch answered {resp.status_code}: {resp.text[:200]}")
+        """The decoded answer (by `decoder`, typed, when given); 4xx raise MeiliError."""
+        resp = await self.send(method, path, body, params=params, timeout=timeout, raw=raw,
+                               content_type=content_type)
+        if resp.status < 400 and decoder is not None:
+            return decoder.decode(resp.content)
         data = msgspec.json.decode(resp.content) if resp.content else None
-        if resp.status_code >= 400:
+        if resp.status >= 400:
             data = data or {}
             raise MeiliError(data.get("code", "unknown"), data.get("message", resp.text[:200]),
-                             resp.status_code)
+                             resp.status)
         return data
+
+    async def send(self, method: str, path: str, body: Any = None, *, params: dict | None = None,
+                   timeout: float | None = None, raw: bytes | None = None,
+                   content_type: str | None = None):
+        """The raw answer (status, content) of a call that reached the engine; 5xx and
+        transport failures raise SearchUnavailable."""
+        content = raw if raw is not None else (_json.encode(body) if body is not None else None)
+        if params:
+            path += "?" + urllib.parse.urlencode(params)
+        headers = {"Content-Type": content_type or "application/json"} if content else None
+        try:
+            resp = await self._http.request(method, path, content, self.timeout if timeout is None
+                                            else timeout, headers)
+        except HttpError as exc:
+            raise SearchUnavailable(f"Meilisearch at {self.url} is unreachable: {exc}") from exc
+        if resp.status >= 500:
+            raise SearchUnavailable(f"Meilisearch answered {resp.status}: {resp.text[:200]}")
+        return resp
 
     # -- health and tasks -------------------------------------------------------------
 
@@ -166,7 +166,9 @@ class MeiliClient:
 
     # -- search -------------------------------------------------------------------------
 
-    async def multi_search(self, queries: list[dict]) -> list[dict]:
-        data = await self.request("POST", "/multi-search", {"queries": queries})
-        return data["results"]
+    async def multi_search(self, queries: list[dict],
+                           decoder: msgspec.json.Decoder | None = None) -> list[Any]:
+        """Each query's answer: dicts, or what `decoder` makes of `{"results": [...]}`."""
+        data = await self.request("POST", "/multi-search", {"queries": queries}, decoder=decoder)
+        return data["results"] if decoder is None else data.results
 

@@ -23,6 +23,25 @@ from search.result_cache import ResultCache
 
 _encode = msgspec.json.Encoder().encode
 
+
+class EngineAnswer(msgspec.Struct):
+    """The parts of one Meilisearch search answer that are used: decoding into this skips the
+    rest (query echo, timings, paging echo) instead of building dicts for it."""
+
+    hits: list[dict[str, Any]] = []
+    facetDistribution: dict[str, dict[str, int]] = {}  # noqa: N815 (the engine's names)
+    facetStats: dict[str, dict[str, float]] = {}  # noqa: N815
+    totalHits: int | None = None  # noqa: N815
+    estimatedTotalHits: int | None = None  # noqa: N815
+    totalPages: int | None = None  # noqa: N815
+
+
+class _MultiAnswer(msgspec.Struct):
+    results: list[EngineAnswer]
+
+
+_ANSWER = msgspec.json.Decoder(_MultiAnswer)
+
 @dataclass
 class SearchResult:
     hits: list[dict[str, Any]]
@@ -112,25 +131,26 @@ def shape_hit(raw: dict[str, Any], query: SearchQuery, spec: IndexSpec) -> dict[
     return hit
 
 
-def shape_result(results: list[dict[str, Any]], query: SearchQuery, took_ms: int,
-                 spec: IndexSpec) -> SearchResult:
-    main = results[0]
+def shape_result(results: Sequence[EngineAnswer | dict[str, Any]], query: SearchQuery,
+                 took_ms: int, spec: IndexSpec) -> SearchResult:
+    answers = [r if isinstance(r, EngineAnswer) else msgspec.convert(r, EngineAnswer)
+               for r in results]
+    main = answers[0]
     facets: dict[str, dict[str, int]] = {}
-    dist = main.get("facetDistribution") or {}
+    dist = main.facetDistribution
     for facet in spec.facets:
         if not query.selected(facet):
-            facets[facet] = dict(dist.get(facet) or {})
-    for extra in results[1:]:
-        for facet, counts in (extra.get("facetDistribution") or {}).items():
-            facets[facet] = dict(counts)
+            facets[facet] = dist.get(facet) or {}
+    for extra in answers[1:]:
+        facets.update(extra.facetDistribution)  # decoded per request: no copy needed
     for facet in spec.facets:
         facets.setdefault(facet, {})
-    stats = {k: v for k, v in (main.get("facetStats") or {}).items() if k in spec.stat_fields}
+    stats = {k: v for k, v in main.facetStats.items() if k in spec.stat_fields}
     # A lean body (offset/limit) answers an estimate instead of the exhaustive total.
-    total = int(main.get("totalHits") or main.get("estimatedTotalHits") or 0)
-    pages = main.get("totalPages")
+    total = int(main.totalHits or main.estimatedTotalHits or 0)
+    pages = main.totalPages
     return SearchResult(
-        hits=[shape_hit(h, query, spec) for h in main.get("hits", [])],
+        hits=[shape_hit(h, query, spec) for h in main.hits],
         total=total,
         page=query.page,
         per_page=query.per_page,
@@ -148,7 +168,7 @@ async def _execute(client: MeiliClient, parts: list[list[dict[str, Any]]],
     bodies = [body for part in parts for body in part]
     if not bodies:
         return []
-    results = await client.multi_search(bodies)
+    results = await client.multi_search(bodies, _ANSWER)
     took = int((time.perf_counter() - started) * 1000)
     out, start = [], 0
     for part, query in zip(parts, queries, strict=True):

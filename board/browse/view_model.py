@@ -5,6 +5,7 @@ whole state, so every link here is a plain GET that works without JavaScript."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cache
 from typing import Any
 
 from markupsafe import Markup, escape
@@ -49,8 +50,10 @@ def url_with(state: dict[str, list[str]], /, **changes: Any) -> str:
     return "/?" + qs if qs else "/"
 
 
-def _options(facet: str, counts: dict[str, int], selected: tuple[str, ...]
-             ) -> list[dict[str, Any]]:
+@cache
+def _vocabulary(facet: str) -> tuple[tuple[str, str, str, str], ...]:
+    """A facet's (value, label, escaped value, escaped label), built once per process: the
+    lists are vocabulary-sized (~250 options on a page) and never change while it runs."""
     if facet in BOOLEAN_FACETS:
         yes, no = BOOL_LABELS[facet]
         values = [("true", yes), ("false", no)]
@@ -62,8 +65,15 @@ def _options(facet: str, counts: dict[str, int], selected: tuple[str, ...]
         values = list(vocab.CHOICES[str(CHOICE_VOCABULARIES[facet])].items())
     else:
         values = [(s, s) for s in vocab.specialties()]
-    opts = [{"value": v, "label": label, "count": counts.get(v, 0), "selected": v in selected}
-            for v, label in values]
+    return tuple((v, label, str(escape(v)), str(escape(label))) for v, label in values)
+
+
+def _options(facet: str, counts: dict[str, int], selected: tuple[str, ...]
+             ) -> list[dict[str, Any]]:
+    # The escaped strings ride along (keys options_html reads) so a page escapes nothing twice.
+    opts = [{"value": v, "label": label, "count": counts.get(v, 0), "selected": v in selected,
+             "_value": ev, "_label": el}
+            for v, label, ev, el in _vocabulary(facet)]
     if len(opts) > LONG_LIST:
         opts.sort(key=lambda o: (not o["selected"], -o["count"], o["label"]))
     return opts
@@ -97,12 +107,15 @@ def options_html(facet: str, title: str, options: list[dict[str, Any]], facet_q:
     name = escape(facet)
     parts = []
     for opt in options:
-        empty = " facet__option--empty" if opt["count"] == 0 and not opt["selected"] else ""
-        checked = " checked" if opt["selected"] else ""
+        count, selected = opt["count"], opt["selected"]
+        empty = " facet__option--empty" if count == 0 and not selected else ""
+        checked = " checked" if selected else ""
+        value = opt.get("_value") or escape(opt["value"])
+        label = opt.get("_label") or escape(opt["label"])
         parts.append(
             f'<li><label class="facet__option{empty}"><input type="checkbox" name="{name}" '
-            f'value="{escape(opt["value"])}"{checked}><span>{escape(opt["label"])}</span>'
-            f'<span class="facet__count" aria-label="{opt["count"]} listings">{opt["count"]}'
+            f'value="{value}"{checked}><span>{label}</span>'
+            f'<span class="facet__count" aria-label="{count} listings">{count}'
             "</span></label></li>")
     return Markup("\n".join(parts))  # every value above is escaped
 

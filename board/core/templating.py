@@ -19,6 +19,24 @@ from board.settings import ROOT
 TEMPLATES = ROOT / "templates"
 
 
+_DICT_ATTRS = frozenset(dir(dict))
+
+
+class _Environment(Environment):
+    """`{{ hit.title }}` on a dict: Jinja tries getattr first and catches the AttributeError,
+    on every lookup (hundreds per search page: cards and facet groups are dicts). A plain
+    dict has no attributes but dict's own, so for any other name go straight to the key;
+    the result is the same as Jinja's (methods like `.items` still resolve as before)."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is dict and attribute not in _DICT_ATTRS:
+            try:
+                return obj[attribute]
+            except KeyError:
+                return self.undefined(obj=obj, name=attribute)
+        return super().getattr(obj, attribute)
+
+
 def _autoescape(name: str | None) -> bool:
     return not (name or "").endswith(".txt")
 
@@ -47,7 +65,10 @@ def iso_day(value: Any) -> str:
 @cache
 def environment() -> Environment:
     """Built once per process; Litestar adds its url_for/csrf_token callables to it."""
-    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=_autoescape)
+    # auto_reload off: templates ship with the code (a deploy restarts the process), and the
+    # check stat()ed every template file on every render, each card's include included.
+    env = _Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=_autoescape,
+                       auto_reload=False)
     env.filters.update(FILTERS)
     env.filters.update(days_since=days_since, iso_day=iso_day)
     return env
