@@ -1,24 +1,62 @@
-"""The read side of the JSON API: search and one published listing."""
+"""The read side of the JSON API: search and one published listing.
+
+The OpenAPI schema lists every vocabulary as an enum (kinds, states, specialties, the yes/no
+facets, USMLE steps, sort orders) taken from the field spec and board.core.vocab, with an
+example per parameter, so a generated client gets typed choices."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from litestar import Request, Response, get
 from litestar.exceptions import NotFoundException, ValidationException
 from litestar.openapi.datastructures import ResponseSpec
+from litestar.openapi.spec import Example, OpenAPIType, Schema
 from litestar.params import Parameter
 
 from board.browse.params import parse_search
-from board.browse.schemas import ErrorBody, OpportunityOut, SearchResponse
+from board.browse.schemas import ErrorBody, OpportunityOut, SearchResponse, vocabulary
 from board.browse.serialize import hit_struct, opportunity_struct
+from board.core import vocab
+from board.core.fields import BY_NAME
 from board.indexing.gateway import utcnow
 from board.listings import services as listings
 from board.listings.visibility import is_visible
 from board.web.common import runtime
 from board.web.routing import FeatureRouter
+from search.query import SORT_NAMES
 
 _LIST = list[str] | None
 # Litestar's own names for query parameters are the Python names; map them back.
 _PARAM_ALIASES = {"state_": "state"}
+
+
+def _choices(values: tuple[str, ...], example: str, description: str, *, many: bool = True,
+             query: str | None = None) -> Any:
+    """A query parameter documented with its allowed values (an enum). Only the schema says
+    so: parse_search still does the checking (and accepts other casings, "ny" or "TRUE")."""
+    item = Schema(type=OpenAPIType.STRING, enum=list(values))
+    shape = ({"type": OpenAPIType.ARRAY, "items": item, "examples": [[example]]} if many else
+             {"type": OpenAPIType.STRING, "enum": list(values), "examples": [example]})
+    extra: dict[str, Any] = {"one_of": None, **shape}
+    if query:
+        return Parameter(query=query, default=None, description=description, schema_extra=extra)
+    return Parameter(default=None, description=description, schema_extra=extra)
+
+
+def _facet(name: str, example: str, *, query: str | None = None) -> Any:
+    field = BY_NAME[name]
+    if field.is_bool:
+        return _choices(("true", "false"), example,
+                        f"{field.facet_title}: true or false (both: no filter)", query=query)
+    return _choices(vocabulary(field.vocabulary or ""), example,
+                    f"{field.facet_title}; repeat to select several", query=query)
+
+
+def _error(description: str, status: int, detail: str, field: str | None = None) -> ResponseSpec:
+    """An error answer with a real example (Litestar would invent random strings)."""
+    return ResponseSpec(ErrorBody, description=description, generate_examples=False, examples=[
+        Example(value={"status_code": status, "detail": detail, "field": field})])
 
 
 def _bad_parameter(request: Request, exc: ValidationException) -> Response:
@@ -36,26 +74,40 @@ def _bad_parameter(request: Request, exc: ValidationException) -> Response:
      description="Facets are disjunctive: each facet's counts ignore that facet's own "
      "selection. Repeat a parameter to select several values.",
      exception_handlers={ValidationException: _bad_parameter}, responses={
-         400: ResponseSpec(ErrorBody, description="A parameter is not valid; `field` names it"),
-         503: ResponseSpec(ErrorBody, description="The search engine is unavailable; retry")})
+         400: _error("A parameter is not valid; `field` names it", 400,
+                     "state: unknown value 'ZZ'", "state"),
+         503: _error("The search engine is unavailable; retry", 503,
+                     "search is temporarily unavailable")})
 async def search_opportunities(
     request: Request,
-    q: str | None = Parameter(default=None, max_length=200, description="Text query"),
-    kind: _LIST = None, specialty: _LIST = None,
-    state_: _LIST = Parameter(query="state", default=None, description="USPS codes"),
-    hands_on: _LIST = None, lor_offered: _LIST = None, b1b2_accepted: _LIST = None,
-    j1_sponsored: _LIST = None, remote: _LIST = None,
-    fee_max: int | None = Parameter(default=None, ge=0, le=100000),
-    graduation_year: int | None = Parameter(default=None, ge=1950, le=2100),
-    usmle: _LIST = None,
-    ecfmg_certified: bool | None = None,
+    q: str | None = Parameter(default=None, max_length=200, description="Text query",
+                              examples=[Example(value="cardiology observership")]),
+    kind: _LIST = _facet("kind", "observership"),
+    specialty: _LIST = _facet("specialty", "Internal medicine"),
+    state_: _LIST = _facet("state", "NY", query="state"),
+    hands_on: _LIST = _facet("hands_on", "true"),
+    lor_offered: _LIST = _facet("lor_offered", "true"),
+    b1b2_accepted: _LIST = _facet("b1b2_accepted", "true"),
+    j1_sponsored: _LIST = _facet("j1_sponsored", "true"),
+    remote: _LIST = _facet("remote", "false"),
+    fee_max: int | None = Parameter(default=None, ge=0, le=100000, description="Highest fee in USD",
+                                    examples=[Example(value=500)]),
+    graduation_year: int | None = Parameter(
+        default=None, ge=1950, le=2100, description="Hide listings this graduation year is too old for",
+        examples=[Example(value=2019)]),
+    usmle: _LIST = _choices(vocab.USMLE_STEPS, "step1",
+                            "USMLE steps passed (repeat), or none; hides listings needing others"),
+    ecfmg_certified: bool | None = Parameter(
+        default=None, description="false hides listings that require ECFMG certification",
+        examples=[Example(value=False)]),
     near: str | None = Parameter(default=None, max_length=100,
-                                 description="'City, ST' or a 5-digit ZIP"),
-    radius_miles: int | None = Parameter(default=None, ge=1, le=500),
-    sort: str | None = Parameter(default=None,
-                                 description="relevance | newest | deadline | fee | distance"),
-    page: int | None = Parameter(default=None, ge=1, le=10000),
-    per_page: int | None = Parameter(default=None, ge=1, le=50),
+                                 description="'City, ST' or a 5-digit ZIP",
+                                 examples=[Example(value="Houston, TX")]),
+    radius_miles: int | None = Parameter(default=None, ge=1, le=500, examples=[Example(value=50)]),
+    sort: str | None = _choices(SORT_NAMES, "newest", "Order of the hits (default relevance; "
+                                "distance needs near)", many=False),
+    page: int | None = Parameter(default=None, ge=1, le=10000, examples=[Example(value=1)]),
+    per_page: int | None = Parameter(default=None, ge=1, le=50, examples=[Example(value=20)]),
 ) -> SearchResponse:
     query = parse_search(request.query_params)
     rt = runtime(request)
@@ -69,10 +121,17 @@ async def search_opportunities(
 
 
 @get("/api/v1/opportunities/{opportunity_id:int}", tags=["opportunities"],
-     summary="One published listing", responses={
-         404: ResponseSpec(ErrorBody, description="No published listing with this id")})
+     summary="One published listing", exception_handlers={ValidationException: _bad_parameter},
+     responses={
+         # Declared so the schema shows our error body, not Litestar's default one (whose
+         # `extra` is an "array with additionalProperties" that generators cannot read).
+         400: _error("The id is out of range", 400,
+                     "opportunity_id: Expected `int` <= 2147483647", "opportunity_id"),
+         404: _error("No published listing with this id", 404, "no published opportunity 12")})
 async def get_opportunity(request: Request,
-                          opportunity_id: int = Parameter(ge=1, le=2**31 - 1)) -> OpportunityOut:
+                          opportunity_id: int = Parameter(ge=1, le=2**31 - 1,
+                                                          examples=[Example(value=12)])
+                          ) -> OpportunityOut:
     try:
         row = await listings.get(opportunity_id)
     except listings.NotFound:
