@@ -12,12 +12,14 @@ import sys
 import uuid
 from pathlib import Path
 
+import httpx
 import pytest
 
 from board.core import vocab
 from tests.conftest import TEST_DATABASE_URL, clear_tables
 from tests.support.app import ServedApp, app_env
 from tests.support.factories import make_institution, make_listing
+from tests.support.outbox import wait_for_search
 
 GENERATOR = Path(sys.prefix) / "bin" / "openapi-python-client"
 PACKAGE = "board_api_client"
@@ -34,6 +36,8 @@ async def served(meili, migrated_db, tmp_path):
     env = app_env(TEST_DATABASE_URL, meili.url, meili.master_key, f"gen_{uuid.uuid4().hex[:8]}",
                   tmp_path / "var")
     app = await asyncio.to_thread(ServedApp(env, log_path=tmp_path / "server.log").start)
+    async with httpx.AsyncClient(base_url=app.url) as http:  # the served app indexes them
+        await wait_for_search(http, lambda hits: len(hits) == len(ids))
     yield app, ids
     await asyncio.to_thread(app.stop)
     await clear_tables()
