@@ -36,7 +36,7 @@ lock:
 meili:
 	@bash scripts/install-meili.sh $(VENV)
 
-# axe-core (pinned, from npm) for the browser tests; installed here, never at test time.
+# axe-core and vnu-jar (pinned, from npm) for the tests; installed here, never at test time.
 test-assets:
 	@bash scripts/install-test-assets.sh $(VENV)
 

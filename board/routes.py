@@ -25,7 +25,6 @@ from board.reviews import api as reviews_api
 from board.reviews import host_views as review_host_views
 from board.reviews import staff_views as review_staff_views
 from board.reviews import views as reviews
-from board.web import health, pages
 from board.web import health, metrics, pages
 
 

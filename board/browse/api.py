@@ -1,32 +1,65 @@
-"""The read side of the JSON API: search and one published listing."""
+"""The read side of the JSON API: search and one published listing.
+
+The OpenAPI schema lists every vocabulary as an enum (kinds, states, specialties, the yes/no
+facets, USMLE steps, sort orders) taken from the field spec and board.core.vocab, with an
+example per parameter, so a generated client gets typed choices."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from litestar import Request, Response, get
 from litestar.exceptions import NotFoundException, ValidationException
 from litestar.openapi.datastructures import ResponseSpec
+from litestar.openapi.spec import Example, OpenAPIType, Schema
 from litestar.params import Parameter
 
 from board.browse.eligibility import annotate
 from board.browse.params import parse_profile, parse_search
-from board.browse.schemas import ErrorBody, OpportunityOut, SearchResponse
+from board.browse.schemas import ErrorBody, OpportunityOut, SearchResponse, vocabulary
 from board.browse.serialize import hit_struct, opportunity_struct
 from board.core import vocab
+from board.core.fields import BY_NAME
 from board.indexing.gateway import utcnow
 from board.listings import services as listings
 from board.listings.visibility import is_visible
 from board.reviews import queries as review_queries
 from board.web.common import runtime
 from board.web.routing import FeatureRouter
+from search.query import SORT_NAMES
 
 _LIST = list[str] | None
 
-
-def _choices(vocabulary: str) -> str:
-    return "one of " + ", ".join(vocab.CHOICES[vocabulary]) + " (repeat for several; disjunctive)"
-
 # Litestar's own names for query parameters are the Python names; map them back.
 _PARAM_ALIASES = {"state_": "state"}
+
+
+def _choices(values: tuple[str, ...], example: str, description: str, *, many: bool = True,
+             query: str | None = None) -> Any:
+    """A query parameter documented with its allowed values (an enum). Only the schema says
+    so: parse_search still does the checking (and accepts other casings, "ny" or "TRUE")."""
+    item = Schema(type=OpenAPIType.STRING, enum=list(values))
+    shape = ({"type": OpenAPIType.ARRAY, "items": item, "examples": [[example]]} if many else
+             {"type": OpenAPIType.STRING, "enum": list(values), "examples": [example]})
+    extra: dict[str, Any] = {"one_of": None, **shape}
+    if query:
+        return Parameter(query=query, default=None, description=description, schema_extra=extra)
+    return Parameter(default=None, description=description, schema_extra=extra)
+
+
+def _facet(name: str, example: str, *, query: str | None = None) -> Any:
+    field = BY_NAME[name]
+    if field.is_bool:
+        return _choices(("true", "false"), example,
+                        f"{field.facet_title}: true or false (both: no filter)", query=query)
+    return _choices(vocabulary(field.vocabulary or ""), example,
+                    f"{field.facet_title}; repeat to select several", query=query)
+
+
+def _error(description: str, status: int, detail: str, field: str | None = None) -> ResponseSpec:
+    """An error answer with a real example (Litestar would invent random strings)."""
+    return ResponseSpec(ErrorBody, description=description, generate_examples=False, examples=[
+        Example(value={"status_code": status, "detail": detail, "field": field})])
 
 
 def _bad_parameter(request: Request, exc: ValidationException) -> Response:
@@ -44,50 +77,64 @@ def _bad_parameter(request: Request, exc: ValidationException) -> Response:
      description="Facets are disjunctive: each facet's counts ignore that facet's own "
      "selection. Repeat a parameter to select several values.",
      exception_handlers={ValidationException: _bad_parameter}, responses={
-         400: ResponseSpec(ErrorBody, description="A parameter is not valid; `field` names it"),
-         503: ResponseSpec(ErrorBody, description="The search engine is unavailable; retry")})
+         400: _error("A parameter is not valid; `field` names it", 400,
+                     "state: unknown value 'ZZ'", "state"),
+         503: _error("The search engine is unavailable; retry", 503,
+                     "search is temporarily unavailable")})
 async def search_opportunities(
     request: Request,
-    q: str | None = Parameter(default=None, max_length=200, description="Text query"),
-    kind: _LIST = None, specialty: _LIST = None,
-    state_: _LIST = Parameter(query="state", default=None, description="USPS codes"),
-    hands_on: _LIST = None, lor_offered: _LIST = None, b1b2_accepted: _LIST = None,
-    j1_sponsored: _LIST = None, remote: _LIST = None,
-    payee: _LIST = Parameter(default=None, description=_choices("payees")),
-    refund_policy: _LIST = Parameter(default=None, description=_choices("refund_policies")),
-    lor_policy: _LIST = Parameter(default=None, description=_choices("lor_policies")),
-    setting: _LIST = Parameter(default=None, description=_choices("settings")),
-    open_to: _LIST = Parameter(default=None, description=_choices("open_to")),
-    visa_statuses: _LIST = Parameter(default=None, description=_choices("visa_statuses")),
-    fee_max: int | None = Parameter(default=None, ge=0, le=100000,
-                                    description="program fee at most (USD); not stated never matches"),
+    q: str | None = Parameter(default=None, max_length=200, description="Text query",
+                              examples=[Example(value="cardiology observership")]),
+    kind: _LIST = _facet("kind", "observership"),
+    specialty: _LIST = _facet("specialty", "Internal medicine"),
+    state_: _LIST = _facet("state", "NY", query="state"),
+    hands_on: _LIST = _facet("hands_on", "true"),
+    lor_offered: _LIST = _facet("lor_offered", "true"),
+    b1b2_accepted: _LIST = _facet("b1b2_accepted", "true"),
+    j1_sponsored: _LIST = _facet("j1_sponsored", "true"),
+    remote: _LIST = _facet("remote", "false"),
+    payee: _LIST = _facet("payee", "institution"),
+    refund_policy: _LIST = _facet("refund_policy", "full"),
+    lor_policy: _LIST = _facet("lor_policy", "standard"),
+    setting: _LIST = _facet("setting", "inpatient"),
+    open_to: _LIST = _facet("open_to", "graduate"),
+    visa_statuses: _LIST = _facet("visa_statuses", "b1b2"),
+    fee_max: int | None = Parameter(default=None, ge=0, le=100000, description=(
+        "Highest program fee in USD; not stated never matches"), examples=[Example(value=500)]),
     cost_max: int | None = Parameter(default=None, ge=0, le=400000, description=(
         "total_cost_usd at most (application fee + program fee + deposit unless fully "
-        "refundable); not stated never matches")),
+        "refundable); not stated never matches"), examples=[Example(value=1000)]),
     hands_on_min: int | None = Parameter(default=None, ge=0, le=4, description=(
         "hands_on_level at least (0 observes only ... 4 orders and procedures under "
-        "supervision); not stated never matches")),
-    graduation_year: int | None = Parameter(default=None, ge=1950, le=2100),
-    usmle: _LIST = None,
-    ecfmg_certified: bool | None = None,
-    visa: str | None = Parameter(default=None, description=(
-        "Profile: one visa status (b1b2 j1 f1 h1b h4 ead permanent_resident citizen)")),
+        "supervision); not stated never matches"), examples=[Example(value=2)]),
+    graduation_year: int | None = Parameter(
+        default=None, ge=1950, le=2100, description="Profile: the year you graduated (or will)",
+        examples=[Example(value=2019)]),
+    usmle: _LIST = _choices(vocab.USMLE_STEPS, "step1",
+                            "Profile: USMLE steps passed (repeat), or none"),
+    ecfmg_certified: bool | None = Parameter(
+        default=None, description="Profile: false for not (yet) ECFMG certified",
+        examples=[Example(value=False)]),
+    visa: str | None = _choices(tuple(vocab.CHOICES["visa_statuses"]), "b1b2",
+                                "Profile: the visa status you would hold", many=False),
     student: bool | None = Parameter(default=None, description=(
-        "Profile: true for a final-year student, false for a graduate")),
+        "Profile: true for a final-year student, false for a graduate"),
+        examples=[Example(value=False)]),
     eligible_only: bool | None = Parameter(default=None, description=(
         "With a profile (graduation_year, usmle, ecfmg_certified, visa, student): hide "
-        "listings whose stated requirements rule it out (default true); false shows all")),
+        "listings whose stated requirements rule you out (default true); false shows all "
+        "with a verdict each"), examples=[Example(value=True)]),
     near: str | None = Parameter(default=None, max_length=100,
-                                 description="'City, ST' or a 5-digit ZIP"),
-    radius_miles: int | None = Parameter(default=None, ge=1, le=500),
-    sort: str | None = Parameter(default=None,
-                                 description="relevance | newest | deadline | fee | distance | cost "
-                                 "(total_cost_usd ascending, not stated last) | confirmed"),
+                                 description="'City, ST' or a 5-digit ZIP",
+                                 examples=[Example(value="Houston, TX")]),
+    radius_miles: int | None = Parameter(default=None, ge=1, le=500, examples=[Example(value=50)]),
+    sort: str | None = _choices(SORT_NAMES, "newest", "Order of the hits (default relevance; "
+                                "distance needs near)", many=False),
     confirmed_within_days: int | None = Parameter(
         default=None, ge=1, le=3650, description="Only listings the host confirmed open within "
-        "this many days"),
-    page: int | None = Parameter(default=None, ge=1, le=10000),
-    per_page: int | None = Parameter(default=None, ge=1, le=50),
+        "this many days", examples=[Example(value=30)]),
+    page: int | None = Parameter(default=None, ge=1, le=10000, examples=[Example(value=1)]),
+    per_page: int | None = Parameter(default=None, ge=1, le=50, examples=[Example(value=20)]),
 ) -> SearchResponse:
     profile = parse_profile(request.query_params)
     rt = runtime(request)
@@ -108,10 +155,17 @@ async def search_opportunities(
 
 
 @get("/api/v1/opportunities/{opportunity_id:int}", tags=["opportunities"],
-     summary="One published listing", responses={
-         404: ResponseSpec(ErrorBody, description="No published listing with this id")})
+     summary="One published listing", exception_handlers={ValidationException: _bad_parameter},
+     responses={
+         # Declared so the schema shows our error body, not Litestar's default one (whose
+         # `extra` is an "array with additionalProperties" that generators cannot read).
+         400: _error("The id is out of range", 400,
+                     "opportunity_id: Expected `int` <= 2147483647", "opportunity_id"),
+         404: _error("No published listing with this id", 404, "no published opportunity 12")})
 async def get_opportunity(request: Request,
-                          opportunity_id: int = Parameter(ge=1, le=2**31 - 1)) -> OpportunityOut:
+                          opportunity_id: int = Parameter(ge=1, le=2**31 - 1,
+                                                          examples=[Example(value=12)])
+                          ) -> OpportunityOut:
     try:
         row = await listings.get(opportunity_id)
     except listings.NotFound:

@@ -1,14 +1,66 @@
 """Response shapes of the JSON API (msgspec Structs: fast to encode, typed in OpenAPI).
-Hit and OpportunityOut are built from the field spec (board.core.fields)."""
+Hit and OpportunityOut are built from the field spec (board.core.fields); a field with a
+vocabulary is typed by an enum of that vocabulary (board.core.vocab), so the OpenAPI schema
+and the clients generated from it list every allowed value."""
 
 from __future__ import annotations
 
+import enum
 from typing import Any
 
 import msgspec
 from msgspec import UNSET, UnsetType
 
-from board.core.fields import BOOL, OPPORTUNITY_FIELDS, Field, api_type, hit_fields
+from board.core import vocab
+from board.core.fields import (
+    BOOL,
+    CHOICE,
+    LIST,
+    OPPORTUNITY_FIELDS,
+    STRING_VOCABULARIES,
+    Field,
+    api_type,
+    hit_fields,
+)
+
+
+def vocabulary(name: str) -> tuple[str, ...]:
+    """The values of a field's vocabulary ("kinds", "specialties", "states")."""
+    if name == "kinds":
+        return vocab.KINDS
+    if name == "specialties":
+        return vocab.specialties()
+    if name == "states":
+        return tuple(vocab.states())
+    return tuple(vocab.CHOICES[name])  # payees, refund_policies, open_to, visa_statuses...
+
+
+def _enum(title: str, values: tuple[str, ...]) -> type[enum.StrEnum]:
+    # Members named by their values: the OpenAPI enum is the list of values.
+    return enum.StrEnum(title, [(v or "NOT_STATED", v) for v in values])  # type: ignore[return-value]
+
+
+# One named enum per vocabulary, shared by hits and listings (one OpenAPI component each).
+# kind/specialty/state travel as "" when not stated (state: remote listings); the IMG facts'
+# choices as null, and their lists as arrays of the enum (null when not stated).
+def _enum_type(f: Field) -> Any:
+    if f.type == CHOICE and f.vocabulary in STRING_VOCABULARIES:
+        values = vocabulary(f.vocabulary)
+        return _enum(f.name.title().replace("_", ""), values if f.required else ("", *values))
+    if f.type == CHOICE:
+        return _enum(f.name.title().replace("_", ""), vocabulary(f.vocabulary or "")) | None
+    if f.type == LIST:
+        return list[_enum(f.name.title().replace("_", ""),  # type: ignore[misc]
+                          vocabulary(f.vocabulary or ""))] | None
+    return None
+
+
+ENUMS: dict[str, Any] = {f.name: t for f in OPPORTUNITY_FIELDS if f.vocabulary
+                         if (t := _enum_type(f)) is not None}
+
+
+def _type(f: Field) -> Any:
+    return ENUMS.get(f.name) or api_type(f)
 
 
 class InstitutionRef(msgspec.Struct):
@@ -39,14 +91,14 @@ def _spec_fields(fields: tuple[Field, ...]) -> list[tuple[str, Any]]:
     # The institution travels as one object, placed right after the city.
     out: list[tuple[str, Any]] = []
     for f in fields:
-        out.append((f.name, api_type(f)))
+        out.append((f.name, _type(f)))
         if f.name == "city":
             out.append(("institution", InstitutionRef))
     return out
 
 
 def _optional(f: Field) -> tuple[str, Any, Any]:
-    return (f.name, api_type(f), False if f.type == BOOL else None)
+    return (f.name, _type(f), False if f.type == BOOL else None)
 
 
 # Fields added to hits later carry defaults, so they are optional in the OpenAPI schema.

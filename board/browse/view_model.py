@@ -115,8 +115,10 @@ def options_html(facet: str, title: str, options: list[dict[str, Any]], facet_q:
         parts.append(
             f'<li><label class="facet__option{empty}"><input type="checkbox" name="{name}" '
             f'value="{value}"{checked}><span>{label}</span>'
-            f'<span class="facet__count" aria-label="{count} listings">{count}'
-            "</span></label></li>")
+            # aria-label is not allowed on a <span>: screen readers get the count with its unit
+            # from a visually hidden sibling, and the bare digits are hidden from them.
+            f'<span class="facet__count" aria-hidden="true">{count}</span>'
+            f'<span class="visually-hidden"> {count} listings</span></label></li>')
     return Markup("\n".join(parts))  # every value above is escaped
 
 

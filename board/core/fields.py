@@ -229,7 +229,7 @@ FACET_FIELDS: tuple[Field, ...] = tuple(
 
 
 # The original choices store "" when empty; the later ones store NULL ("not stated").
-_STRING_VOCABULARIES = frozenset({"kinds", "specialties", "states"})
+STRING_VOCABULARIES = frozenset({"kinds", "specialties", "states"})
 
 
 def api_type(field: Field) -> object:
@@ -240,7 +240,7 @@ def api_type(field: Field) -> object:
         return bool | None
     if field.type == LIST:
         return list[str] | None
-    if field.type == CHOICE and field.vocabulary not in _STRING_VOCABULARIES:
+    if field.type == CHOICE and field.vocabulary not in STRING_VOCABULARIES:
         return str | None
     if field.type in (INT, DATE):
         base = int if field.type == INT else str

@@ -78,9 +78,12 @@ async def subscribe_submit(request: Request) -> Template:
 
 
 @post("/api/v1/subscriptions", status_code=202, tags=["subscriptions"], responses={
-    400: ResponseSpec(ErrorBody, description="The email or a filter is not valid; `field` names it"),
-    429: ResponseSpec(ErrorBody, description="Too many subscriptions from this client or address"),
-    503: ResponseSpec(ErrorBody, description="The confirmation mail cannot be sent now; retry")})
+    400: ResponseSpec(ErrorBody, generate_examples=False,
+                      description="The email or a filter is not valid; `field` names it"),
+    429: ResponseSpec(ErrorBody, generate_examples=False,
+                      description="Too many subscriptions from this client or address"),
+    503: ResponseSpec(ErrorBody, generate_examples=False,
+                      description="The confirmation mail cannot be sent now; retry")})
 async def api_subscribe(request: Request, data: dict[str, Any]) -> Response[dict[str, str]]:
     """Subscribe an email address to the weekly digest of a search (double opt-in): answers
     202 and mails a confirmation link. `filters` takes the search parameters."""

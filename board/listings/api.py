@@ -79,13 +79,15 @@ def _body_schema(partial: bool) -> dict[str, Any]:
         elif name == "title":
             props[name] = {"type": "string", "minLength": 5, "maxLength": 200}
         elif name == "state":
-            props[name] = {"type": "string", "description": "USPS code; required unless remote"}
+            props[name] = {"type": "string", "enum": list(vocab.states()),
+                           "description": "USPS code; required unless remote"}
         elif name == "apply_url":
             props[name] = {"type": "string", "format": "uri", "description": "https only"}
         elif name == "apply_email":
             props[name] = {"type": "string", "format": "email"}
         elif name == "specialty":
-            props[name] = {"type": "string", "description": "an ACGME specialty name"}
+            props[name] = {"type": "string", "enum": list(vocab.specialties()),
+                           "description": "an ACGME specialty name"}
         else:
             props[name] = {"type": "string", "maxLength": TEXT_LIMITS.get(name, 20_000)}
     props["submit"] = {"type": "boolean", "default": not partial, "description": (
@@ -98,10 +100,14 @@ def _body_schema(partial: bool) -> dict[str, Any]:
 
 
 ERRORS = {
-    400: ResponseSpec(ErrorBody, description="A field is not valid; `field` names it"),
-    401: ResponseSpec(ErrorBody, description="Missing, unknown or revoked API token"),
-    404: ResponseSpec(ErrorBody, description="No such listing for this token's institution"),
-    409: ResponseSpec(ErrorBody, description="The listing's status does not allow this"),
+    400: ResponseSpec(ErrorBody, generate_examples=False,
+                      description="A field is not valid; `field` names it"),
+    401: ResponseSpec(ErrorBody, generate_examples=False,
+                      description="Missing, unknown or revoked API token"),
+    404: ResponseSpec(ErrorBody, generate_examples=False,
+                      description="No such listing for this token's institution"),
+    409: ResponseSpec(ErrorBody, generate_examples=False,
+                      description="The listing's status does not allow this"),
 }
 
 

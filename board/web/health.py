@@ -55,8 +55,9 @@ async def _search_ok(request: Request) -> None:
 
 @get("/healthz", tags=["health"],
      summary="Status of the store, search and mail", responses={
-         503: ResponseSpec(dict[str, str], description="A part is failing: its value is "
-                                                          "'unavailable' (the log says why)")})
+         503: ResponseSpec(dict[str, str], generate_examples=False,
+                           description="A part is failing: its value is "
+                                       "'unavailable' (the log says why)")})
 async def healthz(request: Request) -> Response[dict[str, str]]:
     rt = runtime(request)
     store, search, mail = await asyncio.gather(

@@ -20,7 +20,7 @@
 
   /* (4) data-confirm="message" on a form: ask before submitting.
    * Capture phase so it runs before htmx handles the submit. For htmx-boosted
-   * or hx-post forms prefer htmx's own `hx-confirm` attribute. */
+   * or data-hx-post forms prefer htmx's own `data-hx-confirm` attribute. */
   document.addEventListener(
     "submit",
     function (event) {
@@ -37,14 +37,14 @@
 
   /* (3) data-autosubmit on a control: submit its form on change.
    * Search forms should normally use htmx attributes instead, e.g.
-   *   <form hx-get="/search" hx-target="#results" hx-trigger="change, submit">
+   *   <form data-hx-get="/search" data-hx-target="#results" data-hx-trigger="change, submit">
    * This fallback covers controls where that is not possible. */
   document.addEventListener("change", function (event) {
     var el = event.target;
     if (!el || !el.closest || !el.closest("[data-autosubmit]")) return;
     var form = el.form || el.closest("form");
     if (!form) return;
-    if (window.htmx && (form.hasAttribute("hx-get") || form.hasAttribute("hx-post"))) {
+    if (window.htmx && (form.hasAttribute("data-hx-get") || form.hasAttribute("data-hx-post"))) {
       window.htmx.trigger(form, "submit");
     } else if (typeof form.requestSubmit === "function") {
       form.requestSubmit();

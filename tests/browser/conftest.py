@@ -33,7 +33,7 @@ AXE_JS = Path(os.environ.get("AXE_JS") or
               Path(sys.prefix) / "test-assets" / "node_modules" / "axe-core" / "axe.min.js")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run"]
-# hx-sync="this:replace" aborts an update that a newer one supersedes; htmx logs the abort
+# data-hx-sync="this:replace" aborts an update that a newer one supersedes; htmx logs the abort
 # as an error. A failed request still shows up (htmx:responseError, a status line).
 ABORT_NOISE = ("htmx:sendAbort", "htmx:afterRequest")
 PHONE = {"width": 375, "height": 812}

@@ -47,8 +47,8 @@ async def test_specialty_type_to_filter(client, runtime):
     assert len(full) > 100  # every ACGME specialty is listed without JavaScript
     assert full["Cardiovascular disease"] == (2, False) and full["Pediatrics"] == (1, False)
     assert full["Psychiatry"] == (0, True)  # zero counts are kept, greyed
-    assert 'hx-get="/partials/facet-search"' in page.text
-    assert 'hx-trigger="keyup changed delay:300ms, search"' in page.text
+    assert 'data-hx-get="/partials/facet-search"' in page.text
+    assert 'data-hx-trigger="keyup changed delay:300ms, search"' in page.text
     assert '<label for="facet-q-specialty">' in page.text
     assert "facet__list--long" in page.text
 
