@@ -30,7 +30,6 @@ from board.runtime import Runtime
 from board.settings import ROOT, Settings, load_settings
 from board.web.access_log import observe_requests, route_of
 from board.web.api_json import require_json_writes
-from board.web.log_queue import logging_config
 from board.web.ratelimit import throttle_forms
 from board.web.security import security_headers
 from board.web.sessions import RotatingSessionConfig
@@ -202,7 +201,6 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         ).middleware],
         stores=rt.stores(),
         exception_handlers=_handlers(),
-        logging_config=logging_config(),  # one access-log line per request, batched
         # Production answers only for its own host names (a forged Host header gets a 400);
         # /healthz stays reachable for load balancers that probe by address.
         allowed_hosts=AllowedHostsConfig(allowed_hosts=list(settings.allowed_hosts),

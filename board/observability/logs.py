@@ -16,6 +16,7 @@ from pythonjsonlogger.core import RESERVED_ATTRS
 from pythonjsonlogger.json import JsonFormatter
 
 from board.observability import metrics
+from board.observability.log_queue import BatchedQueueHandler
 
 # The request being answered (set by board.web.access_log), "-" outside of one.
 REQUEST_ID: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
@@ -42,12 +43,16 @@ def formatter(log_format: str) -> logging.Formatter:
 def configure(log_format: str = "console") -> None:
     """The root handler on stderr in the chosen format (replacing any earlier set-up, so a
     worker process that re-runs it does not print each line twice)."""
-    handler = logging.StreamHandler()
-    handler.setFormatter(formatter(log_format))
+    stream = logging.StreamHandler()
+    stream.setFormatter(formatter(log_format))
+    # Records go to a writer thread in batches (log_queue: a request never wakes a thread);
+    # the request id is read here, in the request's own context, before the hand-off.
+    handler = BatchedQueueHandler(stream)
     handler.addFilter(_RequestId())
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)
+        old.close()
     root.addHandler(handler)
     root.setLevel(logging.INFO)
     # One line per Meilisearch call drowns the access log; keep httpx to warnings.

@@ -1,6 +1,6 @@
 """Log records handed to a writer thread in batches, so a request never wakes a thread.
 
-Litestar's default root handler queues each record on a `queue.Queue`, whose `put` notifies
+A plain QueueHandler queues each record on a `queue.Queue`, whose `put` notifies
 the listener thread: with one access-log line per request, that wake-up and the GIL hand-off
 it causes were ~15% of the web process's samples on the search page (py-spy over
 bench/bench_search_distinct.py). Here `put` is a deque append and the writer thread looks
@@ -10,16 +10,13 @@ and the listener's stop at exit (Litestar registers it with atexit) still writes
 
 from __future__ import annotations
 
+import atexit
 import collections
 import queue
 import time
-from logging import StreamHandler
-from logging.handlers import QueueHandler
+from logging import Handler
+from logging.handlers import QueueHandler, QueueListener
 from typing import Any
-
-from litestar.logging._utils import resolve_handlers
-from litestar.logging.config import LoggingConfig
-from litestar.logging.standard import LoggingQueueListener
 
 POLL_SECONDS = 0.1
 
@@ -45,15 +42,19 @@ class PolledQueue:
 
 
 class BatchedQueueHandler(QueueHandler):
-    """Litestar's QueueListenerHandler over a PolledQueue (same handlers, same formatting)."""
+    """A QueueHandler over a PolledQueue whose listener thread writes to `target` (the
+    formatted stderr handler of board.observability.logs); stopped (and flushed) at exit."""
 
-    def __init__(self, handlers: list[Any] | None = None) -> None:
+    def __init__(self, target: Handler) -> None:
         super().__init__(PolledQueue())  # type: ignore[arg-type]
-        targets = resolve_handlers(handlers) if handlers else [StreamHandler()]
-        self.listener = LoggingQueueListener(self.queue, *targets)  # type: ignore[arg-type]
+        self.listener = QueueListener(self.queue, target)  # type: ignore[arg-type]
+        self.listener.start()
+        atexit.register(self.stop)
 
+    def stop(self) -> None:
+        if self.listener._thread is not None:  # noqa: SLF001 (QueueListener has no public flag)
+            self.listener.stop()
 
-def logging_config() -> LoggingConfig:
-    """Litestar's default logging configuration with the batched root handler."""
-    return LoggingConfig(handlers={"queue_listener": {
-        "class": f"{__name__}.BatchedQueueHandler", "level": "DEBUG", "formatter": "standard"}})
+    def close(self) -> None:
+        self.stop()
+        super().close()
