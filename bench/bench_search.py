@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from http.cookiejar import DefaultCookiePolicy
 from pathlib import Path
 from typing import Any
 
@@ -247,6 +248,9 @@ async def run(args: argparse.Namespace, tmp: Path, meili: LocalMeili) -> list[di
     limits = httpx.Limits(max_connections=args.workers, max_keepalive_connections=args.workers)
     try:
         async with httpx.AsyncClient(limits=limits, timeout=30) as http:
+            # Each search stands for a different visitor: no saved-profile cookie carries
+            # over (it would turn a search without a profile into a redirect to one).
+            http.cookies.jar.set_policy(DefaultCookiePolicy(allowed_domains=[]))
             async def raw(body: bytes) -> bool:
                 r = await http.post(f"{meili.url}/multi-search", content=body, headers=headers)
                 return r.status_code == 200
