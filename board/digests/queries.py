@@ -38,9 +38,11 @@ def published_ts(hit: Mapping[str, Any]) -> int:
     return int(dt.datetime.fromisoformat(str(value).replace("Z", "+00:00")).timestamp())
 
 
-def queries_for(filters: Mapping[str, Any], since: dt.datetime, now: dt.datetime
-                ) -> tuple[SearchQuery, SearchQuery]:
-    base = parse_search(filters, now=now, strict=False)
+def queries_for(filters: Mapping[str, Any], since: dt.datetime, now: dt.datetime,
+                unlisted_after_days: int | None = None) -> tuple[SearchQuery, SearchQuery]:
+    # A listing that left search for want of a reconfirmation is not mailed either.
+    extra = {"unlisted_after_days": unlisted_after_days} if unlisted_after_days else {}
+    base = parse_search(filters, now=now, strict=False, **extra)
     today = dt.datetime(now.year, now.month, now.day, tzinfo=dt.UTC)
     new = dataclasses.replace(base, sort="newest", page=1, per_page=NEW_LIMIT,
                               published_after_ts=since.timestamp())
@@ -53,7 +55,8 @@ def queries_for(filters: Mapping[str, Any], since: dt.datetime, now: dt.datetime
 
 async def search_groups(index: SearchIndex,
                         groups: Sequence[tuple[Mapping[str, Any], dt.datetime]],
-                        now: dt.datetime) -> list[GroupResult]:
+                        now: dt.datetime, unlisted_after_days: int | None = None
+                        ) -> list[GroupResult]:
     """One GroupResult per (filters, since), in order; a filter set that no longer parses
     (a vocabulary changed) gets an error instead of stopping the others."""
     out: list[GroupResult | None] = [None] * len(groups)
@@ -63,7 +66,7 @@ async def search_groups(index: SearchIndex,
         for i in range(start, min(start + GROUPS_PER_REQUEST, len(groups))):
             filters, since = groups[i]
             try:
-                new, closing = queries_for(filters, since, now)
+                new, closing = queries_for(filters, since, now, unlisted_after_days)
             except ParamError as exc:
                 out[i] = GroupResult([], [], f"{exc.param}: {exc.message}")
                 continue

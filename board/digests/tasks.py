@@ -197,7 +197,7 @@ async def run_digest(rt: Any, now: dt.datetime) -> dict[str, int]:
     keys = list(groups)
     specs = [(subscriptions.stored_filters(groups[k][0]), min(_since(s) for s in groups[k]))
              for k in keys]
-    results = await search_groups(rt.gateway, specs, now)
+    results = await search_groups(rt.gateway, specs, now, rt.settings.unlisted_after_days)
     ordered_subs, ordered_results = [], []
     for k, result in zip(keys, results, strict=True):
         if result.error:
