@@ -215,7 +215,7 @@ def start_server(tmp: Path, meili: LocalMeili, index: str, cache: bool, workers:
     proc = subprocess.Popen([sys.executable, "-m", "bench.search_server", str(port), str(workers)],
                             env=env, stdout=log, stderr=subprocess.STDOUT, cwd=Path(__file__).parent.parent)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 180  # a loaded machine, several workers: startup is slow
+    deadline = time.monotonic() + 400  # a loaded machine, several workers: startup is slow
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise SystemExit("error: the web server exited: "
@@ -227,7 +227,7 @@ def start_server(tmp: Path, meili: LocalMeili, index: str, cache: bool, workers:
             pass
         time.sleep(0.2)
     proc.terminate()
-    raise SystemExit("error: the web server did not answer within 180 s")
+    raise SystemExit("error: the web server did not answer within 400 s")
 
 
 async def run(args: argparse.Namespace, tmp: Path, meili: LocalMeili) -> list[dict]:

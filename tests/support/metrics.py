@@ -1,4 +1,4 @@
-"""Reading a /metrics answer in tests: the value of one sample, by name and labels."""
+"""Reading a /metrics answer in tests: a sample's value, by name and labels."""
 
 from __future__ import annotations
 
@@ -6,9 +6,8 @@ from prometheus_client.parser import text_string_to_metric_families
 
 
 def sample(text: str, name: str, **labels: str) -> float:
-    """The sample's value, 0 when absent (a counter never touched is not listed)."""
-    for family in text_string_to_metric_families(text):
-        for s in family.samples:
-            if s.name == name and all(s.labels.get(k) == v for k, v in labels.items()):
-                return s.value
-    return 0.0
+    """The sum of the samples named `name` whose labels include `labels` (as PromQL's
+    `sum(name{labels})`); 0 when none is listed (a counter never touched)."""
+    return sum(s.value for family in text_string_to_metric_families(text)
+               for s in family.samples
+               if s.name == name and all(s.labels.get(k) == v for k, v in labels.items()))
