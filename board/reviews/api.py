@@ -8,9 +8,10 @@ from typing import Any
 import msgspec
 from litestar import get
 from litestar.exceptions import NotFoundException
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Parameter
 
-from board.browse.schemas import ReviewSummary
+from board.browse.schemas import ErrorBody, ReviewSummary
 from board.listings.status import Status
 from board.reviews import queries
 from board.store.tables import Opportunity
@@ -47,7 +48,8 @@ def _out(row: dict[str, Any]) -> ReviewOut:
 
 
 @get("/api/v1/opportunities/{opportunity_id:int}/reviews", tags=["opportunities"],
-     summary="The reviews of a listing (participants only)")
+     summary="The reviews of a listing (participants only)", responses={
+         404: ResponseSpec(ErrorBody, description="No published listing with this id")})
 async def listing_reviews(opportunity_id: int = Parameter(ge=1, le=2**31 - 1)) -> ReviewsResponse:
     row = await Opportunity.select(Opportunity.status).where(
         Opportunity.id == opportunity_id).first().run()
