@@ -9,6 +9,7 @@ import random
 from collections.abc import Callable
 
 from board.core import vocab
+from board.core.derived import derived_values
 from board.core.geo import locate_city
 from board.indexing.outbox import record
 from board.listings.status import Status
@@ -59,7 +60,7 @@ def _listing(rng: random.Random, inst: dict, today: dt.date) -> dict:
     deadline = today + dt.timedelta(days=rng.randint(5, 150)) if rng.random() < 0.7 else None
     start = (deadline + dt.timedelta(days=rng.randint(14, 60))) if deadline else None
     remote = kind in {"research", "mentorship"} and rng.random() < 0.25
-    return {
+    listing = {
         "kind": kind,
         "title": rng.choice(TITLES[kind]).format(spec=spec),
         "description": rng.choice(DESCRIPTIONS).format(spec=spec, inst=inst["name"], kind=kind),
@@ -67,7 +68,8 @@ def _listing(rng: random.Random, inst: dict, today: dt.date) -> dict:
         "state": inst["state"], "city": inst["city"], "remote": remote,
         "hands_on": kind in {"externship", "clerkship"} and rng.random() < 0.8,
         "duration_weeks": rng.choice([2, 4, 4, 4, 6, 8, 12, 26, 52]),
-        "start_date": start, "application_deadline": deadline, "fee_usd": fee,
+        "start_date": start, "application_deadline": deadline,
+        "fee_usd": fee if rng.random() < 0.9 else None,  # some hosts do not say
         "stipend_usd": rng.choice([None, None, 1500, 2500]) if kind == "research" else None,
         "lor_offered": rng.random() < 0.6,
         "ecfmg_required": rng.random() < 0.3,
@@ -78,6 +80,54 @@ def _listing(rng: random.Random, inst: dict, today: dt.date) -> dict:
         "j1_sponsored": kind == "research" and rng.random() < 0.3,
         "apply_url": f"https://{inst['domain']}/gme/observerships",
         "apply_email": f"gme@{inst['domain']}" if rng.random() < 0.4 else "",
+    }
+    listing.update(_depth(rng, kind, fee))
+    if listing["participants_last_year"] is not None and listing["lor_policy"] != "none":
+        listing["letters_last_year"] = rng.randint(0, listing["participants_last_year"])
+    listing.update(derived_values(listing))
+    return listing
+
+
+_BROKERS = ("Global Clinical Rotations LLC", "US Observerships Direct", "MedBridge Placements")
+
+
+def _maybe(rng: random.Random, value, stated: float = 0.75):
+    """`value`, or None ("not stated") in about a quarter of the listings."""
+    return value if rng.random() < stated else None
+
+
+def _depth(rng: random.Random, kind: str, fee: int) -> dict:
+    """The facts IMGs decide on (issue 14), realistic and sometimes not stated: brokers take
+    deposits with refunds only on visa denial; hospitals are paid directly and state letters
+    and levels more often."""
+    broker = fee >= 1500 and rng.random() < 0.35
+    payee = "intermediary" if broker else rng.choice(["institution", "institution", "physician"])
+    level = {"observership": [0, 0, 1], "externship": [2, 3, 4], "clerkship": [2, 3, 4],
+             "research": [0], "mentorship": [0]}[kind]
+    participants = rng.randint(4, 30)
+    return {
+        "application_fee_usd": _maybe(rng, rng.choice([0, 50, 100, 150]) if fee else 0),
+        "deposit_usd": _maybe(rng, rng.choice([899, 1000, 1500]) if broker else 0),
+        "refund_policy": _maybe(rng, "visa_denial_only" if broker else rng.choice(
+            ["full", "partial", "none"]), 0.6) if fee else None,
+        "refund_terms": ("Refundable only if the visa is denied; $250 cancellation fee."
+                         if broker and rng.random() < 0.5 else ""),
+        "payee": _maybe(rng, payee, 0.8) if fee else None,
+        "intermediary_name": rng.choice(_BROKERS) if broker else "",
+        "lor_policy": _maybe(rng, rng.choice(["none", "on_request", "on_request", "standard"]), 0.7),
+        "participants_last_year": _maybe(rng, participants, 0.4),
+        "letters_last_year": None,
+        "hands_on_level": _maybe(rng, rng.choice(level), 0.7),
+        "ehr_access": _maybe(rng, rng.choice(["none", "read", "write"]), 0.5),
+        "setting": _maybe(rng, rng.choice(["inpatient", "outpatient", "both"]), 0.7),
+        "hours_per_week": _maybe(rng, rng.choice([20, 30, 40, 50]), 0.6),
+        "seats": _maybe(rng, rng.choice([1, 2, 2, 4, 6]), 0.5),
+        "open_to": _maybe(rng, rng.choice([["graduate"], ["student", "graduate"], ["student"]])),
+        "visa_statuses": _maybe(rng, rng.choice([["b1b2", "j1", "permanent_resident", "citizen"],
+                                                 ["j1", "h1b", "ead", "permanent_resident",
+                                                  "citizen"], ["b1b2", "f1", "ead"]]), 0.6),
+        "remote_from_abroad": (_maybe(rng, rng.random() < 0.5, 0.6)
+                               if kind in {"research", "mentorship"} else None),
     }
 
 

@@ -18,12 +18,15 @@ from board.accounts.tokens import TokenIdentity
 from board.browse.schemas import ErrorBody, OpportunityOut
 from board.browse.serialize import opportunity_struct
 from board.core import vocab
+from board.core.fields import BY_NAME
 from board.core.validation import (
     BOOL_FIELDS,
     DATE_FIELDS,
     FIELDS,
     INT_RANGES,
+    LIST_FIELDS,
     TEXT_LIMITS,
+    TRISTATE_FIELDS,
     ValidationErrors,
     validate_opportunity,
 )
@@ -53,8 +56,19 @@ def _body_schema(partial: bool) -> dict[str, Any]:
     every problem is reported by the shared validation, naming the field)."""
     props: dict[str, Any] = {}
     for name in FIELDS:
+        vocabulary = BY_NAME[name].vocabulary
         if name in BOOL_FIELDS:
             props[name] = {"type": "boolean"}
+        elif name in TRISTATE_FIELDS:
+            props[name] = {"type": ["boolean", "null"], "description": "null: not stated"}
+        elif name in LIST_FIELDS:
+            props[name] = {"type": ["array", "null"], "uniqueItems": True,
+                           "items": {"type": "string", "enum": list(vocab.CHOICES[str(vocabulary)])},
+                           "description": "null or []: not stated"}
+        elif vocabulary in vocab.CHOICES and name not in INT_RANGES:
+            props[name] = {"type": ["string", "null"],
+                           "enum": [*vocab.CHOICES[str(vocabulary)], "", None],
+                           "description": "empty or null: not stated"}
         elif name in INT_RANGES:
             lo, hi = INT_RANGES[name]
             props[name] = {"type": ["integer", "null"], "minimum": lo, "maximum": hi}

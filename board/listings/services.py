@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from board.core.derived import derived_values
 from board.core.geo import locate_city
 from board.core.validation import ValidationErrors
 from board.indexing import outbox
@@ -102,6 +103,8 @@ async def update(opportunity_id: int, clean: dict[str, Any], institution_id: int
             raise ValidationErrors({"expires_at": "a published listing needs an expiry date; "
                                     "give one (at most a year ahead) or renew it"})
         values = row_values({**{k: current[k] for k in ("city", "state")}, **clean})
+        # The derived facts follow whatever changed, whoever the caller (board.core.derived).
+        values.update(derived_values({**current, **values}))
         values["updated_at"] = now
         after = {**current, **values}
         values["review_flags"] = red_flags(after)

@@ -125,7 +125,7 @@ async def test_listing_page_json_ld_and_sanitized_markdown(client, runtime):
     inst = await make_institution("Riverside Hospital")
     opp = await make_listing(
         inst, title="Neurology observership",
-        specialty="Neurology", fee_usd=250,
+        specialty="Neurology", fee_usd=0, stipend_usd=1200,  # paid: a JobPosting
         description="**Bold rounds**\n\n<script>alert(1)</script>\n\n"
                     "[click](javascript:alert(2)) and [site](https://example.org)\n\n"
                     "<img src=x onerror=alert(3)>")
@@ -142,6 +142,7 @@ async def test_listing_page_json_ld_and_sanitized_markdown(client, runtime):
     data = json.loads(block.group(1))
     assert data["@type"] == "JobPosting" and data["title"] == "Neurology observership"
     assert data["hiringOrganization"]["name"] == "Riverside Hospital"
+    assert data["baseSalary"]["value"]["value"] == 1200  # pay to the participant
     assert data["jobLocation"]["address"]["addressRegion"] == "TX"
     assert "validThrough" in data
     assert data["description"].startswith("Bold rounds <script>alert(1)</script>")  # plain text

@@ -62,7 +62,7 @@ async def test_verified_edit_of_a_flagged_value_goes_back_to_review(store):
 
 async def test_verified_edit_lowering_a_flagged_fee_still_needs_review(store):
     inst = await make_institution(verified=True)
-    opp = await _approved(inst, fee_usd=6000)
+    opp = await _approved(inst, fee_usd=6000, refund_terms="Full refund up to 30 days before.")
     row = await listings.update(opp, {"fee_usd": 4000})
     assert row["status"] == "pending" and row["review_flags"] == []
 
@@ -79,7 +79,7 @@ async def test_pending_edit_recomputes_flags(store):
     opp = await make_pending(inst)
     assert (await listings.get(opp))["review_flags"] == []
     row = await listings.update(opp, {"fee_usd": 9000, "apply_url": "https://bit.ly/x"})
-    assert row["status"] == "pending" and len(row["review_flags"]) == 2
+    assert row["status"] == "pending" and len(row["review_flags"]) == 3  # + no refund terms
     row = await listings.update(opp, {"fee_usd": 0, "apply_url": "https://a.example.org/"})
     assert row["review_flags"] == []
 

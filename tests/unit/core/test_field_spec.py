@@ -99,3 +99,13 @@ def test_every_editable_field_is_on_the_form():
     on_form = [f.name for _, _, group in fields.form_sections() for f in group]
     assert sorted(on_form) == sorted(FIELDS)
     assert all(f.widget and f.label for f in INPUT_FIELDS)
+
+
+def test_every_vocabulary_exists_and_choice_widgets_offer_not_stated():
+    from board.core import vocab
+
+    for f in OPPORTUNITY_FIELDS:
+        if f.vocabulary and f.vocabulary not in {"kinds", "specialties", "states"}:
+            assert f.vocabulary in vocab.CHOICES, f.name
+        if f.type in (fields.LIST, fields.TRISTATE) or f.vocabulary in vocab.CHOICES:
+            assert f.widget in {"radio", "checkboxes", "yesno"}, f.name
