@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from board.core.validation import ValidationErrors, validate_opportunity
+from board.core.validation import LIST_FIELDS, ValidationErrors, validate_opportunity
 from board.imports.formats import ImportFileError, read_rows
 from board.indexing import outbox
 from board.indexing.gateway import utcnow
@@ -123,6 +123,9 @@ def _row(institution_id: int, member_id: int | None, clean: dict[str, Any], mode
     status, flags = _status_of(clean, mode, verified)
     values.update(institution=institution_id, created_by=member_id, created_at=now,
                   updated_at=now, status=str(status), review_flags=json.dumps(flags))
+    for name in LIST_FIELDS:  # JSON columns take text in a raw statement (asyncpg insists)
+        if values.get(name) is not None:
+            values[name] = json.dumps(values[name])
     if status in {Status.PUBLISHED, Status.PENDING}:
         values["submitted_at"] = now
     if status == Status.PUBLISHED:

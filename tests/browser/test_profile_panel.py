@@ -73,7 +73,8 @@ async def test_profile_panel_shows_verdicts_and_is_remembered(runtime, new_page,
     unknown = page.locator(".result-card", has_text="Observership with nothing stated")
     assert (await unknown.locator(".verdict__title").inner_text()).startswith(
         "Eligibility unknown: the host does not state")
-    assert await axe_violations(page) == []
+    if js:  # axe runs as a script: a page with JavaScript off never finishes it
+        assert await axe_violations(page) == []
 
     await page.check('input[name="eligible_only"]')  # also show the ones ruled out
     if js:

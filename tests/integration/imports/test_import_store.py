@@ -22,7 +22,8 @@ async def test_submitted_rows_publish_for_verified_unless_flagged(store):
     assert (result.imported, result.published, result.pending) == (4, 2, 2)
     stored = {r["id"]: r for r in await Opportunity.select().output(load_json=True).run()}
     flagged = stored[result.ids[1]]
-    assert flagged["status"] == "pending" and flagged["review_flags"] == ["fee above $5,000"]
+    assert flagged["status"] == "pending" and flagged["review_flags"] == [
+        "fee above $5,000", "total cost above $3,000 without refund terms"]
     assert stored[result.ids[2]]["review_flags"][0].startswith("promises a guaranteed letter")
     assert stored[result.ids[0]]["status"] == "published"
     events = await OutboxEvent.select(OutboxEvent.opportunity_id).run()
