@@ -8,15 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Request, Response, get
+from litestar import Request, get
 from litestar.exceptions import NotFoundException, ValidationException
-from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import Example, OpenAPIType, Schema
 from litestar.params import Parameter
 
 from board.browse.eligibility import annotate
 from board.browse.params import parse_profile, parse_search
-from board.browse.schemas import ErrorBody, OpportunityOut, SearchResponse, vocabulary
+from board.browse.schemas import OpportunityOut, SearchResponse, vocabulary
 from board.browse.serialize import hit_struct, opportunity_struct
 from board.core import vocab
 from board.core.fields import BY_NAME
@@ -24,14 +23,13 @@ from board.indexing.gateway import utcnow
 from board.listings import services as listings
 from board.listings.visibility import is_visible
 from board.reviews import queries as review_queries
+from board.web.api_errors import bad_parameter, error_response
 from board.web.common import runtime
 from board.web.routing import FeatureRouter
 from search.query import SORT_NAMES
 
 _LIST = list[str] | None
 
-# Litestar's own names for query parameters are the Python names; map them back.
-_PARAM_ALIASES = {"state_": "state"}
 
 
 def _choices(values: tuple[str, ...], example: str, description: str, *, many: bool = True,
@@ -56,30 +54,13 @@ def _facet(name: str, example: str, *, query: str | None = None) -> Any:
                     f"{field.facet_title}; repeat to select several", query=query)
 
 
-def _error(description: str, status: int, detail: str, field: str | None = None) -> ResponseSpec:
-    """An error answer with a real example (Litestar would invent random strings)."""
-    return ResponseSpec(ErrorBody, description=description, generate_examples=False, examples=[
-        Example(value={"status_code": status, "detail": detail, "field": field})])
-
-
-def _bad_parameter(request: Request, exc: ValidationException) -> Response:
-    """Litestar's type check of a query parameter, answered like every other bad parameter:
-    400 with a message that names it (its default detail names only the URL)."""
-    errors = exc.extra if isinstance(exc.extra, list) else []
-    first = errors[0] if errors and isinstance(errors[0], dict) else {}
-    name = _PARAM_ALIASES.get(str(first.get("key") or ""), str(first.get("key") or "query"))
-    message = str(first.get("message") or "is not valid")
-    return Response({"status_code": 400, "detail": f"{name}: {message}", "field": name},
-                    status_code=400)
-
-
 @get("/api/v1/opportunities", tags=["opportunities"], summary="Search published opportunities",
      description="Facets are disjunctive: each facet's counts ignore that facet's own "
      "selection. Repeat a parameter to select several values.",
-     exception_handlers={ValidationException: _bad_parameter}, responses={
-         400: _error("A parameter is not valid; `field` names it", 400,
+     exception_handlers={ValidationException: bad_parameter}, responses={
+         400: error_response("A parameter is not valid; `field` names it", 400,
                      "state: unknown value 'ZZ'", "state"),
-         503: _error("The search engine is unavailable; retry", 503,
+         503: error_response("The search engine is unavailable; retry", 503,
                      "search is temporarily unavailable")})
 async def search_opportunities(
     request: Request,
@@ -155,13 +136,13 @@ async def search_opportunities(
 
 
 @get("/api/v1/opportunities/{opportunity_id:int}", tags=["opportunities"],
-     summary="One published listing", exception_handlers={ValidationException: _bad_parameter},
+     summary="One published listing", exception_handlers={ValidationException: bad_parameter},
      responses={
          # Declared so the schema shows our error body, not Litestar's default one (whose
          # `extra` is an "array with additionalProperties" that generators cannot read).
-         400: _error("The id is out of range", 400,
+         400: error_response("The id is out of range", 400,
                      "opportunity_id: Expected `int` <= 2147483647", "opportunity_id"),
-         404: _error("No published listing with this id", 404, "no published opportunity 12")})
+         404: error_response("No published listing with this id", 404, "no published opportunity 12")})
 async def get_opportunity(request: Request,
                           opportunity_id: int = Parameter(ge=1, le=2**31 - 1,
                                                           examples=[Example(value=12)])

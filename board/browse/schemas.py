@@ -128,8 +128,3 @@ class SearchResponse(msgspec.Struct):
     capped: bool = False
 
 
-class ErrorBody(msgspec.Struct):
-    status_code: int
-    detail: str
-    field: str | None = None
-    errors: dict[str, str] | None = None

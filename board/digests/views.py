@@ -11,12 +11,12 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.response import Response, Template
 
 from board.browse.params import FILTER_PARAMS, ParamError, filters_of, to_query_string
-from board.browse.schemas import ErrorBody
 from board.core import vocab
 from board.core.validation import ValidationErrors
 from board.digests import subscriptions
 from board.digests.subscriptions import BadLink, TooManyMails
 from board.web import ratelimit
+from board.web.api_errors import ErrorBody
 from board.web.common import render, runtime
 from board.web.routing import FeatureRouter
 

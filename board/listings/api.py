@@ -15,7 +15,7 @@ from litestar.params import Body, Parameter
 
 from board.accounts import tokens
 from board.accounts.tokens import TokenIdentity
-from board.browse.schemas import ErrorBody, OpportunityOut
+from board.browse.schemas import OpportunityOut
 from board.browse.serialize import opportunity_struct
 from board.core import vocab
 from board.core.fields import BY_NAME
@@ -32,6 +32,7 @@ from board.core.validation import (
 )
 from board.listings import services as listings
 from board.store.engine import write_transaction
+from board.web.api_errors import ErrorBody
 from board.web.common import runtime
 from board.web.routing import FeatureRouter
 

@@ -7,14 +7,14 @@ from typing import Any
 
 import msgspec
 from litestar import get
-from litestar.exceptions import NotFoundException
-from litestar.openapi.datastructures import ResponseSpec
+from litestar.exceptions import NotFoundException, ValidationException
 from litestar.params import Parameter
 
-from board.browse.schemas import ErrorBody, ReviewSummary
+from board.browse.schemas import ReviewSummary
 from board.listings.status import Status
 from board.reviews import queries
 from board.store.tables import Opportunity
+from board.web.api_errors import bad_parameter, error_response
 from board.web.routing import FeatureRouter
 
 
@@ -48,8 +48,12 @@ def _out(row: dict[str, Any]) -> ReviewOut:
 
 
 @get("/api/v1/opportunities/{opportunity_id:int}/reviews", tags=["opportunities"],
-     summary="The reviews of a listing (participants only)", responses={
-         404: ResponseSpec(ErrorBody, description="No published listing with this id")})
+     summary="The reviews of a listing (participants only)",
+     exception_handlers={ValidationException: bad_parameter}, responses={
+         400: error_response("The id is out of range", 400,
+                             "opportunity_id: Expected `int` <= 2147483647", "opportunity_id"),
+         404: error_response("No published listing with this id", 404,
+                             "no published opportunity 12")})
 async def listing_reviews(opportunity_id: int = Parameter(ge=1, le=2**31 - 1)) -> ReviewsResponse:
     row = await Opportunity.select(Opportunity.status).where(
         Opportunity.id == opportunity_id).first().run()

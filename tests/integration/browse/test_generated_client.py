@@ -72,7 +72,10 @@ async def test_a_generated_client_has_enums_and_searches_and_gets(served, tmp_pa
     assert {s.value for s in models.Specialty} == set(vocab.specialties())
     assert {s.value for s in models.State} == {"", *vocab.states()}  # "" = not stated (remote)
     assert {s.value for s in models.ApiV1OpportunitiesSearchOpportunitiesSort} == {
-        "relevance", "newest", "deadline", "fee", "distance"}
+        "relevance", "newest", "deadline", "fee", "distance", "cost", "confirmed"}
+    assert {v.value for v in models.Payee} == set(vocab.CHOICES["payees"])
+    assert {v.value for v in models.ApiV1OpportunitiesSearchOpportunitiesVisa} == set(
+        vocab.CHOICES["visa_statuses"])
     assert {v.value for v in models.ApiV1OpportunitiesSearchOpportunitiesHandsOnItem} == {"true", "false"}
     assert {v.value for v in models.ApiV1OpportunitiesSearchOpportunitiesUsmleItem} == set(vocab.USMLE_STEPS)
 
