@@ -65,6 +65,12 @@ def canonical_filters(params: Mapping[str, Any]) -> dict[str, list[str]]:
         out["q"] = [query.q]
     if query.fee_max is not None:
         out["fee_max"] = [str(query.fee_max)]
+    if query.cost_max is not None:
+        out["cost_max"] = [str(query.cost_max)]
+    if query.hands_on_min is not None:
+        out["hands_on_min"] = [str(query.hands_on_min)]
+    if raw.get("confirmed_within_days"):
+        out["confirmed_within_days"] = [str(int(raw["confirmed_within_days"][0]))]
     if query.graduation_year is not None:
         out["graduation_year"] = [str(query.graduation_year)]
     if query.usmle:

@@ -128,11 +128,17 @@ async def confirm(request: Request, token: str) -> Template:
                         summary=subscriptions.filter_summary(subscriptions.stored_filters(row)))
 
 
+# The filters templates/pages/manage.html has inputs for.
+MANAGE_FORM_FILTERS = frozenset({"q", "kind", "state", "specialty", "fee_max", "hands_on",
+                                 "lor_offered", "b1b2_accepted", "j1_sponsored", "remote"})
+
+
 async def _manage_page(request: Request, token: str, row: dict[str, Any], status: int = 200,
                        **extra: Any) -> Template:
     filters = subscriptions.stored_filters(row)
-    keep = {k: v for k, v in filters.items()
-            if k in {"graduation_year", "usmle", "ecfmg_certified", "near", "radius_miles"}}
+    # Every filter this form does not show travels as a hidden field, so saving the form
+    # never drops one (the profile, distance, the IMG-fact facets, cost and hands-on limits).
+    keep = {k: v for k, v in filters.items() if k not in MANAGE_FORM_FILTERS}
     ctx = {"token": token, "sub": row, "filters": filters, "errors": {}, "message": None,
            "summary": subscriptions.filter_summary(filters),
            "kept": [(k, v) for k, vs in keep.items() for v in vs],

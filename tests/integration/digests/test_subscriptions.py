@@ -180,6 +180,27 @@ async def test_manage_link_pauses_resumes_and_changes_filters(web):
     assert (await rows())[0]["unsubscribed_at"] is not None
 
 
+async def test_saving_the_manage_form_keeps_the_filters_it_does_not_show(web):
+    # Before: only the profile and distance were carried; a payee, visa or cost filter set
+    # through the search page was silently dropped when the subscriber saved the form.
+    filters = {"state": ["TX"], "payee": ["institution"], "visa": ["b1b2"],
+               "cost_max": ["1500"], "hands_on_min": ["2"], "graduation_year": ["2019"]}
+    await subscriptions.subscribe("keeper@example.com", filters, "unused")
+    row = (await rows())[-1]
+    await subscriptions.confirm(row)
+    token = token_for(row, "manage", web.app.state.runtime.settings.secret_key)
+    page = await web.get(f"/manage/{token}")
+    hidden = dict(re.findall(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)">', page.text))
+    assert {k: hidden.get(k) for k in ("payee", "visa", "cost_max", "hands_on_min")} == {
+        "payee": "institution", "visa": "b1b2", "cost_max": "1500", "hands_on_min": "2"}
+    form = {k: v for k, v in hidden.items() if k not in {"action", "_csrf_token"}}
+    r = await web.post(f"/manage/{token}", data={**form, "action": "filters", "state": "CA",
+                                                 "_csrf_token": web.cookies["csrftoken"]})
+    assert r.status_code == 200
+    assert subscriptions.stored_filters((await rows())[-1]) == canonical_filters(
+        {**filters, "state": ["CA"]})
+
+
 async def test_resubscribing_after_unsubscribe_needs_a_new_confirmation(web, smtp):
     row = await confirmed("back@example.com")
     await subscriptions.unsubscribe(row)
