@@ -66,9 +66,9 @@ async def test_sign_up_post_moderate_and_find(runtime, smtp, new_page, js):
     await page.get_by_label("Title").fill("Obs")  # too short: the first try must fail
     await page.get_by_label("Kind").select_option("observership")
     await page.get_by_label("Specialty").select_option("Pulmonary disease")
-    await page.get_by_label("State").select_option("IL")
+    await page.get_by_label("State", exact=True).select_option("IL")
     await page.get_by_label("City").fill("Chicago")
-    await page.get_by_label("Fee in USD").fill("0")
+    await page.get_by_label("Program fee in USD").fill("0")
     await page.get_by_label("Application link").fill("https://lakeshore-clinic.example.org/observe")
     await page.get_by_label("Description").fill("Two weeks on the **pulmonary** consult service.")
     await page.get_by_role("button", name="Save draft and preview").click()
