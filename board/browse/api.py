@@ -13,16 +13,15 @@ from litestar.exceptions import NotFoundException, ValidationException
 from litestar.openapi.spec import Example, OpenAPIType, Schema
 from litestar.params import Parameter
 
-from board.browse.eligibility import annotate
 from board.browse.params import parse_profile, parse_search
 from board.browse.schemas import OpportunityOut, SearchResponse, vocabulary
 from board.browse.serialize import hit_struct, opportunity_struct
+from board.browse.view_model import page_hits
 from board.core import vocab
 from board.core.fields import BY_NAME
 from board.indexing.gateway import utcnow
 from board.listings import services as listings
 from board.listings.visibility import is_visible
-from board.reviews import queries as review_queries
 from board.web.api_errors import bad_parameter, error_response
 from board.web.common import runtime
 from board.web.routing import FeatureRouter
@@ -123,11 +122,7 @@ async def search_opportunities(
                          unlisted_after_days=rt.settings.unlisted_after_days)
     result = await rt.gateway.search(query)
     base = rt.settings.base_url
-    hits = annotate(result.hits, profile, utcnow().year) if profile else result.hits
-    # From the store: a new review shows at once, without a reindex. Copies: the result
-    # may be a cached one.
-    reviews = await review_queries.summaries(h["id"] for h in hits)
-    hits = [{**h, "reviews": reviews.get(h["id"])} for h in hits]
+    hits = await page_hits(result.hits, profile, utcnow().year)
     return SearchResponse(
         hits=[hit_struct(h, base) for h in hits], total=result.total, page=result.page,
         per_page=result.per_page, pages=result.pages, facets=result.facets,

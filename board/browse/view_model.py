@@ -10,6 +10,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
+from board.browse.eligibility import Profile, annotate
 from board.browse.labels import BOOL_LABELS, CHOICE_VOCABULARIES, FACET_TITLES, active_filters
 from board.browse.params import (
     LIST_PARAMS,
@@ -21,6 +22,7 @@ from board.browse.params import (
 from board.core import vocab
 from board.core.fields import FACET_FIELDS, names
 from board.core.search_spec import BOOLEAN_FACETS
+from board.reviews import queries as review_queries
 from search.engine import SearchResult
 
 FACET_ORDER = names(FACET_FIELDS)
@@ -161,3 +163,15 @@ def pagination(state: dict[str, list[str]], result: SearchResult) -> dict[str, A
         "next": url_with(state, page=page + 1) if page < pages else None,
         "links": [{"n": p, "url": url_with(state, page=p), "current": p == page} for p in window],
     }
+
+
+async def page_hits(hits: list[dict[str, Any]], profile: Profile, year: int
+                    ) -> list[dict[str, Any]]:
+    """The hits of one page as the search page and the API show them: copies (a result may
+    be a cached, shared one) with the visitor's verdicts when a profile is given, and each
+    listing's review summary read from the store, so a new review shows without a reindex."""
+    out = annotate(hits, profile, year) if profile else [dict(h) for h in hits]
+    reviews = await review_queries.summaries(h["id"] for h in out)
+    for hit in out:
+        hit["reviews"] = reviews.get(hit["id"])
+    return out

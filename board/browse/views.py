@@ -14,7 +14,7 @@ from litestar.response import Redirect, Response, Template
 from board.browse import counters
 from board.browse import profile as saved_profile
 from board.browse import view_model as search_view
-from board.browse.eligibility import VISA_LABELS, Profile, annotate, assess
+from board.browse.eligibility import VISA_LABELS, Profile, assess
 from board.browse.facet_views import facet_text, search_params_only
 from board.browse.params import (
     ParamError,
@@ -94,9 +94,7 @@ async def search_page(request: Request) -> Response:
                              unlisted_after_days=runtime(request).settings.unlisted_after_days)
         profile = parse_profile(request.query_params)
         result = await runtime(request).gateway.search(query)
-        hits = annotate(result.hits, profile, utcnow().year) if profile else result.hits
-        reviews = await review_queries.summaries(h["id"] for h in hits)
-        hits = [{**h, "reviews": reviews.get(h["id"])} for h in hits]
+        hits = await search_view.page_hits(result.hits, profile, utcnow().year)
     except ParamError as exc:
         error, status = f"{exc.param}: {exc.message}", 400
     except SearchUnavailable:
