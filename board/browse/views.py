@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from litestar import Request, get
-from litestar.exceptions import HTTPException, NotFoundException
+from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Response, Template
 
 from board.browse import counters
@@ -23,9 +23,11 @@ from board.browse.params import (
     parse_search,
     to_query_string,
 )
+from board.browse.similar import similar_open
 from board.browse.structured_data import json_ld
 from board.core import vocab
 from board.core.facts import hands_on_level_label, letter_label, total_cost_label
+from board.core.listing_labels import back_to_search
 from board.core.markdown import render_markdown
 from board.indexing.gateway import utcnow
 from board.listings import services as listings
@@ -128,44 +130,44 @@ async def search_page(request: Request) -> Response:
     return response
 
 
-async def _similar(request: Request, row: dict[str, Any], unlisted_days: int
-                   ) -> list[dict[str, Any]]:
-    """Open listings of the same specialty (for a listing that left search), best effort:
-    without the search engine the page still renders, just without suggestions."""
-    params = {"specialty": [row["specialty"]], "sort": "confirmed", "per_page": "4"}
-    try:
-        result = await runtime(request).gateway.search(
-            parse_search(params, unlisted_after_days=unlisted_days))
-    except SearchUnavailable:
-        return []
-    return [h for h in result.hits if h["id"] != row["id"]][:3]
+def _error_with_similar(request: Request, status: int, message: str,
+                        similar: list[dict[str, Any]]) -> Template:
+    """The error page of a listing one cannot see, with open listings to go on to (the
+    status stays the error's: a crawler must still learn the address is dead)."""
+    return Template("pages/error.html", status_code=status, context={
+        "status_code": status, "message": message, "similar": similar,
+        "csrf_input": "", "current_member": None})
 
 
 @get("/opportunities/{opportunity_id:int}", include_in_schema=False)
 async def listing_page(request: Request, opportunity_id: int) -> Template:
+    unlisted_days = runtime(request).settings.unlisted_after_days
+    gateway = runtime(request).gateway
     try:
         row = await listings.get(opportunity_id)
     except listings.NotFound:
-        raise NotFoundException("This listing does not exist.") from None
+        return _error_with_similar(request, 404, "This listing does not exist.",
+                                   await similar_open(gateway, None, unlisted_days))
     if row["status"] == Status.REMOVED:
-        raise HTTPException(status_code=410, detail="This listing was removed by a moderator.")
+        return _error_with_similar(request, 410, "This listing was removed by a moderator.",
+                                   await similar_open(gateway, row, unlisted_days))
     member = await current_member(request)
     owner = bool(member and (member.get("institution") == row["institution"] or
                              member.get("is_staff")))
     private = row["status"] in PRIVATE_STATUSES
-    if private and not owner:
-        raise NotFoundException("This listing does not exist.")
+    if private and not owner:  # nothing of an unpublished listing leaks, not even its specialty
+        return _error_with_similar(request, 404, "This listing does not exist.",
+                                   await similar_open(gateway, None, unlisted_days))
     now = utcnow()
     open_ = is_visible(row, now)
     if row["status"] == Status.PUBLISHED and not owner and not counters.is_bot(
             request.headers.get("user-agent")):
         await counters.count_view(opportunity_id)
-    unlisted_days = runtime(request).settings.unlisted_after_days
     reviews = await review_queries.shown(opportunity_id=opportunity_id) if not private else []
     unconfirmed = open_ and is_unconfirmed(row, now, unlisted_days)
     return await render(
         request, "pages/listing.html", listing=row, open=open_, unconfirmed=unconfirmed,
-        similar=await _similar(request, row, unlisted_days) if unconfirmed else [],
+        similar=await similar_open(gateway, row, unlisted_days) if unconfirmed else [],
         today_iso=now.date().isoformat(), categories=REPORT_CATEGORIES,
         reviews=reviews, review_summary=review_queries.summary(reviews),
         description_html=render_markdown(row["description"]),
@@ -173,6 +175,8 @@ async def listing_page(request: Request, opportunity_id: int) -> Template:
         state_name=vocab.states().get(row["state"] or "", ""), owner=owner, private=private,
         closing_soon=closing_soon(row.get("application_deadline"), now),
         assessment=_assessment(request, row, now),
+        back_url=back_to_search(request.headers.get("referer"), request.headers.get("host"),
+                                request.query_params.get("from")),
     )
 
 

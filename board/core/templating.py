@@ -14,6 +14,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader
 
 from board.core.facts import FILTERS
+from board.core.listing_labels import posted_label, requirements_line
 from board.settings import ROOT
 
 TEMPLATES = ROOT / "templates"
@@ -71,4 +72,5 @@ def environment() -> Environment:
                        auto_reload=False)
     env.filters.update(FILTERS)
     env.filters.update(days_since=days_since, iso_day=iso_day)
+    env.filters.update(requirements=requirements_line, posted=posted_label)
     return env
