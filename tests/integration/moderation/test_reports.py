@@ -25,7 +25,9 @@ def test_clean_report_rules():
 async def test_a_report_is_stored_and_thanked(client):
     opp = await make_listing(await make_institution())
     page = await client.get(f"/opportunities/{opp}")
-    assert f'action="/opportunities/{opp}/report"' in page.text
+    assert f'href="/opportunities/{opp}/report"' in page.text  # the listing links the form
+    form = await client.get(f"/opportunities/{opp}/report")
+    assert f'action="/opportunities/{opp}/report"' in form.text
     resp = await post_form(client, f"/opportunities/{opp}/report",
                            {"reason": "They asked me to pay through Telegram.",
                             "email": "Visitor@Example.org"})
