@@ -143,3 +143,15 @@
     else if (WIDE.addListener) WIDE.addListener(syncDrawers);
   }
 })();
+
+// == h17phone: the phone's Apply bar stays out of the way while the header's Apply is on screen ==
+(function () {
+  "use strict";
+  var top = document.querySelector(".listing__apply");
+  var bar = document.querySelector(".apply-bar");
+  if (!top || !bar || !("IntersectionObserver" in window)) return;  // no JS: the bar always shows
+  new IntersectionObserver(function (entries) {
+    // visibility, not display: the bar keeps its room, so nothing below it moves (no layout shift)
+    bar.classList.toggle("apply-bar--idle", entries[entries.length - 1].isIntersecting);
+  }).observe(top);
+})();
