@@ -130,7 +130,8 @@ def _row(institution_id: int, member_id: int | None, clean: dict[str, Any], mode
         values["submitted_at"] = now
     if status == Status.PUBLISHED:
         values["published_at"] = now
-        values["expires_at"] = expiry_on_publish(values.get("expires_at"), now, listing_days)
+        values["expires_at"] = expiry_on_publish(values.get("expires_at"), now, listing_days,
+                                                 clean.get("application_deadline"))
         values["approved_values"] = json.dumps(snapshot(clean))
     return values
 
