@@ -169,7 +169,9 @@ async def submit(request: Request, member: dict[str, Any], opportunity_id: int) 
     else:
         row = await listings.get(opportunity_id, member["institution"])
         why = "; ".join(_json_list(row["review_flags"])) or "your institution is not verified yet"
-        flash(request, f"Submitted for review by a moderator ({why}).", "info")
+        hours = runtime(request).settings.review_time_hours
+        flash(request, f"Submitted for review by a moderator ({why}). Reviews usually take up "
+                       f"to {hours} hours; we email you when it is published.", "info")
     return Redirect("/dashboard", status_code=303)
 
 
