@@ -69,6 +69,8 @@ class Settings:
     reconfirm_days: int = DEFAULT_RECONFIRM_DAYS
     reconfirm_grace_days: int = DEFAULT_RECONFIRM_GRACE_DAYS
     search_timeout: float = 2.0
+    # What institutions are told to expect while a listing waits for a moderator.
+    review_time_hours: int = 48
     # Observability and the shared store (README "Settings"): empty = off.
     metrics_token: str = ""
     log_format: str = "console"
@@ -176,6 +178,7 @@ def load_settings(environ: dict[str, str] | None = None, env_file: Path | None =
         listing_days = int(source.get("LISTING_DAYS") or DEFAULT_LISTING_DAYS)
         reconfirm_days = int(source.get("RECONFIRM_DAYS") or DEFAULT_RECONFIRM_DAYS)
         reconfirm_grace_days = int(source.get("RECONFIRM_GRACE_DAYS") or DEFAULT_RECONFIRM_GRACE_DAYS)
+        review_time_hours = int(source.get("REVIEW_TIME_HOURS") or 48)
     except ValueError as exc:
         raise SettingsError("PORT, REMIND_DAYS, LISTING_DAYS, RECONFIRM_DAYS and "
                             f"RECONFIRM_GRACE_DAYS must be whole numbers: {exc}") from exc
@@ -209,6 +212,7 @@ def load_settings(environ: dict[str, str] | None = None, env_file: Path | None =
         listing_days=listing_days,
         reconfirm_days=reconfirm_days,
         reconfirm_grace_days=reconfirm_grace_days,
+        review_time_hours=review_time_hours,
         metrics_token=(source.get("METRICS_TOKEN") or "").strip(),
         log_format=log_format,
         redis_url=redis_url,

@@ -43,6 +43,20 @@ async def resend_verification(mailer: Transport, settings: Settings, member_id: 
     return SENT_AGAIN
 
 
+async def resend_to_address(mailer: Transport, settings: Settings, email: str,
+                            may_mail: Callable[[str], Awaitable[bool]]) -> bool:
+    """A new link for an unconfirmed account with this address; False when the daily cap is
+    reached. Nothing is sent for an unknown or confirmed address, but the answer is the
+    same, so the page cannot tell which addresses have accounts."""
+    if not await may_mail(email):
+        return False
+    row = await Member.select(Member.id).where(
+        (Member.email == email) & Member.email_verified_at.is_null()).first().run()
+    if row is not None:
+        await send_verification(mailer, settings, row["id"])
+    return True
+
+
 async def sign_up(data: Mapping[str, Any], mailer: Transport, settings: Settings) -> bool:
     """Create the account (ValidationErrors as accounts.sign_up); True when the verification
     mail went out."""

@@ -106,7 +106,10 @@ async def sign_up(data: Mapping[str, Any]) -> int:
     if kind not in vocab.INSTITUTION_KINDS:
         errors["institution_kind"] = "must be one of " + ", ".join(vocab.INSTITUTION_KINDS)
     try:
-        website = clean_website(str(data.get("website") or ""))
+        # An individual physician may have no website of their own; an institution must
+        # (moderators verify it by its site and the email's domain).
+        given = str(data.get("website") or "").strip()
+        website = "" if kind == "physician" and not given else clean_website(given)
     except ValueError as exc:
         errors["website"], website = str(exc), ""
     city = _text(data, "city", 120, errors)
@@ -171,6 +174,20 @@ async def verify_email(token: str, secret: signing.Keys) -> int:
             (Member.id == payload["m"]) & (Member.email == payload["e"])).run():
         raise AccountError("This confirmation link is not valid.")
     return int(payload["m"])
+
+
+async def verify_and_member(token: str, secret: signing.Keys) -> dict[str, Any] | None:
+    """Confirm the address; the member row when this call confirmed it (so the page may
+    sign them in), None when it was confirmed before (a link used twice signs nobody in)."""
+    payload = read_verification(token, secret)
+    row = await Member.select().where(
+        (Member.id == payload["m"]) & (Member.email == payload["e"])).first().run()
+    if row is None:
+        raise AccountError("This confirmation link is not valid.")
+    if row["email_verified_at"] is not None or not row["is_active"]:
+        return None
+    await verify_email(token, secret)
+    return row
 
 
 @cache

@@ -47,6 +47,23 @@ async def token_create(request: Request, member: dict[str, Any]) -> Template:
     return page
 
 
+@get("/dashboard/tokens/{token_id:int}/revoke", include_in_schema=False)
+async def token_revoke_confirm(request: Request, member: dict[str, Any], token_id: int
+                               ) -> Template:
+    """Revoking breaks whatever system uses the token: a page asks first (no JavaScript
+    needed); the POST revokes."""
+    found = [t for t in await tokens.list_for(member["institution"])
+             if t["id"] == token_id and t["revoked_at"] is None]
+    if not found:
+        raise NotFoundException("This token does not exist or is already revoked.")
+    return await render(request, "pages/confirm_action.html",
+                        heading=f"Revoke the token “{found[0]['name']}”?",
+                        text="Every request that uses it will be refused from now on; this "
+                             "cannot be undone (create a new token instead).",
+                        action=f"/dashboard/tokens/{token_id}/revoke", button="Revoke the token",
+                        cancel="/dashboard/tokens")
+
+
 @post("/dashboard/tokens/{token_id:int}/revoke", include_in_schema=False)
 async def token_revoke(request: Request, member: dict[str, Any], token_id: int) -> Redirect:
     try:
@@ -59,5 +76,5 @@ async def token_revoke(request: Request, member: dict[str, Any], token_id: int) 
 
 router = FeatureRouter(
     path="/", dependencies={"member": INSTITUTION_MEMBER}, exception_handlers=LOGIN_REDIRECT,
-    route_handlers=[tokens_page, token_create, token_revoke],
+    route_handlers=[tokens_page, token_create, token_revoke_confirm, token_revoke],
 )

@@ -62,11 +62,37 @@ async def signup(request: Request) -> Template | Redirect:
         data.pop("password", None)
         return await render(request, "pages/signup.html", status_code=400, values=data,
                             errors=exc.errors, kinds=vocab.INSTITUTION_KINDS, states=vocab.states())
-    flash(request, "Account created. We sent a confirmation link to your email address: open it "
-                   "to activate your account." if sent else
-          "Account created, but the confirmation email could not be sent. Log in later to get "
-          "a new link.", "success" if sent else "warning")
-    return Redirect("/login", status_code=303)
+    # The address goes in the (server-side) session, not the URL: the next page repeats it
+    # and offers a resend without anyone retyping it.
+    request.session["signup_email"] = str(data.get("email") or "").strip().lower()[:254]
+    if not sent:
+        flash(request, "Your account is created, but the confirmation email could not be sent. "
+                       "Press “Send the link again” in a few minutes.", "warning")
+    return Redirect("/signup/sent", status_code=303)
+
+
+@get("/signup/sent", include_in_schema=False)
+async def signup_sent(request: Request) -> Template | Redirect:
+    email = request.session.get("signup_email")
+    if not email:
+        return Redirect("/signup", status_code=303)
+    return await render(request, "pages/check_inbox.html", email=email, resent=None)
+
+
+@post("/signup/resend", include_in_schema=False)
+async def signup_resend(request: Request) -> Template | Redirect:
+    """Another confirmation link for the address of this session's sign-up, at most
+    RESENDS_PER_ADDRESS_PER_DAY a day (shared with the unverified login's resend)."""
+    email = request.session.get("signup_email")
+    if not email:
+        return Redirect("/signup", status_code=303)
+    rt = runtime(request)
+    sent = await mailing.resend_to_address(
+        rt.mailer, rt.settings, email,
+        lambda address: ratelimit.hit(request, "verify-mail", address,
+                                      mailing.RESENDS_PER_ADDRESS_PER_DAY, 24 * 3600))
+    return await render(request, "pages/check_inbox.html", status_code=200 if sent else 429,
+                        email=email, resent=sent)
 
 
 @get("/verify/{token:str}", include_in_schema=False)
@@ -84,13 +110,22 @@ async def verify_page(request: Request, token: str) -> Template | Redirect:
 
 @post("/verify/{token:str}", include_in_schema=False)
 async def verify(request: Request, token: str) -> Redirect:
+    """Confirming the address proves the visitor reads its mail: the first confirmation
+    signs them in (a new session id, as at login). A link used again only confirms."""
     try:
-        await accounts.verify_email(token, _secret(request))
+        member = await accounts.verify_and_member(token, _secret(request))
     except accounts.AccountError as exc:
         flash(request, str(exc), "error")
         return Redirect("/login", status_code=303)
-    flash(request, "Your email address is confirmed. You can log in now.")
-    return Redirect("/login", status_code=303)
+    if member is None:
+        flash(request, "Your email address is already confirmed. Log in to continue.")
+        return Redirect("/login", status_code=303)
+    request.session.clear()
+    request.session.update(accounts.session_data(member))
+    rotate_session(request)
+    flash(request, "Your email address is confirmed and you are signed in. Post your first "
+                   "opportunity!")
+    return Redirect("/dashboard", status_code=303)
 
 
 @get("/login", include_in_schema=False)
@@ -221,6 +256,7 @@ async def invite_accept(request: Request, token: str) -> Template | Redirect:
 # The account pages are public except inviting a colleague, which names `member`.
 router = FeatureRouter(
     path="/", dependencies={"member": INSTITUTION_MEMBER}, exception_handlers=LOGIN_REDIRECT,
-    route_handlers=[signup_form, signup, verify_page, verify, login_form, login, logout, reset_request_form,
+    route_handlers=[signup_form, signup, signup_sent, signup_resend, verify_page, verify,
+                    login_form, login, logout, reset_request_form,
                     reset_request, reset_form, reset_set, invite, invite_form, invite_accept],
 )

@@ -197,7 +197,8 @@ OPPORTUNITY_FIELDS: tuple[Field, ...] = (
           hit_rank=4),
     Field("expires_at", DATE, "Listing expires on", sortable=True, in_hits=True, hit_rank=4,
           group="Dates",
-          widget="date", hint="Leave empty for 60 days after publishing. At most one year ahead."),
+          widget="date", hint="Leave empty for 60 days after publishing (or the day after the "
+          "application deadline, if that is later). At most one year ahead."),
     # Honest signals (issue 15), set by the system: the host's last "still accepting", a
     # "full until" date, and three visitors' "closed or full" reports.
     Field("confirmed_at", DATE, "Confirmed open", editable=False, sortable=True, in_hits=True,

@@ -9,7 +9,9 @@ from pathlib import Path
 DATA = Path(__file__).resolve().parent.parent / "data"
 
 KINDS: tuple[str, ...] = ("observership", "externship", "clerkship", "research", "mentorship")
-INSTITUTION_KINDS: tuple[str, ...] = ("hospital", "university", "clinic", "research lab")
+# "physician": an individual doctor offering mentoring or an observership (no website needed).
+INSTITUTION_KINDS: tuple[str, ...] = ("hospital", "university", "clinic", "research lab",
+                                      "physician")
 USMLE_STEPS: tuple[str, ...] = ("step1", "step2ck", "none")
 
 # The values (and how a visitor reads them) of the later choice and list fields

@@ -14,6 +14,7 @@ from typing import Any
 
 from board.core.validation import LIST_FIELDS, ValidationErrors, validate_opportunity
 from board.imports.formats import ImportFileError, read_rows
+from board.imports.suggestions import suggest
 from board.indexing import outbox
 from board.indexing.gateway import utcnow
 from board.listings import services as listings
@@ -55,9 +56,12 @@ class Problem:
     row: int  # 1-based data row; the CSV header is not a row
     field: str
     message: str
+    value: str = ""  # what the row had in that column (shortened)
+    suggestion: str = ""  # what it probably meant ("Cardiology" -> "Cardiovascular disease")
 
     def line(self) -> str:
-        return f"row {self.row}, field {self.field}: {self.message}"
+        hint = f' (did you mean "{self.suggestion}"?)' if self.suggestion else ""
+        return f"row {self.row}, field {self.field}: {self.message}{hint}"
 
 
 class ImportRejected(Exception):
@@ -93,10 +97,16 @@ def validate_rows(rows: list[dict[str, Any]], today: dt.date | None = None
         try:
             cleaned.append(validate_opportunity(row, today=today))
         except ValidationErrors as exc:
-            problems.extend(Problem(number, name, msg) for name, msg in exc.errors.items())
+            problems.extend(_problem(number, row, name, msg) for name, msg in exc.errors.items())
     if problems:
         raise ImportRejected(problems, len(rows))
     return cleaned
+
+
+def _problem(number: int, row: dict[str, Any], name: str, message: str) -> Problem:
+    raw = row.get(name)
+    shown = "" if raw is None else (";".join(map(str, raw)) if isinstance(raw, list) else str(raw))
+    return Problem(number, name, message, shown[:80], suggest(name, raw) if name in row else "")
 
 
 async def read_upload(filename: str, data: bytes) -> list[dict[str, Any]]:
@@ -130,7 +140,8 @@ def _row(institution_id: int, member_id: int | None, clean: dict[str, Any], mode
         values["submitted_at"] = now
     if status == Status.PUBLISHED:
         values["published_at"] = now
-        values["expires_at"] = expiry_on_publish(values.get("expires_at"), now, listing_days)
+        values["expires_at"] = expiry_on_publish(values.get("expires_at"), now, listing_days,
+                                                 clean.get("application_deadline"))
         values["approved_values"] = json.dumps(snapshot(clean))
     return values
 

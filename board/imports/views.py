@@ -7,10 +7,11 @@ from typing import Any
 
 from litestar import Request, get, post
 from litestar.datastructures import UploadFile
-from litestar.response import Redirect, Template
+from litestar.response import Redirect, Response, Template
 
 from board.core.validation import FIELDS
 from board.imports.services import ImportFileError, ImportRejected, import_rows, read_upload
+from board.imports.suggestions import template_csv
 from board.listings.red_flags import HIGH_FEE_USD
 from board.web.common import flash, render, runtime
 from board.web.guards import INSTITUTION_MEMBER, LOGIN_REDIRECT
@@ -31,6 +32,13 @@ async def _import_page(request: Request, status_code: int = 200, **ctx: Any) -> 
 @get("/dashboard/import", include_in_schema=False)
 async def import_form(request: Request, member: dict[str, Any]) -> Template:
     return await _import_page(request, member=member)
+
+
+@get("/dashboard/import/template.csv", include_in_schema=False)
+async def import_template(request: Request, member: dict[str, Any]) -> Response[str]:
+    """The columns to fill, with one example row (it imports as it is)."""
+    return Response(template_csv(), media_type="text/csv; charset=utf-8", headers={
+        "Content-Disposition": 'attachment; filename="listings-template.csv"'})
 
 
 @post("/dashboard/import", include_in_schema=False, request_max_body_size=MAX_UPLOAD_BYTES)
@@ -58,5 +66,5 @@ async def import_upload(request: Request, member: dict[str, Any]) -> Template | 
 
 router = FeatureRouter(
     path="/", dependencies={"member": INSTITUTION_MEMBER}, exception_handlers=LOGIN_REDIRECT,
-    route_handlers=[import_form, import_upload],
+    route_handlers=[import_form, import_template, import_upload],
 )

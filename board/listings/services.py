@@ -46,6 +46,16 @@ def _expiry_from_date(day: dt.date) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC) + dt.timedelta(days=1)
 
 
+def _as_date(value: Any) -> dt.date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
 def row_values(clean: dict[str, Any]) -> dict[str, Any]:
     values = dict(clean)
     if "expires_at" in values:
@@ -161,7 +171,8 @@ async def edit(opportunity_id: int, clean: dict[str, Any], institution_id: int |
 async def _publish(row: dict[str, Any], now: dt.datetime, listing_days: int) -> None:
     from board.listings.review import snapshot
 
-    expires = expiry_on_publish(as_utc(row.get("expires_at")), now, listing_days)
+    expires = expiry_on_publish(as_utc(row.get("expires_at")), now, listing_days,
+                                _as_date(row.get("application_deadline")))
     await Opportunity.update({
         Opportunity.status: Status.PUBLISHED,
         Opportunity.published_at: row.get("published_at") or now,
@@ -237,6 +248,32 @@ async def _set_status(opportunity_id: int, verb: str, institution_id: int | None
 async def close(opportunity_id: int, institution_id: int | None = None,
                 now: dt.datetime | None = None) -> None:
     await _set_status(opportunity_id, "close", institution_id, now)
+
+
+async def reopen(opportunity_id: int, institution_id: int | None = None,
+                 now: dt.datetime | None = None) -> str:
+    """Undo a close. A listing that was live and whose expiry is still ahead goes straight
+    back to search (re-indexed through the outbox) unless its content changed since the
+    moderator's approval; anything else becomes a draft to submit again, so a reopen never
+    skips a review. Returns the new status."""
+    from board.listings.review import changed_fields
+
+    now = now or utcnow()
+    async with write_transaction():
+        row = await get(opportunity_id, institution_id)
+        _check("reopen", row["status"])
+        expires = as_utc(row.get("expires_at"))
+        approved = row.get("approved_values")
+        live_again = (row.get("published_at") is not None and expires is not None
+                      and expires > now and isinstance(approved, dict)
+                      and not changed_fields(approved, row))
+        status = Status.PUBLISHED if live_again else Status.DRAFT
+        await Opportunity.update({
+            Opportunity.status: status, Opportunity.updated_at: now, Opportunity.closed_at: None,
+        }).where(Opportunity.id == opportunity_id).run()
+        if live_again:
+            await outbox.record(opportunity_id, "reopen")
+    return str(status)
 
 
 async def remove(opportunity_id: int, now: dt.datetime | None = None) -> None:

@@ -57,10 +57,13 @@ TRANSITIONS: dict[str, Transition] = {
     "expire": Transition(frozenset({Status.PUBLISHED}), Status.EXPIRED, "expired"),
     "remove": Transition(ALL - {Status.REMOVED}, Status.REMOVED, "removed"),
     "edit": Transition(ALL - {Status.REMOVED}, None, "edited"),
+    # Undo a close: back to published while the expiry is ahead (else to draft, to submit
+    # again); board.listings.services.reopen decides which.
+    "reopen": Transition(frozenset({Status.CLOSED}), None, "reopened"),
 }
 
 # The verbs an institution's member may use from the dashboard (moderator verbs are not).
-DASHBOARD_VERBS = ("submit", "renew", "close", "edit")
+DASHBOARD_VERBS = ("submit", "renew", "close", "reopen", "edit")
 
 
 def allows(verb: str, status: str) -> bool:
@@ -83,11 +86,24 @@ def status_on_submit(verified: bool, flags: list[str]) -> Status:
     return Status.PUBLISHED if verified and not flags else Status.PENDING
 
 
+def default_expiry(now: dt.datetime, listing_days: int,
+                   deadline: dt.date | None = None) -> dt.datetime:
+    """`listing_days` from now, but never before the application deadline has passed: a
+    listing whose deadline is in 90 days must not vanish after 60 (it runs through the
+    deadline day, so the expiry is the start of the day after). Capped at a year."""
+    expires = now + dt.timedelta(days=listing_days)
+    if deadline is not None:
+        after_deadline = dt.datetime(deadline.year, deadline.month, deadline.day,
+                                     tzinfo=dt.UTC) + dt.timedelta(days=1)
+        expires = max(expires, after_deadline)
+    return min(expires, latest_expiry(now))
+
+
 def expiry_on_publish(expires: dt.datetime | None, now: dt.datetime,
-                      listing_days: int) -> dt.datetime:
-    """A chosen expiry still ahead is kept; otherwise the listing runs `listing_days`."""
+                      listing_days: int, deadline: dt.date | None = None) -> dt.datetime:
+    """A chosen expiry still ahead is kept; otherwise the default (board default_expiry)."""
     if expires is None or expires <= now:
-        expires = now + dt.timedelta(days=listing_days)
+        return default_expiry(now, listing_days, deadline)
     return min(expires, latest_expiry(now))
 
 

@@ -4,7 +4,6 @@ the member's institution id, so another institution's listing is a 404."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from typing import Any
 
@@ -13,20 +12,13 @@ from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 
 from board.core import vocab
-from board.core.derived import as_list
 from board.core.fields import form_sections
 from board.core.markdown import render_markdown
-from board.core.validation import (
-    BOOL_FIELDS,
-    FIELDS,
-    LIST_FIELDS,
-    TRISTATE_FIELDS,
-    ValidationErrors,
-    validate_opportunity,
-)
-from board.indexing.gateway import as_utc, utcnow
+from board.core.validation import ValidationErrors, validate_opportunity
+from board.indexing.gateway import utcnow
+from board.listings import form as listing_form
 from board.listings import services as listings
-from board.listings.status import Status, allowed_verbs, allows, closing_soon
+from board.listings.status import Status, allowed_verbs, allows, closing_soon, refusal
 from board.listings.visibility import PRIVATE_STATUSES, is_visible
 from board.store.tables import Member, Opportunity
 from board.web.common import flash, render, runtime
@@ -50,38 +42,30 @@ def _json_list(value: Any) -> list[str]:
     return list(value or [])
 
 
-def _form_values(row: dict[str, Any]) -> dict[str, Any]:
-    """A stored listing as the form shows it (dates as ISO strings, None as empty)."""
-    values: dict[str, Any] = {}
-    for name in FIELDS:
-        value = row.get(name)
-        if name == "expires_at" and value is not None:
-            value = (as_utc(value) - dt.timedelta(seconds=1)).date()  # stored as end of that day
-        if name in LIST_FIELDS:
-            values[name] = as_list(value) or []
-        else:
-            values[name] = value if isinstance(value, bool) else ("" if value is None else str(value))
-    for name in TRISTATE_FIELDS:  # yes / no / not stated as the radio buttons' values
-        values[name] = "" if row.get(name) is None else ("true" if row.get(name) else "false")
-    return values
+async def _submitted(request: Request) -> tuple[dict[str, Any], dict[str, str]]:
+    return listing_form.submitted(await request.form())
 
 
-async def _submitted(request: Request) -> dict[str, Any]:
-    form = await request.form()
-    data: dict[str, Any] = {}
-    for name in FIELDS:
-        if name in BOOL_FIELDS:
-            data[name] = name in form  # an unticked checkbox is simply absent
-        elif name in LIST_FIELDS:  # ticked boxes; none ticked = not stated
-            data[name] = [str(v)[:100] for v in form.getall(name, [])][:20]
-        else:
-            data[name] = str(form.get(name) or "")[:25_000]
-    return data
+def _validated(data: dict[str, Any], form_errors: dict[str, str]) -> dict[str, Any]:
+    """Clean values, or ValidationErrors with the form's own errors and the shared rules'
+    together (one round trip shows every problem), in form order and people's words."""
+    try:
+        clean = validate_opportunity(data)
+    except ValidationErrors as exc:
+        raise ValidationErrors(listing_form.ordered_errors({**exc.errors, **form_errors})
+                               ) from None
+    if form_errors:
+        raise ValidationErrors(listing_form.ordered_errors(form_errors))
+    return clean
 
 
 def _form_context(**extra: Any) -> dict[str, Any]:
+    errors = extra.get("errors") or {}
     return {"kinds": vocab.KINDS, "specialties": vocab.specialties(), "states": vocab.states(),
-            "choices": vocab.CHOICES, "form_sections": form_sections(), **extra}
+            "choices": vocab.CHOICES, "form_sections": form_sections(),
+            "error_list": listing_form.error_list(errors), "marker": listing_form.FORM_MARKER,
+            "derived": tuple(listing_form.DERIVED_FROM),
+            **extra}
 
 
 # Any account may ask for /dashboard: a staff-only account is sent on to /staff.
@@ -107,18 +91,18 @@ async def dashboard(request: Request, member: dict[str, Any]) -> Template | Redi
 
 @get("/dashboard/opportunities/new", **OPTS)
 async def new_form(request: Request, member: dict[str, Any]) -> Template:
-    return await render(request, "pages/listing_form.html", listing=None, errors={},
-                        values={}, **_form_context())
+    return await render(request, "pages/listing_form.html", listing=None,
+                        values={}, **_form_context(errors={}))
 
 
 @post("/dashboard/opportunities/new", **OPTS)
 async def create(request: Request, member: dict[str, Any]) -> Template | Redirect:
-    data = await _submitted(request)
+    data, form_errors = await _submitted(request)
     try:
-        clean = validate_opportunity(data)
+        clean = _validated(data, form_errors)
     except ValidationErrors as exc:
         return await render(request, "pages/listing_form.html", status_code=400, listing=None,
-                            errors=exc.errors, values=data, **_form_context())
+                            values=data, **_form_context(errors=exc.errors))
     opp_id = await listings.create(member["institution"], clean, member_id=member["id"])
     flash(request, "Draft saved. Check the preview, then submit it for publication.")
     return Redirect(f"/dashboard/opportunities/{opp_id}/preview", status_code=303)
@@ -127,22 +111,23 @@ async def create(request: Request, member: dict[str, Any]) -> Template | Redirec
 @get("/dashboard/opportunities/{opportunity_id:int}/edit", **OPTS)
 async def edit_form(request: Request, member: dict[str, Any], opportunity_id: int) -> Template:
     row = await _own(member, opportunity_id)
-    return await render(request, "pages/listing_form.html", listing=row, errors={},
-                        values=_form_values(row), **_form_context())
+    return await render(request, "pages/listing_form.html", listing=row,
+                        values=listing_form.form_values(row), **_form_context(errors={}))
 
 
 @post("/dashboard/opportunities/{opportunity_id:int}/edit", **OPTS)
 async def edit(request: Request, member: dict[str, Any], opportunity_id: int) -> Template | Redirect:
     row = await _own(member, opportunity_id)
-    data = await _submitted(request)
+    data, form_errors = await _submitted(request)
     try:
-        clean = validate_opportunity(data)
+        clean = _validated(data, form_errors)
         if clean.get("expires_at") is None and row["status"] != Status.DRAFT:
             clean.pop("expires_at", None)  # an empty field keeps the running expiry
         saved = await listings.update(opportunity_id, clean, institution_id=member["institution"])
     except ValidationErrors as exc:
         return await render(request, "pages/listing_form.html", status_code=400, listing=row,
-                            errors=exc.errors, values=data, **_form_context())
+                            values=data, **_form_context(errors=listing_form.ordered_errors(
+                                exc.errors)))
     back_to_review = saved["status"] == Status.PENDING and row["status"] != Status.PENDING
     flash(request, "Changes saved." + (" They are live." if saved["status"] == Status.PUBLISHED
                                        else " The listing waits for a moderator's review."
@@ -157,7 +142,13 @@ async def preview(request: Request, member: dict[str, Any], opportunity_id: int)
     row = await _own(member, opportunity_id)
     now = utcnow()
     return await render(
-        request, "pages/listing_preview.html", listing=row, open=is_visible(row, now), owner=True,
+        # Exactly what applicants will see once it is live: the Apply section as on a
+        # published listing (its `apply_href` goes straight to the institution's link, since
+        # the counted /apply redirect only serves published listings), no report form.
+        request, "pages/listing_preview.html", listing=row, owner=True, preview=True,
+        open=is_visible(row, now) or row["status"] in {Status.DRAFT, Status.PENDING,
+                                                       Status.REJECTED},
+        apply_href=row.get("apply_url") or "",
         private=row["status"] in PRIVATE_STATUSES,
         description_html=render_markdown(row["description"]), json_ld=None,
         state_name=vocab.states().get(row["state"] or "", ""),
@@ -178,7 +169,9 @@ async def submit(request: Request, member: dict[str, Any], opportunity_id: int) 
     else:
         row = await listings.get(opportunity_id, member["institution"])
         why = "; ".join(_json_list(row["review_flags"])) or "your institution is not verified yet"
-        flash(request, f"Submitted for review by a moderator ({why}).", "info")
+        hours = runtime(request).settings.review_time_hours
+        flash(request, f"Submitted for review by a moderator ({why}). Reviews usually take up "
+                       f"to {hours} hours; we email you when it is published.", "info")
     return Redirect("/dashboard", status_code=303)
 
 
@@ -191,11 +184,37 @@ async def renew(request: Request, member: dict[str, Any], opportunity_id: int) -
     return Redirect("/dashboard", status_code=303)
 
 
+@get("/dashboard/opportunities/{opportunity_id:int}/close", **OPTS)
+async def close_confirm(request: Request, member: dict[str, Any], opportunity_id: int
+                        ) -> Template:
+    """Closing asks first (a page, so it works without JavaScript); the POST closes."""
+    row = await _own(member, opportunity_id)
+    if not allows("close", row["status"]):
+        raise listings.LifecycleError(refusal("close", row["status"]))
+    return await render(request, "pages/confirm_action.html", heading=f"Close “{row['title']}”?",
+                        text="Applicants will no longer see it in search; its link keeps "
+                             "working and says it is closed. You can reopen it from the "
+                             "dashboard while it has not expired.",
+                        action=f"/dashboard/opportunities/{opportunity_id}/close",
+                        button="Close the listing", cancel="/dashboard")
+
+
 @post("/dashboard/opportunities/{opportunity_id:int}/close", **OPTS)
 async def close(request: Request, member: dict[str, Any], opportunity_id: int) -> Redirect:
     await _own(member, opportunity_id)
     await listings.close(opportunity_id, member["institution"])
-    flash(request, "Closed: the listing no longer accepts applicants; its link still works.")
+    flash(request, "Closed: the listing no longer accepts applicants; its link still works. "
+                   "Use Reopen to undo.")
+    return Redirect("/dashboard", status_code=303)
+
+
+@post("/dashboard/opportunities/{opportunity_id:int}/reopen", **OPTS)
+async def reopen(request: Request, member: dict[str, Any], opportunity_id: int) -> Redirect:
+    await _own(member, opportunity_id)
+    status = await listings.reopen(opportunity_id, member["institution"])
+    flash(request, "Reopened: the listing is back in search." if status == Status.PUBLISHED
+          else "Reopened as a draft (it had expired or changed since it was approved): "
+               "check it and submit it again.")
     return Redirect("/dashboard", status_code=303)
 
 
@@ -205,5 +224,6 @@ router = FeatureRouter(
     path="/", dependencies={"member": INSTITUTION_MEMBER},
     exception_handlers={**LOGIN_REDIRECT,
                         listings.LifecycleError: flash_and_redirect("/dashboard")},
-    route_handlers=[dashboard, new_form, create, edit_form, edit, preview, submit, renew, close],
+    route_handlers=[dashboard, new_form, create, edit_form, edit, preview, submit, renew,
+                    close_confirm, close, reopen],
 )

@@ -15,6 +15,7 @@ from board.listings import services as listings
 from board.moderation import institutions as squatting
 from board.moderation import queries as moderation
 from board.moderation import rejections
+from board.moderation.notices import institution_verified, listing_approved
 from board.moderation.reports import CATEGORIES as REPORT_CATEGORIES
 from board.web.common import flash, render, runtime
 from board.web.guards import LOGIN_REDIRECT, STAFF
@@ -78,6 +79,7 @@ async def _listing(opportunity_id: int) -> dict[str, Any]:
 async def approve(request: Request, staff: dict[str, Any], opportunity_id: int) -> Redirect:
     row = await _listing(opportunity_id)
     await listings.approve(opportunity_id, listing_days=runtime(request).settings.listing_days)
+    await listing_approved(row, runtime(request).mailer, runtime(request).settings)
     flash(request, f"Approved and published: {row['title']}")
     return _back(request)
 
@@ -122,6 +124,8 @@ async def remove_by_id(request: Request, staff: dict[str, Any]) -> Redirect:
 async def verify(request: Request, staff: dict[str, Any], institution_id: int) -> Redirect:
     try:
         queued = await moderation.verify_institution(institution_id)
+        await institution_verified(institution_id, runtime(request).mailer,
+                                   runtime(request).settings)
     except listings.NotFound:
         raise NotFoundException("This institution does not exist.") from None
     flash(request, f"Institution verified ({queued} published listing(s) updated in search).")

@@ -28,8 +28,8 @@ async def _logged_in_as(client) -> str | None:
 
 async def test_signup_verify_login_logout(client, settings):
     page = await post_form(client, "/signup", SIGNUP)
-    assert page.status_code == 200 and page.url.path == "/login"
-    assert "confirmation link" in page.text
+    assert page.status_code == 200 and page.url.path == "/signup/sent"
+    assert "Check your inbox" in page.text and "ann@mercy-general.example.org" in page.text
     inst = await Institution.select().where(Institution.name == SIGNUP["institution_name"]).first().run()
     assert inst["verified"] is False and inst["website"] == "https://mercy-general.example.org"
     member = await Member.select().where(Member.email == "ann@mercy-general.example.org").first().run()
@@ -49,8 +49,11 @@ async def test_signup_verify_login_logout(client, settings):
     assert page.status_code == 200 and f'action="{link}"' in page.text
     assert (await Member.select(Member.email_verified_at).where(Member.id == member["id"])
             .first().run())["email_verified_at"] is None
-    confirmed = await post_form(client, link)
-    assert confirmed.url.path == "/login" and "confirmed" in confirmed.text
+    confirmed = await post_form(client, link)  # confirming signs in
+    assert confirmed.url.path == "/dashboard" and "signed in" in confirmed.text
+    await post_form(client, "/logout")
+    again = await post_form(client, link)  # a used link only confirms, never signs in again
+    assert again.url.path == "/login" and "already confirmed" in again.text
     done = await login(client, "ann@mercy-general.example.org")
     assert done.status_code == 200 and done.url.path == "/dashboard"
     assert "Mercy General Hospital" in done.text
@@ -74,7 +77,7 @@ async def test_signup_errors_are_shown_per_field_and_values_kept(client):
 
 
 async def test_signup_refuses_a_taken_email_or_institution(client):
-    assert (await post_form(client, "/signup", SIGNUP)).url.path == "/login"
+    assert (await post_form(client, "/signup", SIGNUP)).url.path == "/signup/sent"
     again = await post_form(client, "/signup", {**SIGNUP, "institution_name": "Other Clinic"})
     assert again.status_code == 400 and 'id="email-error"' in again.text
     same_inst = await post_form(client, "/signup", {**SIGNUP, "email": "bob@mercy-general.example.org"})

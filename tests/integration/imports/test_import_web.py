@@ -63,10 +63,12 @@ async def test_bad_rows_are_listed_and_nothing_is_written(client):
                            files={"file": ("bad.csv", csv_bytes(rows), "text/csv")})
     assert resp.status_code == 400
     assert "Nothing was imported" in resp.text and "2 of 6 rows" in resp.text
-    cells = re.findall(r'<tr><td class="num">(\d+)</td><td><code>(\w+)</code></td><td>([^<]+)</td>',
-                       resp.text)
-    assert cells == [("2", "duration_weeks", "must be between 1 and 104"),
-                     ("5", "state", "must be a USPS state or territory code such as NY")]
+    cells = re.findall(r'<tr><td class="num" data-label="Row">(\d+)</td>'
+                       r'<td data-label="Column"><code>(\w+)</code></td>'
+                       r'<td data-label="Value"><code>([^<]*)</code></td>'
+                       r'<td data-label="Problem">([^<]+)</td>', resp.text)
+    assert cells == [("2", "duration_weeks", "500", "must be between 1 and 104"),
+                     ("5", "state", "ZZ", "must be a USPS state or territory code such as NY")]
     assert await Opportunity.count().run() == 0
 
 

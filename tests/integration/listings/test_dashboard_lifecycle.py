@@ -53,7 +53,7 @@ async def test_form_errors_are_shown_next_to_each_field_and_values_kept(client):
         assert re.search(f'id="f-{field}"[^>]*aria-describedby="[^"]*{field}-error', page.text), field
     assert "must be between 1 and 104" in page.text
     assert 'value="http://insecure.example.org"' in page.text          # values kept
-    assert re.search(r'id="f-lor_offered"[^>]*checked', page.text)    # checkboxes too
+    assert re.search(r'name="lor_offered" value="true" checked', page.text)  # yes/no answers too
     assert '<option value="research" selected>' in page.text
     assert await Opportunity.count().run() == 0
 
