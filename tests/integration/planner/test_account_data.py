@@ -60,7 +60,7 @@ async def _subscribe(email: str, settings, state: str, confirmed: bool = True) -
 
 async def test_sign_in_merges_the_anonymous_planner(client, settings, plan_notes):
     inst = await make_institution()
-    a, b, c = [await make_listing(inst, title=t) for t in ("Alpha rotation", "Beta rotation", "Gamma rotation")]
+    a, b, c = [await make_listing(inst, title=f"{t} rotation") for t in ("Alpha", "Beta", "Gamma")]
     # The account already exists (another device) with Beta and Gamma saved and a note.
     account = await signin.account_for("ima@example.org", now=dt.datetime.now(dt.UTC))
     await shortlist.add(account.id, b)
@@ -88,7 +88,8 @@ async def test_sign_in_merges_the_anonymous_planner(client, settings, plan_notes
     assert await Planner.count().run() == 1  # the anonymous planner is gone
     assert json.loads(merged.profile) == profile
     page = await client.get("/shortlist")
-    assert all(f"{t} rotation" in page.text for t in ("Alpha", "Beta", "Gamma")) and 'id="shortlist-count"> (3)<' in page.text
+    assert all(f"{t} rotation" in page.text for t in ("Alpha", "Beta", "Gamma"))
+    assert 'id="shortlist-count"> (3)<' in page.text
 
     # Signed in, changing the profile on the search page updates the account too.
     await client.get("/?graduation_year=2021&visa=j1")
