@@ -47,10 +47,11 @@ async def _listing(opportunity_id: int) -> dict[str, Any]:
 
 
 async def _answer(request: Request, listing: dict[str, Any], message: str) -> Template | Redirect:
+    form = await request.form()
     if is_htmx(request):
         return await render(request, "partials/save_button.html", save_id=listing["id"],
-                            save_title=listing["title"], save_oob=True)
-    form = await request.form()
+                            save_title=listing["title"], save_oob=True,
+                            save_next=safe_next(str(form.get("next") or ""), ""))
     flash(request, message)
     return Redirect(back_to(request, form, f"/opportunities/{listing['id']}"), status_code=303)
 
