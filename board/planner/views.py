@@ -114,10 +114,14 @@ async def me(request: Request) -> Template | Redirect:
     planner = await _signed_in(request)
     if planner is None:
         return Redirect("/signin", status_code=303)
+    return await _me_page(request, planner)
+
+
+async def _me_page(request: Request, planner, status: int = 200, **extra: Any) -> Template:
     keys = runtime(request).settings.signing_keys
     profile = account.load_profile(planner)
     return await render(
-        request, "pages/me.html", planner=planner,
+        request, "pages/me.html", status_code=status, planner=planner, **extra,
         profile_summary=digest_subscriptions.filter_summary(profile) if profile else [],
         saved_count=await shortlist_count(planner.id),
         subscriptions=await account.subscriptions_of(planner.email, keys),
@@ -137,10 +141,13 @@ async def export(request: Request) -> Response | Redirect:
 
 
 @post("/me/delete", include_in_schema=False, status_code=303)
-async def delete(request: Request) -> Redirect:
+async def delete(request: Request) -> Template | Redirect:
     planner = await _signed_in(request)
     if planner is None:
         return Redirect("/signin", status_code=303)
+    if (await request.form()).get("confirm") != "yes":
+        return await _me_page(request, planner, 400, delete_error=(
+            "confirm: tick the box to confirm that you want to delete your account."))
     await account.delete(planner.id)
     request.session.pop(SESSION_KEY, None)
     rotate_session(request)
