@@ -14,6 +14,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader
 
 from board.core.facts import FILTERS
+from board.listings.red_flags import guide_href as red_flag_guide_href
 from board.settings import ROOT
 
 TEMPLATES = ROOT / "templates"
@@ -71,4 +72,5 @@ def environment() -> Environment:
                        auto_reload=False)
     env.filters.update(FILTERS)
     env.filters.update(days_since=days_since, iso_day=iso_day)
+    env.filters["red_flag_guide"] = red_flag_guide_href
     return env
