@@ -16,6 +16,7 @@ from board.browse import facet_views
 from board.browse import views as browse
 from board.digests import views as digests
 from board.guides import views as guides
+from board.planner import compare_views
 from board.imports import views as imports
 from board.listings import api as listings_api
 from board.listings import reconfirm_views, renew_views
@@ -52,4 +53,5 @@ def routers() -> list[Router]:
         metrics.router,           # /metrics (only with METRICS_TOKEN)
         pages.router,             # /about, /privacy, /contact
         guides.router,            # /guides, /guides/{slug}
+        compare_views.router,     # /compare
     ]
