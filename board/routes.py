@@ -16,13 +16,13 @@ from board.browse import facet_views
 from board.browse import views as browse
 from board.digests import views as digests
 from board.guides import views as guides
-from board.planner import compare_views
 from board.imports import views as imports
 from board.listings import api as listings_api
 from board.listings import reconfirm_views, renew_views
 from board.listings import views as listings
 from board.moderation import report_views
 from board.moderation import views as moderation
+from board.planner import compare_views
 from board.reviews import api as reviews_api
 from board.reviews import host_views as review_host_views
 from board.reviews import staff_views as review_staff_views
