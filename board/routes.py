@@ -22,7 +22,7 @@ from board.listings import reconfirm_views, renew_views
 from board.listings import views as listings
 from board.moderation import report_views
 from board.moderation import views as moderation
-from board.planner import compare_views
+from board.planner import compare_views, tracker_views
 from board.reviews import api as reviews_api
 from board.reviews import host_views as review_host_views
 from board.reviews import staff_views as review_staff_views
@@ -54,4 +54,5 @@ def routers() -> list[Router]:
         pages.router,             # /about, /privacy, /contact
         guides.router,            # /guides, /guides/{slug}
         compare_views.router,     # /compare
+        tracker_views.router,     # /tracker, /tracker/entries..., /tracker/listings/{id}
     ]

@@ -143,3 +143,12 @@
     else if (WIDE.addListener) WIDE.addListener(syncDrawers);
   }
 })();
+
+// == h18plan: the tracker's forms show their field errors (a 400) in place ==
+document.addEventListener("htmx:beforeSwap", function (event) {
+  var target = event.detail && event.detail.target;
+  if (target && target.id === "tracker" && event.detail.xhr.status === 400) {
+    event.detail.shouldSwap = true;
+    event.detail.isError = false;
+  }
+});
