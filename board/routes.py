@@ -23,6 +23,8 @@ from board.listings import views as listings
 from board.moderation import report_views
 from board.moderation import views as moderation
 from board.planner import compare_views, tracker_views
+from board.planner import shortlist_views as planner_shortlist
+from board.planner import views as planner
 from board.reviews import api as reviews_api
 from board.reviews import host_views as review_host_views
 from board.reviews import staff_views as review_staff_views
@@ -55,4 +57,6 @@ def routers() -> list[Router]:
         guides.router,            # /guides, /guides/{slug}
         compare_views.router,     # /compare
         tracker_views.router,     # /tracker, /tracker/entries..., /tracker/listings/{id}
+        planner.router,           # /signin, /signin/{token}, /signout, /me, /me/export.json, /me/delete
+        planner_shortlist.router,  # /shortlist, POST /shortlist/{id}[/remove]
     ]
