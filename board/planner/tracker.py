@@ -16,7 +16,7 @@ from urllib.parse import urlparse
 from board.core.validation import ValidationErrors
 from board.indexing.gateway import utcnow
 from board.planner.shortlist import shortlist_ids
-from board.planner.tracker_tables import TrackerEntry
+from board.planner.tracker_tables import FollowUpSent, TrackerEntry
 from board.store.tables import Opportunity
 
 STATUSES: dict[str, str] = {
@@ -150,4 +150,6 @@ async def update(planner_id: int, entry_id: int, clean: dict[str, Any]) -> str:
 
 async def delete(planner_id: int, entry_id: int) -> None:
     await entry(planner_id, entry_id)
+    # The ledger first: SQLite may run without foreign-key enforcement.
+    await FollowUpSent.delete().where(FollowUpSent.entry == entry_id).run()
     await TrackerEntry.delete().where(TrackerEntry.id == entry_id).run()

@@ -11,7 +11,6 @@ import json
 from typing import Any
 
 from litestar import Request, Response, get, post
-from litestar.exceptions import TooManyRequestsException
 from litestar.response import Redirect, Template
 
 from board.browse import profile as saved_profile
