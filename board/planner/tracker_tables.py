@@ -37,6 +37,10 @@ class TrackerEntry(Table):
     # When the host was asked to confirm this completion (once per entry).
     host_asked_at = Timestamptz(null=True, default=None)
 
+    # On a sign-in merge, a listing the account already tracks keeps the account's entry
+    # (board.planner.merge); programs off the board (no opportunity) are all moved over.
+    planner_dedupe = ("opportunity",)
+
 
 class FollowUpSent(Table):
     key = Varchar(length=40, unique=True)  # "entry:due_on"

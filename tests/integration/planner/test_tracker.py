@@ -151,3 +151,27 @@ async def test_deleting_an_entry_takes_its_ledger(client):
                                            due_on=dt.date(2026, 11, 1))).run()
     await _post(client, f"/tracker/entries/{row['id']}/delete", {})
     assert await FollowUpSent.count().run() == 0
+
+
+async def test_signing_in_brings_the_tracker_along_and_export_holds_it(store):
+    from board.planner import account, merge
+    from board.planner.identity import create_planner
+
+    inst = await make_institution()
+    opp = await make_listing(inst)
+    visitor = await create_planner()
+    member = await create_planner(email="img.merge@example.org", confirmed_at=utcnow())
+    for planner, status in ((visitor, "contacted"), (member, "applied")):
+        await TrackerEntry.insert(TrackerEntry(planner=planner.id, opportunity=opp,
+                                               status=status)).run()
+    await TrackerEntry.insert(TrackerEntry(planner=visitor.id, program_name="Off board")).run()
+    await merge.merge_into(visitor.id, member.id)
+    rows = await TrackerEntry.select(TrackerEntry.planner, TrackerEntry.status,
+                                     TrackerEntry.program_name).run()
+    assert sorted((r["status"], r["program_name"]) for r in rows) == [
+        ("applied", ""), ("planned", "Off board")]  # the account's entry of the listing wins
+    assert {r["planner"] for r in rows} == {member.id}
+    exported = await account.export(member.id)
+    assert sorted(r["program_name"] for r in exported["tracker_entry"]) == ["", "Off board"]
+    await account.delete(member.id)
+    assert await TrackerEntry.count().run() == 0
