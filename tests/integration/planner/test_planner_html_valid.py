@@ -3,7 +3,6 @@ its mails (follow-up, completion request) are valid HTML for the Nu HTML Checker
 
 from __future__ import annotations
 
-
 from board.mail.render import render
 from tests.support.factories import make_institution, make_listing
 from tests.support.members import post_form
