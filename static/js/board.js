@@ -152,3 +152,19 @@ document.addEventListener("htmx:beforeSwap", function (event) {
     event.detail.isError = false;
   }
 });
+// After the swap the form that had focus is gone: go to the first field in error, else to
+// the saved message, so keyboard and screen-reader users land where the answer is.
+document.addEventListener("htmx:afterSettle", function (event) {
+  var elt = event.detail && event.detail.elt;
+  if (!elt || !elt.getAttribute || elt.getAttribute("data-hx-target") !== "#tracker") return;
+  var tracker = document.getElementById("tracker");
+  if (!tracker) return;
+  var invalid = tracker.querySelector("[aria-invalid='true']");
+  var status = tracker.querySelector(".tracker__status .banner");
+  if (invalid) {
+    invalid.focus();
+  } else if (status) {
+    status.setAttribute("tabindex", "-1");
+    status.focus();
+  }
+});
