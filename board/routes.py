@@ -15,12 +15,14 @@ from board.browse import api as browse_api
 from board.browse import facet_views
 from board.browse import views as browse
 from board.digests import views as digests
+from board.guides import views as guides
 from board.imports import views as imports
 from board.listings import api as listings_api
 from board.listings import reconfirm_views, renew_views
 from board.listings import views as listings
 from board.moderation import report_views
 from board.moderation import views as moderation
+from board.planner import compare_views, tracker_views
 from board.planner import shortlist_views as planner_shortlist
 from board.planner import views as planner
 from board.reviews import api as reviews_api
@@ -52,6 +54,9 @@ def routers() -> list[Router]:
         health.router,            # /healthz
         metrics.router,           # /metrics (only with METRICS_TOKEN)
         pages.router,             # /about, /privacy, /contact
+        guides.router,            # /guides, /guides/{slug}
+        compare_views.router,     # /compare
+        tracker_views.router,     # /tracker, /tracker/entries..., /tracker/listings/{id}
         planner.router,           # /signin, /signin/{token}, /signout, /me, /me/export.json, /me/delete
         planner_shortlist.router,  # /shortlist, POST /shortlist/{id}[/remove]
     ]

@@ -11,6 +11,7 @@ from typing import Any
 from board.indexing import outbox
 from board.listings import reconfirm, reminders
 from board.listings import services as listings
+from board.planner import follow_ups as planner_follow_ups
 from board.runtime import Runtime
 from jobs import purge as purging
 
@@ -64,3 +65,7 @@ async def reconcile(rt: Runtime, now: dt.datetime) -> dict[str, int]:
 
 async def purge(rt: Runtime, now: dt.datetime) -> dict[str, int]:
     return await purging.purge(now)
+
+
+async def follow_ups(rt: Runtime, now: dt.datetime) -> dict[str, int]:
+    return await planner_follow_ups.send_follow_ups(rt, now)

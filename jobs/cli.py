@@ -28,7 +28,7 @@ class UsageFailure(click.ClickException):
 
 @click.group("jobs")
 def jobs() -> None:
-    """Scheduled jobs: expire, remind, digest, drain, reconcile, purge, reconfirm."""
+    """Scheduled jobs: expire, remind, digest, drain, reconcile, purge, reconfirm, follow-ups."""
 
 
 async def _with_runtime(settings: Settings, work: Callable[[Any], Awaitable[Any]]) -> Any:

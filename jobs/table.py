@@ -56,6 +56,8 @@ JOBS: dict[str, JobSpec] = {
                 "delete stale subscriptions, sessions, tokens and old history"),
         JobSpec("reconfirm", bodies.reconfirm_hosts, _cron(hour=14, minute=30),
                 "ask hosts of listings unconfirmed for RECONFIRM_DAYS whether they still accept"),
+        JobSpec("follow-ups", bodies.follow_ups, _cron(hour=13, minute=15),
+                "mail IMGs once on each due follow-up date of their outreach tracker"),
     ]
 }
 

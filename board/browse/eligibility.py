@@ -30,7 +30,10 @@ VISA_PHRASES: dict[str, str] = {
     "h1b": "on an H-1B visa", "h4": "on an H-4 visa", "ead": "with a work permit (EAD)",
     "permanent_resident": "who are permanent residents", "citizen": "who are US citizens",
 }
-VISA_HELP = "/about#visas"
+VISA_HELP = "/guides/visas-for-observerships"  # the guide (board/guides); anchors per warning
+VISA_GUIDE = {"b1b2_hands_on": f"{VISA_HELP}#b-1-b-2-visitor-visa",
+              "b1b2_unpaid_research": f"{VISA_HELP}#research-on-a-visitor-visa",
+              "j1_not_sponsored": f"{VISA_HELP}#j-1-exchange-visitor"}
 HANDS_ON_LEVELS = ("observes only", "takes histories", "examines and presents on rounds",
                    "writes notes in the EHR under supervision",
                    "orders and does procedures under supervision")
@@ -147,6 +150,8 @@ def warnings_for(profile: Profile, listing: Mapping[str, Any]) -> list[dict[str,
         out.append({"code": "j1_not_sponsored", "href": VISA_HELP, "text": (
             f"This listing does not say it sponsors a J-1 visa ({what}); ask the host "
             "which visa it expects before you apply.")})
+    for warning in out:  # each links to its own section of the visa guide
+        warning["href"] = VISA_GUIDE[warning["code"]]
     return out
 
 

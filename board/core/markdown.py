@@ -62,3 +62,41 @@ def plain_text(text: str) -> str:
 def plain_summary(text: str, length: int = 220) -> str:
     plain = plain_text(text)
     return plain if len(plain) <= length else plain[: length - 1].rsplit(" ", 1)[0] + "…"
+
+
+# --- documents with heading anchors (the guides) -------------------------------------------
+
+_doc_md = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
+_DOC_TAGS = _TAGS | {"h2"}
+
+
+def heading_slug(text: str) -> str:
+    """"B-1/B-2 visitor visa" -> "b-1-b-2-visitor-visa": the anchor other pages link to."""
+    return "-".join("".join(c if c.isalnum() else " " for c in text.lower()).split())
+
+
+def render_document(text: str) -> tuple[str, list[tuple[int, str, str]]]:
+    """A trusted repository document (still sanitized) with an `id` on every heading, so
+    other pages can link to a section; also its (level, anchor, title) outline. Unlike
+    render_markdown, `##` stays an h2: the page's own title is the h1."""
+    tokens = _doc_md.parse(text or "")
+    outline: list[tuple[int, str, str]] = []
+    seen: set[str] = set()
+    for index, token in enumerate(tokens):
+        if token.type != "heading_open":
+            continue
+        words: list[str] = []
+        _inline_text(tokens[index + 1].children or [], words)
+        title = "".join(words).strip()
+        slug, n = heading_slug(title) or "section", 2
+        while slug in seen:  # two headings with one title still get distinct anchors
+            slug, n = f"{heading_slug(title)}-{n}", n + 1
+        seen.add(slug)
+        token.attrSet("id", slug)
+        outline.append((int(token.tag[1]), slug, title))
+    html = _doc_md.renderer.render(tokens, _doc_md.options, {})
+    html = html.replace("<h1 ", "<h2 ").replace("</h1>", "</h2>")
+    clean = nh3.clean(html, tags=_DOC_TAGS,
+                      attributes={"a": {"href", "title"}, "h2": {"id"}, "h3": {"id"}, "h4": {"id"}},
+                      url_schemes={"http", "https", "mailto"}, link_rel="noopener")
+    return clean, outline

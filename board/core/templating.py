@@ -15,6 +15,7 @@ from jinja2 import Environment, FileSystemLoader
 
 from board.core.facts import FILTERS
 from board.core.listing_labels import posted_label, requirements_line
+from board.listings.red_flags import guide_href as red_flag_guide_href
 from board.settings import ROOT
 
 TEMPLATES = ROOT / "templates"
@@ -73,4 +74,5 @@ def environment() -> Environment:
     env.filters.update(FILTERS)
     env.filters.update(days_since=days_since, iso_day=iso_day)
     env.filters.update(requirements=requirements_line, posted=posted_label)
+    env.filters["red_flag_guide"] = red_flag_guide_href
     return env

@@ -32,6 +32,28 @@ _BROKER_HOSTS = re.compile(
 )
 
 
+# Each flag's explanation: a section of the guide on judging an observership (board/guides),
+# found by the start of the flag's text (the texts above are the stored `review_flags`).
+GUIDE = "/guides/judging-an-observership"
+GUIDE_SECTIONS = (
+    ("promises a guaranteed", "guaranteed-letters-or-a-guaranteed-match"),
+    ("fee above", "high-fees"),
+    ("asks for payment before", "payment-before-any-contact"),
+    ("non-refundable money", "intermediaries-and-refunds"),
+    ("intermediary payee", "intermediaries-and-refunds"),
+    ("total cost above", "intermediaries-and-refunds"),
+    ("apply link looks like", "broker-links"),
+)
+
+
+def guide_href(flag: str) -> str:
+    """The guide section that explains a red flag (the list of red flags for any other)."""
+    for start, anchor in GUIDE_SECTIONS:
+        if str(flag).startswith(start):
+            return f"{GUIDE}#{anchor}"
+    return f"{GUIDE}#red-flags"
+
+
 def red_flags(row: dict[str, Any]) -> list[str]:
     flags: list[str] = []
     text = " ".join(str(row.get(k) or "") for k in ("title", "description", "visa_notes",

@@ -37,7 +37,11 @@ async def _page(request: Request, member: dict[str, Any], status_code: int = 200
 
 @get("/dashboard/completions", include_in_schema=False)
 async def completions_page(request: Request, member: dict[str, Any]) -> Template:
-    return await _page(request, member)
+    # An IMG's "completed" in their tracker mails a link that fills in the listing and the
+    # participant (board.planner.completion); the host adds the dates and records it.
+    prefill = {k: str(request.query_params.get(k) or "")[:254]
+               for k in ("opportunity_id", "participant_email")}
+    return await _page(request, member, values=prefill)
 
 
 @post("/dashboard/completions", include_in_schema=False)

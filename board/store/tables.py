@@ -253,3 +253,7 @@ ALL_TABLES: list[type[Table]] = [
 from board.planner.tables import PLANNER_TABLE_CLASSES  # noqa: E402
 
 ALL_TABLES += PLANNER_TABLE_CLASSES
+# The planner's outreach tracker (issue 18), after the Planner it references.
+from board.planner.tracker_tables import TRACKER_TABLE_CLASSES  # noqa: E402
+
+ALL_TABLES += TRACKER_TABLE_CLASSES

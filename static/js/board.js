@@ -155,3 +155,27 @@
     bar.classList.toggle("apply-bar--idle", entries[entries.length - 1].isIntersecting);
   }).observe(top);
 })();
+// == h18plan: the tracker's forms show their field errors (a 400) in place ==
+document.addEventListener("htmx:beforeSwap", function (event) {
+  var target = event.detail && event.detail.target;
+  if (target && target.id === "tracker" && event.detail.xhr.status === 400) {
+    event.detail.shouldSwap = true;
+    event.detail.isError = false;
+  }
+});
+// After the swap the form that had focus is gone: go to the first field in error, else to
+// the saved message, so keyboard and screen-reader users land where the answer is.
+document.addEventListener("htmx:afterSettle", function (event) {
+  var elt = event.detail && event.detail.elt;
+  if (!elt || !elt.getAttribute || elt.getAttribute("data-hx-target") !== "#tracker") return;
+  var tracker = document.getElementById("tracker");
+  if (!tracker) return;
+  var invalid = tracker.querySelector("[aria-invalid='true']");
+  var status = tracker.querySelector(".tracker__status .banner");
+  if (invalid) {
+    invalid.focus();
+  } else if (status) {
+    status.setAttribute("tabindex", "-1");
+    status.focus();
+  }
+});

@@ -69,7 +69,8 @@ async def test_profile_panel_shows_verdicts_and_is_remembered(runtime, new_page,
     card = page.locator(".result-card", has_text="Hands-on Clerkship for visitors")
     warning = card.locator(".visa-warning")
     assert "ask the host" in (await warning.inner_text()).lower()
-    assert await warning.get_by_role("link").get_attribute("href") == "/about#visas"
+    assert await warning.get_by_role("link").get_attribute("href") == (
+        "/guides/visas-for-observerships#b-1-b-2-visitor-visa")
     unknown = page.locator(".result-card", has_text="Observership with nothing stated")
     assert (await unknown.locator(".verdict__title").inner_text()).startswith(
         "Eligibility unknown: the host does not state")

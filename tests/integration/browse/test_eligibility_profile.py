@@ -90,7 +90,7 @@ async def test_eligible_only_hides_not_eligible_keeps_unknown_and_counts_match(c
         f"graduated in {year - 6}; this program takes graduates of the last 3 years"]
     students = next(h for h in everything["hits"] if h["id"] == ids["students"])
     assert [w["code"] for w in students["warnings"]] == ["b1b2_hands_on"]
-    assert students["warnings"][0]["href"] == "/about#visas"
+    assert students["warnings"][0]["href"] == "/guides/visas-for-observerships#b-1-b-2-visitor-visa"
 
     # A facet selected on top: the disjunctive counts stay exact under the eligibility filter.
     narrowed = (await client.get(API, params={**params, "state": "CA"})).json()
@@ -143,7 +143,7 @@ async def test_search_page_remembers_the_profile_and_puts_it_in_the_url(client, 
 
     listing = await client.get(f"/opportunities/{ids['students']}")
     assert "Not eligible: this program takes final-year students only" in listing.text
-    assert 'href="/about#visas"' in listing.text
+    assert 'href="/guides/visas-for-observerships#b-1-b-2-visitor-visa"' in listing.text
 
     cleared = await client.get("/?state=CA&visa=b1b2&student=false&profile=clear")
     assert parse_qs(urlparse(str(cleared.url)).query) == {"state": ["CA"]}

@@ -1,0 +1,1 @@
+"""Short, dated guides for IMGs (board/guides/*.md), rendered by the app."""
