@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from litestar import Request, get
 from litestar.exceptions import HTTPException, NotFoundException
@@ -85,7 +85,9 @@ def _canonical_redirect(request: Request) -> Redirect | None:
     """A plain form submit sends every field, most of them empty: answer with a 302 to the
     canonical URL, so the address bar and every shared link hold only what filters. htmx
     requests are cleaned before they leave (board.js) and are answered as they are."""
-    items = [(k, str(v)) for k, v in request.query_params.multi_items()]
+    # The raw query string, not the parsed parameters: those are grouped by name, and the
+    # canonical URL keeps the order the visitor's form sent.
+    items = parse_qsl(request.url.query, keep_blank_values=True)
     canonical = canonical_pairs(items)
     if canonical == items or is_htmx(request):
         return None
