@@ -29,6 +29,9 @@ class IndexSpec:
     # /not stated); None and empty lists are left out, so a filter such as `x = 0` or
     # `x = false` never matches a value that is not stated.
     plain_fields: tuple[str, ...] = ()
+    # One-way synonyms of query words (alias -> what it also finds), as pairs so the spec
+    # stays hashable: the application's vocabulary ("obgyn" -> "obstetrics and gynecology").
+    synonyms: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 # Exact totals up to this many hits; past it the UI asks the visitor to refine the search.
@@ -45,6 +48,7 @@ def index_settings(spec: IndexSpec) -> dict[str, Any]:
         "faceting": {"maxValuesPerFacet": 300, "sortFacetValuesBy": {"*": "count"}},
         "pagination": {"maxTotalHits": MAX_TOTAL_HITS},
         "typoTolerance": {"enabled": True},
+        "synonyms": {alias: list(words) for alias, words in spec.synonyms},
     }
 
 

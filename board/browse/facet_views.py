@@ -10,14 +10,18 @@ from typing import Any
 
 from litestar import Request, get
 from litestar.datastructures import MultiDict
-from litestar.response import Template
+from litestar.response import Response, Template
+from markupsafe import Markup
 
 from board.browse import view_model as search_view
 from board.browse.params import ParamError, parse_search
+from board.core import geo
 from board.web.common import render, runtime
 from board.web.routing import FeatureRouter
 
-VIEW_PARAMS = frozenset({"facet", "facet_q"})
+# Page parameters that are not search filters: the type-to-filter text, and `alert` (the
+# token of a saved alert the page is editing: "Update this alert").
+VIEW_PARAMS = frozenset({"facet", "facet_q", "alert"})
 MAX_FACET_Q = 100
 
 
@@ -56,4 +60,13 @@ async def facet_search(request: Request) -> Template:
         search_view.options_html(facet, group["title"], options, text)))
 
 
-router = FeatureRouter(path="/", route_handlers=[facet_search])
+@get("/partials/places", include_in_schema=False)
+async def place_suggestions(near: str = "") -> Response[str]:
+    """The Near box's suggestions as you type: the <option>s of its <datalist>, largest
+    cities first ("chi" -> Chicago, IL). Without JavaScript the box takes free text anyway."""
+    options = geo.suggest(near[:MAX_FACET_Q]) if len(near.strip()) >= 2 else ()
+    html = Markup("").join(Markup('<option value="{}"></option>').format(o) for o in options)
+    return Response(str(html), media_type="text/html")
+
+
+router = FeatureRouter(path="/", route_handlers=[facet_search, place_suggestions])

@@ -13,6 +13,7 @@ from board.core import vocab
 from board.core.fields import FACET_FIELDS
 from board.core.geo import GeoError, locate
 from board.core.search_spec import BOOLEAN_FACETS, FACETS
+from board.core.synonyms import resolve_specialty
 from board.core.validation import parse_int
 from board.settings import DEFAULT_RECONFIRM_DAYS, DEFAULT_RECONFIRM_GRACE_DAYS
 from search.query import SORT_NAMES, SearchQuery
@@ -31,11 +32,40 @@ ALL_PARAMS = frozenset((*LIST_PARAMS, *SCALAR_PARAMS))
 MAX_Q = 200
 
 
+# What the search page says for a bad value, in people's words (the JSON API keeps naming
+# the parameter: `message`). A parameter not listed here gets DEFAULT_HUMAN.
+HUMAN: dict[str, str] = {
+    "q": f"Shorten your search to {MAX_Q} characters or fewer.",
+    "graduation_year": "Enter a 4-digit year, like 2019.",
+    "fee_max": "Enter a fee in whole US dollars, like 500 (0 for free ones only).",
+    "cost_max": "Enter a total cost in whole US dollars, like 1500.",
+    "hands_on_min": "Choose a hands-on level from the list.",
+    "radius_miles": "Choose a distance from the list.",
+    "sort": "Choose an order from the list.",
+    "page": "That page number does not exist: go to the first page.",
+    "per_page": "Choose how many results a page shows (1 to 50).",
+    "confirmed_within_days": "Enter a number of days, like 30.",
+    "usmle": "\u201cNone yet\u201d cannot be combined with a step you passed.",
+    "visa": "Choose your visa status from the list.",
+    "state": "Choose states from the list.",
+    "specialty": "Choose specialties from the list (like Internal medicine).",
+}
+DEFAULT_HUMAN = "Choose a value from the list."
+
+
 class ParamError(ValueError):
-    def __init__(self, param: str, message: str):
+    """A bad search parameter. `message` names the rule (for the API); `human` says it in
+    people's words at the form field `field` (which may differ from `param`: Nearest without
+    a place is fixed in the Near box); `suggestions` are values to offer ("Houston, TX")."""
+
+    def __init__(self, param: str, message: str, *, human: str | None = None,
+                 field: str | None = None, suggestions: tuple[str, ...] = ()):
         super().__init__(f"{param}: {message}")
         self.param = param
         self.message = message
+        self.human = human or HUMAN.get(param, DEFAULT_HUMAN)
+        self.field = field or param
+        self.suggestions = suggestions
 
 
 def param_values(params: Mapping[str, Any], name: str) -> list[str]:
@@ -134,14 +164,15 @@ def parse_search(params: Mapping[str, Any], now: dt.datetime | None = None,
         keys = params.keys() if hasattr(params, "keys") else []
         for key in keys:
             if key not in ALL_PARAMS:
-                raise ParamError(key, "is not a search parameter")
+                raise ParamError(key, "is not a search parameter", human=(
+                    f"Part of this link was not understood and was left out ({key[:40]})."))
     q = (_one(params, "q") or "")
     if len(q) > MAX_Q:
         raise ParamError("q", f"must be at most {MAX_Q} characters")
     selections: dict[str, tuple[str, ...]] = {
         "kind": _choices(params, "kind", vocab.KINDS, str.lower),
         "specialty": _choices(params, "specialty", vocab.specialties(),
-                              lambda v: vocab.canonical_specialty(v) or v),
+                              lambda v: vocab.canonical_specialty(v) or resolve_specialty(v) or v),
         "state": _choices(params, "state", vocab.states(), str.upper),
     }
     for name in BOOLEAN_FACETS:
@@ -156,13 +187,15 @@ def parse_search(params: Mapping[str, Any], now: dt.datetime | None = None,
         try:
             geo = locate(near)
         except GeoError as exc:
-            raise ParamError("near", str(exc)) from None
+            raise ParamError("near", str(exc), human=str(exc),
+                             suggestions=exc.suggestions) from None
     radius = _int(params, "radius_miles", 1, 500)
     sort = (_one(params, "sort") or "relevance").lower()
     if sort not in SORT_NAMES:
         raise ParamError("sort", "must be one of " + ", ".join(SORT_NAMES))
     if sort == "distance" and geo is None:
-        raise ParamError("sort", "sort=distance needs near (a 'City, ST' or a ZIP)")
+        raise ParamError("sort", "sort=distance needs near (a 'City, ST' or a ZIP)",
+                         human="Enter a place to sort by Nearest.", field="near")
     return SearchQuery(
         q=q,
         selections={k: v for k, v in selections.items() if v and k in FACETS},
@@ -184,6 +217,53 @@ def parse_search(params: Mapping[str, Any], now: dt.datetime | None = None,
         confirmed_after_ts=confirmed_cutoff(
             now, unlisted_after_days, _int(params, "confirmed_within_days", 1, 3650)),
     )
+
+
+def parse_search_keeping_the_rest(params: Mapping[str, Any], **kwargs: Any
+                                  ) -> tuple[SearchQuery, dict[str, list[str]],
+                                             list[ParamError]]:
+    """The search page's parse: a bad parameter is left out (and reported) so the rest of
+    the search still answers. Returns the query, the parameters it used and the errors."""
+    items = _pairs(params)
+    errors: list[ParamError] = []
+    for _ in range(len(ALL_PARAMS) + len(items) + 1):
+        kept = _grouped(items)
+        try:
+            return parse_search(kept, **kwargs), kept, errors
+        except ParamError as exc:
+            if exc.param not in kept:
+                raise
+            errors.append(exc)
+            items = [(k, v) for k, v in items if k != exc.param]
+    raise AssertionError("unreachable: every round drops a parameter")
+
+
+def _pairs(params: Mapping[str, Any]) -> list[tuple[str, str]]:
+    if hasattr(params, "multi_items"):
+        return [(k, str(v)) for k, v in params.multi_items()]
+    return [(k, str(v)) for k in params for v in param_values(params, k)]
+
+
+def _grouped(items: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for key, value in items:
+        out.setdefault(key, []).append(value)
+    return out
+
+
+def canonical_pairs(items: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The parameters of a shareable search URL: no empty values (a plain form submit sends
+    every field), no radius without a place, no default order or first page, no repeats."""
+    items = [(k, v.strip()) for k, v in items]
+    has_place = any(k == "near" and v for k, v in items)
+    out: list[tuple[str, str]] = []
+    for key, value in items:
+        if (not value or (key == "radius_miles" and not has_place)
+                or (key, value) in {("sort", "relevance"), ("page", "1")}
+                or (key, value) in out):
+            continue
+        out.append((key, value))
+    return out
 
 
 def filters_of(params: Mapping[str, Any]) -> dict[str, list[str]]:

@@ -22,6 +22,7 @@ from board.browse.params import (
 from board.core import vocab
 from board.core.fields import FACET_FIELDS, names
 from board.core.search_spec import BOOLEAN_FACETS
+from board.core.synonyms import resolve_specialty
 from board.reviews import queries as review_queries
 from search.engine import SearchResult
 
@@ -90,11 +91,13 @@ def matching_options(options: list[dict[str, Any]], text: str,
     if not needle:
         return options
     engine_counts = engine_counts or {}
+    alias = resolve_specialty(text)  # "OBGYN" -> Obstetrics and gynecology
     out = []
     for opt in options:
         if opt["value"] in engine_counts:
             opt = {**opt, "count": engine_counts[opt["value"]]}
-        if opt["selected"] or opt["value"] in engine_counts or needle in opt["label"].casefold():
+        if (opt["selected"] or opt["value"] in engine_counts or opt["value"] == alias
+                or needle in opt["label"].casefold()):
             out.append(opt)
     return out
 

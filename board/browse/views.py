@@ -5,22 +5,25 @@ from __future__ import annotations
 import datetime as dt
 import re
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from litestar import Request, get
 from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Response, Template
 
-from board.browse import counters
+from board.browse import counters, relax
 from board.browse import profile as saved_profile
 from board.browse import view_model as search_view
 from board.browse.eligibility import VISA_LABELS, Profile, assess
 from board.browse.facet_views import facet_text, search_params_only
 from board.browse.params import (
+    PROFILE_PARAMS,
     ParamError,
+    canonical_pairs,
     filters_of,
     parse_profile,
     parse_search,
+    parse_search_keeping_the_rest,
     to_query_string,
 )
 from board.browse.similar import similar_open
@@ -28,6 +31,8 @@ from board.browse.structured_data import json_ld
 from board.core import vocab
 from board.core.facts import hands_on_level_label, letter_label, total_cost_label
 from board.core.listing_labels import back_to_search
+from board.core.geo import GeoError, Place
+from board.core.geo import resolve as resolve_place
 from board.core.markdown import render_markdown
 from board.indexing.gateway import utcnow
 from board.listings import services as listings
@@ -78,33 +83,89 @@ def request_profile(request: Request) -> Profile:
         return Profile()
 
 
+def _canonical_redirect(request: Request) -> Redirect | None:
+    """A plain form submit sends every field, most of them empty: answer with a 302 to the
+    canonical URL, so the address bar and every shared link hold only what filters. htmx
+    requests are cleaned before they leave (board.js) and are answered as they are."""
+    # The raw query string, not the parsed parameters: those are grouped by name, and the
+    # canonical URL keeps the order the visitor's form sent.
+    items = parse_qsl(request.url.query, keep_blank_values=True)
+    canonical = canonical_pairs(items)
+    if canonical == items or is_htmx(request):
+        return None
+    qs = urlencode(canonical)
+    return Redirect("/?" + qs if qs else "/", status_code=302)
+
+
+def _place(state: dict[str, list[str]]) -> Place | None:
+    try:
+        return resolve_place(state["near"][0]) if state.get("near") else None
+    except GeoError:
+        return None
+
+
+def _field_errors(errors: list[ParamError], state: dict[str, list[str]]
+                  ) -> dict[str, dict[str, Any]]:
+    """Form field -> what to show under it: the message in people's words, the parameter
+    it is about (data-param, for the tests and the API's naming), and "did you mean" links."""
+    out: dict[str, dict[str, Any]] = {}
+    for e in errors:
+        links = [(s, search_view.url_with(state, page=None, **{e.param: s}))
+                 for s in e.suggestions]
+        out.setdefault(e.field, {"param": e.param, "human": e.human, "links": links})
+    return out
+
+
 @get("/", include_in_schema=False)
 async def search_page(request: Request) -> Response:
-    redirect = _profile_redirect(request)
+    redirect = _canonical_redirect(request) or _profile_redirect(request)
     if redirect is not None:
         return redirect
     state = search_view.current_params(request.query_params)
-    error = None
+    errors: list[ParamError] = []
+    unavailable = None
     result = None
     hits: list[dict[str, Any]] = []
     status = 200
     facet_q = ""
     profile = Profile()
+    relaxed: list[dict[str, Any]] = []
+    settings = runtime(request).settings
+    kept = state
     try:
         facet_q = facet_text(request.query_params)
-        query = parse_search(search_params_only(request.query_params),
-                             unlisted_after_days=runtime(request).settings.unlisted_after_days)
-        profile = parse_profile(request.query_params)
+    except ParamError as exc:
+        errors.append(exc)
+    try:
+        # A bad value is reported at its field and left out: the rest still answers.
+        query, kept, errors_ = parse_search_keeping_the_rest(
+            search_params_only(request.query_params),
+            unlisted_after_days=settings.unlisted_after_days)
+        errors += errors_
+        profile = parse_profile(kept)
         result = await runtime(request).gateway.search(query)
         hits = await search_view.page_hits(result.hits, profile, utcnow().year)
+        if result.total == 0:
+            relaxed = await relax.relaxations(runtime(request).gateway,
+                                              search_view.current_params(kept),
+                                              settings.unlisted_after_days)
     except ParamError as exc:
-        error, status = f"{exc.param}: {exc.message}", 400
+        errors.append(exc)
     except SearchUnavailable:
-        error, status = "Search is temporarily unavailable. Please try again in a minute.", 503
+        unavailable, status = "Search is temporarily unavailable. Please try again in a minute.", 503
+    if errors:
+        status = 400
     today = utcnow().date()
     given = saved_profile.params_of(request.query_params)
+    place = _place(state)
     context: dict[str, Any] = {
-        "state": state, "result": result, "hits": hits, "error": error,
+        "state": state, "result": result, "hits": hits, "unavailable": unavailable,
+        "errors": errors, "field_errors": _field_errors(errors, state),
+        "error": unavailable or (errors[0].human if errors else None),
+        "searching": any(k not in PROFILE_PARAMS and k != "eligible_only" for k in state),
+        "place": place, "relaxations": relaxed,
+        "place_urls": [(alt, search_view.url_with(state, page=None, near=alt))
+                       for alt in (place.alternatives if place else ())],
         "profile": profile, "profile_params": given, "visa_labels": VISA_LABELS,
         "eligible_only": (state.get("eligible_only") or ["true"])[0] != "false",
         "clear_profile_url": search_view.url_with(state, page=None, profile="clear"),
@@ -113,8 +174,8 @@ async def search_page(request: Request) -> Response:
         "chips": search_view.chips(state),
         "pagination": search_view.pagination(state, result) if result else None,
         "sort": (state.get("sort") or ["relevance"])[0],
-        "subscribe_url": "/subscribe?" + to_query_string(filters_of(request.query_params)),
-        "feed_url": "/feed.atom?" + to_query_string(filters_of(request.query_params)),
+        "subscribe_url": "/subscribe?" + to_query_string(filters_of(kept)),
+        "feed_url": "/feed.atom?" + to_query_string(filters_of(kept)),
         "closing_soon": (today + dt.timedelta(days=CLOSING_SOON_DAYS)).isoformat(),
         "today": today.isoformat(),
         "current_year": today.year,
@@ -122,6 +183,7 @@ async def search_page(request: Request) -> Response:
         "states": vocab.states(),
         "clear_url": "/?" + urlencode([(k, v) for k, vs in given.items() for v in vs])
         if given else "/",
+        "alert": request.query_params.get("alert"),
     }
     template = "partials/search_body.html" if is_htmx(request) else "pages/search.html"
     response = await render(request, template, status_code=status, **context)

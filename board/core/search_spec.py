@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from board.core.fields import BOOL, DATE, FACET_FIELDS, OPPORTUNITY_FIELDS, names
+from board.core.synonyms import query_synonyms
 from search.index_settings import IndexSpec
 
 # Ranking order matters (Meilisearch's "attribute" rule), so it is a list, not a flag.
@@ -39,6 +40,7 @@ INDEX_SPEC = IndexSpec(
     plain_fields=tuple(f.name for f in OPPORTUNITY_FIELDS
                        if (f.in_hits or f.facet or f.filterable or f.stat)
                        and f.type not in (BOOL, DATE) and f.name not in _SHAPED),
+    synonyms=tuple((alias, tuple(words)) for alias, words in query_synonyms().items()),
 )
 FACETS = INDEX_SPEC.facets
 BOOLEAN_FACETS = INDEX_SPEC.boolean_facets

@@ -102,3 +102,19 @@ def suggest_specialty(text: str) -> str | None:
     key = " ".join(text.strip().lower().split())
     close = difflib.get_close_matches(key, list(_by_lower()), n=1, cutoff=0.75)
     return _by_lower()[close[0]] if close else None
+
+
+# Aliases that are ordinary words would widen unrelated searches ("gas", "path"), and an
+# alias that is already a word of its name ("medicine", "obstetrics") finds those anyway.
+_NOT_QUERY_WORDS = frozenset({"gas", "path", "er", "id"})
+
+
+def query_synonyms() -> dict[str, list[str]]:
+    """The alias table as the search engine's one-way synonyms for the words of `q`
+    ("obgyn" also finds "obstetrics and gynecology"), handed to `search` as data."""
+    out: dict[str, list[str]] = {}
+    for alias, name in SPECIALTY_ALIASES.items():
+        if alias in _NOT_QUERY_WORDS or alias in name.lower().split():
+            continue
+        out[alias] = [name.lower()]
+    return out

@@ -14,7 +14,9 @@
     if (!WIDE) return;
     var drawers = document.querySelectorAll("details.filters-drawer");
     for (var i = 0; i < drawers.length; i++) {
-      drawers[i].open = WIDE.matches || keepOpen === true;
+      // A field the server marked invalid stays in view: its error is inside.
+      drawers[i].open = WIDE.matches || keepOpen === true ||
+        !!drawers[i].querySelector('[aria-invalid="true"]');
     }
   }
 
@@ -179,3 +181,147 @@ document.addEventListener("htmx:afterSettle", function (event) {
     status.focus();
   }
 });
+// == h17search: the search page: errors at the field, no jump, Near, exclusive USMLE, sheet ==
+(function () {
+  "use strict";
+
+  var WIDE = window.matchMedia ? window.matchMedia("(min-width: 800px)") : null;
+  var changed = null;     // the control whose change started the request
+  var anchor = null;      // where it was on screen just before the swap
+  var closeSheet = false; // "Show N results" pressed: fold the sheet, go to the results
+
+  function isSearchBody(el) { return el && el.id === "search-body"; }
+
+  function keyOf(el) {
+    if (!el || !el.name && !el.id) return null;
+    if (el.type === "checkbox" || el.type === "radio") return { name: el.name, value: el.value };
+    return el.id ? { id: el.id } : null;
+  }
+
+  function find(key) {
+    if (!key) return null;
+    if (key.id) return document.getElementById(key.id);
+    var boxes = document.querySelectorAll("#search-form input[name]");
+    for (var i = 0; i < boxes.length; i++) {
+      if (boxes[i].name === key.name && boxes[i].value === key.value) return boxes[i];
+    }
+    return null;
+  }
+
+  function shown(el) { return !!(el && el.getClientRects().length); }
+
+  /* "None yet" excludes the USMLE steps. Capture phase: the boxes are fixed before htmx
+   * (listening on the form) reads them for the request this same change sends. */
+  document.addEventListener("change", function (event) {
+    var el = event.target;
+    if (!el || !el.closest || !el.closest("#search-form")) return;
+    if (el.hasAttribute("data-filter-list")) {  // a browser-side list filter: not a search
+      event.stopPropagation();
+      return;
+    }
+    if (el.name === "usmle" && el.checked) {
+      var boxes = el.form.querySelectorAll('input[name="usmle"]');
+      for (var i = 0; i < boxes.length; i++) {
+        var other = boxes[i];
+        if (other !== el && (el.value === "none") !== (other.value === "none")) other.checked = false;
+      }
+    }
+    changed = keyOf(el);
+  }, true);
+
+  document.addEventListener("click", function (event) {
+    var el = event.target && event.target.closest && event.target.closest("[data-close-sheet]");
+    if (el) closeSheet = true;
+  }, true);
+
+  /* "Nearest" needs a place: enabled as soon as Near holds some text. */
+  function syncNearest() {
+    var near = document.getElementById("near");
+    var sort = document.getElementById("sort");
+    if (!near || !sort) return;
+    var option = sort.querySelector('option[value="distance"]');
+    if (!option) return;
+    var hasPlace = near.value.trim() !== "";
+    option.disabled = !hasPlace && sort.value !== "distance";
+    option.textContent = hasPlace ? "Nearest" : "Nearest (enter a place)";
+  }
+
+  /* Long lists without a server-side box (state): filter the options as you type. */
+  function enableLocalFilters() {
+    var boxes = document.querySelectorAll("[data-local-filter]");
+    for (var i = 0; i < boxes.length; i++) boxes[i].hidden = false;
+  }
+
+  document.addEventListener("input", function (event) {
+    var el = event.target;
+    if (!el) return;
+    if (el.id === "near") syncNearest();
+    var listId = el.getAttribute && el.getAttribute("data-filter-list");
+    if (!listId) return;
+    var needle = el.value.trim().toLowerCase();
+    var items = document.querySelectorAll("#" + listId + " > li");
+    for (var i = 0; i < items.length; i++) {
+      var box = items[i].querySelector("input");
+      var label = items[i].textContent.toLowerCase();
+      items[i].hidden = !!needle && label.indexOf(needle) === -1 && !(box && box.checked);
+    }
+  });
+
+  /* A rejected search (400) answers with the page's own fragment: the errors at their
+   * fields and what the rest of the search found. htmx leaves 4xx unswapped by default. */
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var d = event.detail;
+    if (!d || !isSearchBody(d.target)) return;
+    if (d.xhr && d.xhr.status === 400) {
+      d.shouldSwap = true;
+      d.isError = false;
+    }
+    var control = find(changed) || document.activeElement;
+    anchor = shown(control) && d.target.contains(control)
+      ? { key: keyOf(control), top: control.getBoundingClientRect().top } : null;
+  });
+
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var d = event.detail;
+    if (!d || !isSearchBody(d.target)) return;
+    var layout = d.target.querySelector("[data-searching]");
+    var hero = document.getElementById("search-hero");
+    if (hero && layout) hero.hidden = layout.getAttribute("data-searching") === "true";
+    syncNearest();
+    enableLocalFilters();
+    var heading = document.getElementById("results-heading");
+    var status = document.getElementById("search-status");
+    var errors = d.target.querySelectorAll(".field-error");
+    if (status && errors.length) {
+      var said = [];
+      for (var i = 0; i < errors.length; i++) said.push(errors[i].textContent.trim());
+      status.textContent = said.join(" ") + " " + (heading ? heading.textContent.trim() : "");
+    }
+    var drawer = d.target.querySelector("details.filters-drawer");
+    if (closeSheet && drawer && !(WIDE && WIDE.matches)) drawer.open = false;
+    // Keep the changed control where it was on screen (no jump to the bottom of the
+    // results); if it is gone, or the sheet was folded, bring the results heading into view.
+    var control = anchor && !closeSheet ? find(anchor.key) : null;
+    if (control && shown(control)) {
+      var delta = control.getBoundingClientRect().top - anchor.top;
+      // On a phone the open filters are a full-screen sheet that scrolls by itself.
+      var sheet = drawer && drawer.open && getComputedStyle(drawer).position === "fixed";
+      if (sheet) drawer.scrollTop += delta;
+      else window.scrollBy(0, delta);
+    } else if (heading && (closeSheet || heading.getBoundingClientRect().top < 0 ||
+                           heading.getBoundingClientRect().top > window.innerHeight)) {
+      heading.scrollIntoView({ block: "start" });
+    }
+    if (closeSheet && heading) heading.focus({ preventScroll: true });
+    changed = null;
+    anchor = null;
+    closeSheet = false;
+  });
+
+  function start() {
+    syncNearest();
+    enableLocalFilters();
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();

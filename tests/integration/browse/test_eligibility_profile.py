@@ -119,7 +119,7 @@ async def test_bad_profile_values_answer_400_naming_the_parameter(client, runtim
         assert resp.status_code == 400, (query, resp.text)
         assert resp.json()["field"] == param, query
         page = await client.get(f"/?{query}")
-        assert page.status_code == 400 and f"{param}: " in page.text, query
+        assert page.status_code == 400 and f'data-param="{param}"' in page.text, query
 
 
 async def test_search_page_remembers_the_profile_and_puts_it_in_the_url(client, runtime):

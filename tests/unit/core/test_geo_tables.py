@@ -54,7 +54,8 @@ def test_locate(text, point):
 
 
 @pytest.mark.parametrize("text, message", [
-    ("99999", "unknown ZIP code"), ("Nowhere, TX", "unknown place"), ("Houston", "City, ST"),
+    ("99999", "don't know the ZIP code 99999"), ("Nowhere, TX", "can't find Nowhere in Texas"),
+    ("Xyzzyq", "can't find"),
 ])
 def test_locate_names_what_it_could_not_find(text, message):
     with pytest.raises(geo.GeoError, match=message):
