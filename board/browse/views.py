@@ -30,9 +30,9 @@ from board.browse.similar import similar_open
 from board.browse.structured_data import json_ld
 from board.core import vocab
 from board.core.facts import hands_on_level_label, letter_label, total_cost_label
-from board.core.listing_labels import back_to_search
 from board.core.geo import GeoError, Place
 from board.core.geo import resolve as resolve_place
+from board.core.listing_labels import back_to_search
 from board.core.markdown import render_markdown
 from board.indexing.gateway import utcnow
 from board.listings import services as listings
