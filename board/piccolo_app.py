@@ -4,7 +4,7 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
-from board.store.tables import ALL_TABLES
+from board.store.tables import ALL_TABLES  # includes board.planner.tables (Planner, ShortlistItem)
 
 APP_CONFIG = AppConfig(
     app_name="board",

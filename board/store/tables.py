@@ -256,3 +256,9 @@ ALL_TABLES: list[type[Table]] = [
     Institution, Member, Opportunity, Subscriber, DigestDelivery,
     OutboxEvent, JobRun, Report, ApiToken, KeyValue, ReconfirmMail, Completion, Review,
 ]
+
+# The IMG's planner (issue 18) keeps its tables in its own module; listed here so the engine,
+# Piccolo's app (board.piccolo_app) and the test store cover them like every other table.
+from board.planner.tables import PLANNER_TABLE_CLASSES  # noqa: E402
+
+ALL_TABLES += PLANNER_TABLE_CLASSES
