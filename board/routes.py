@@ -21,6 +21,7 @@ from board.listings import reconfirm_views, renew_views
 from board.listings import views as listings
 from board.moderation import report_views
 from board.moderation import views as moderation
+from board.planner import calendar_views, event_views
 from board.reviews import api as reviews_api
 from board.reviews import host_views as review_host_views
 from board.reviews import staff_views as review_staff_views
@@ -50,4 +51,6 @@ def routers() -> list[Router]:
         health.router,            # /healthz
         metrics.router,           # /metrics (only with METRICS_TOKEN)
         pages.router,             # /about, /privacy, /contact
+        calendar_views.router,    # /feed.ics, /calendar.ics
+        event_views.router,       # /opportunities/{id}/join (an event's join link)
     ]

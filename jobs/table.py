@@ -56,6 +56,9 @@ JOBS: dict[str, JobSpec] = {
                 "delete stale subscriptions, sessions, tokens and old history"),
         JobSpec("reconfirm", bodies.reconfirm_hosts, _cron(hour=14, minute=30),
                 "ask hosts of listings unconfirmed for RECONFIRM_DAYS whether they still accept"),
+        JobSpec("events", bodies.events, _cron(minute=20),
+                "re-index recurring events whose occurrence ended, so search shows the next one",
+                period=dt.timedelta(hours=1)),
     ]
 }
 

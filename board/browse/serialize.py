@@ -16,8 +16,8 @@ from board.browse.schemas import (
     ReviewSummary,
     VisaWarning,
 )
+from board.core import event_listing as events
 from board.core.derived import as_list
-from board.listings import events
 from board.core.fields import (
     BOOL,
     DATE,

@@ -13,6 +13,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader
 
+from board.core.event_listing import view as event_view
 from board.core.facts import FILTERS
 from board.settings import ROOT
 
@@ -71,4 +72,5 @@ def environment() -> Environment:
                        auto_reload=False)
     env.filters.update(FILTERS)
     env.filters.update(days_since=days_since, iso_day=iso_day)
+    env.filters.update(event_view=event_view)  # partials/event_times.html
     return env

@@ -10,10 +10,10 @@ from typing import Any
 
 from board.core import vocab
 from board.core.derived import as_list, search_letter_fact
+from board.core.event_listing import document_values
 from board.core.fields import OPPORTUNITY_FIELDS
 from board.core.markdown import plain_text
 from board.core.search_spec import INDEX_SPEC
-from board.listings.events import document_values
 from board.listings.visibility import visible_where
 from board.observability import metrics
 from board.store.tables import Opportunity

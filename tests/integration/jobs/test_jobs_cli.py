@@ -119,7 +119,7 @@ def test_unknown_job_is_a_usage_error_naming_the_valid_ones(cli, store):
     assert result.exit_code == 2
     assert result.stderr.strip().splitlines() == [
         "error: unknown job 'expyre': choose one of expire, remind, digest, drain, reconcile, purge, "
-        "reconfirm"]
+        "reconfirm, events"]
     assert result.stdout == ""
 
 
