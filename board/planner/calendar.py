@@ -66,11 +66,18 @@ def build_calendar(rows: Iterable[Mapping[str, Any]], *, base_url: str, name: st
     cal.add("x-wr-calname", name)
     host = base_url.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0] or "localhost"
     stamp_default = now or dt.datetime.now(dt.UTC)
+    first = stamp_default.date()
     for row in rows:
         for event in _events(row, base_url=base_url, host=host,
                              cancelled=int(row["id"]) in cancelled_ids, now=stamp_default):
             cal.add_component(event)
-    cal.add_missing_timezones()
+            start = event.get("DTSTART")
+            if start is not None and isinstance(start.dt, dt.datetime):
+                first = min(first, start.dt.date())
+    # VTIMEZONEs for the zones of timed events, from the first of them to a few years
+    # ahead (calendar apps also know IANA TZIDs by name; the definitions are for the rest).
+    cal.add_missing_timezones(first_date=first - dt.timedelta(days=1),
+                              last_date=stamp_default.date() + dt.timedelta(days=3 * 366))
     return cal.to_ical()
 
 
