@@ -25,6 +25,7 @@ from board.browse.params import ParamError
 from board.core.templating import environment
 from board.core.validation import ValidationErrors
 from board.listings.services import LifecycleError, NotFound
+from board.planner.profile_sync import remember_profile
 from board.routes import routers
 from board.runtime import Runtime
 from board.settings import ROOT, Settings, load_settings
@@ -206,7 +207,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         allowed_hosts=AllowedHostsConfig(allowed_hosts=list(settings.allowed_hosts),
                                          exclude=["^/healthz", "^/metrics"])
         if settings.production and settings.allowed_hosts else None,
-        before_send=[security_headers(settings)],
+        before_send=[security_headers(settings), remember_profile],
         openapi_config=OpenAPIConfig(
             title="IMG Opportunity Board API", version="1.0.0", path="/schema",
             render_plugins=[JsonRenderPlugin(), YamlRenderPlugin()],  # no CDN-hosted UIs

@@ -22,6 +22,8 @@ from board.listings import views as listings
 from board.moderation import report_views
 from board.moderation import views as moderation
 from board.planner import calendar_views, event_views
+from board.planner import shortlist_views as planner_shortlist
+from board.planner import views as planner
 from board.reviews import api as reviews_api
 from board.reviews import host_views as review_host_views
 from board.reviews import staff_views as review_staff_views
@@ -51,6 +53,8 @@ def routers() -> list[Router]:
         health.router,            # /healthz
         metrics.router,           # /metrics (only with METRICS_TOKEN)
         pages.router,             # /about, /privacy, /contact
+        planner.router,           # /signin, /signin/{token}, /signout, /me, /me/export.json, /me/delete
+        planner_shortlist.router,  # /shortlist, POST /shortlist/{id}[/remove]
         calendar_views.router,    # /feed.ics, /calendar.ics
         event_views.router,       # /opportunities/{id}/join (an event's join link)
     ]

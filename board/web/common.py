@@ -8,6 +8,7 @@ from litestar import Request
 from litestar.response import Template
 
 from board.core.passwords import session_stamp
+from board.planner.context import page_context as planner_context
 from board.runtime import Runtime
 from board.store.tables import Member
 
@@ -52,6 +53,8 @@ async def render(request: Request, template: str, status_code: int = 200,
     context.setdefault("current_member", await current_member(request))
     context.setdefault("flash", pop_flash(request))
     context.setdefault("settings", runtime(request).settings)
+    for key, value in (await planner_context(request)).items():
+        context.setdefault(key, value)  # Save buttons' state, the header's Shortlist count
     return Template(template_name=template, context=context, status_code=status_code)
 
 

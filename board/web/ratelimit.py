@@ -33,7 +33,7 @@ Counting = DatabaseStore | CountingRedisStore
 STORE = "rate_limit"
 TOO_MANY = "Too many attempts. Please wait a few minutes and try again."
 # POSTs limited per client address by the middleware (each path counts separately).
-THROTTLED_PATHS = frozenset({"/login", "/signup", "/password-reset"})
+THROTTLED_PATHS = frozenset({"/login", "/signup", "/password-reset", "/signin"})
 PER_CLIENT_PER_MINUTE = 10
 
 
