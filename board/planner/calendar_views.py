@@ -22,7 +22,7 @@ from board.planner.tables import Planner
 from board.web.common import runtime
 from board.web.routing import FeatureRouter
 
-MEDIA_TYPE = "text/calendar; charset=utf-8"
+MEDIA_TYPE = "text/calendar"  # Litestar adds "; charset=utf-8"
 # A feed holds a page of the search (`page` pages on), at most the search's largest page.
 FEED_LIMIT = 50
 
@@ -45,7 +45,7 @@ async def search_feed(request: Request) -> Response[bytes]:
     result = await runtime(request).gateway.search(query)
     ids = [int(hit["id"]) for hit in result.hits]
     order = {listing_id: n for n, listing_id in enumerate(ids)}
-    rows = sorted(await load_rows(ids), key=lambda row: order[row["id"]])
+    rows = sorted(await load_rows(ids) if ids else [], key=lambda row: order[row["id"]])
     # A public feed: only public join links.
     rows = [{**row, "join_link": join_link(row)} for row in rows]
     body = build_calendar(rows, base_url=runtime(request).settings.base_url,
@@ -63,7 +63,7 @@ async def shortlist_calendar(request: Request, token: str | None = None) -> Resp
         planner = await current_planner(request)
     ids = await shortlist_ids(planner.id) if planner is not None else []
     now = utcnow()
-    rows = await load_rows(ids)
+    rows = await load_rows(ids) if ids else []
     saved = set(ids)
     # A saved listing that closes, expires or is removed stays, cancelled (calendar apps
     # drop it), as the shortlist page keeps it, marked.
