@@ -93,6 +93,15 @@ def view(row: Mapping[str, Any], now: dt.datetime | None = None) -> dict[str, An
     }
 
 
+def form_time(row: Mapping[str, Any], name: str) -> str:
+    """starts_at/ends_at as the listing form shows them: the host's wall-clock time in the
+    event's zone ("2027-01-27T20:00"), which the form reads back in that zone."""
+    value = moment(row.get(name))
+    if value is None:
+        return ""
+    return value.astimezone(ZoneInfo(str(row.get("timezone") or "UTC"))).strftime("%Y-%m-%dT%H:%M")
+
+
 def _clock(value: dt.datetime) -> str:
     return value.strftime("%H:%M")
 

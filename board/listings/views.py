@@ -14,6 +14,7 @@ from litestar.response import Redirect, Template
 
 from board.core import vocab
 from board.core.derived import as_list
+from board.core.event_listing import form_time
 from board.core.fields import form_sections
 from board.core.markdown import render_markdown
 from board.core.validation import (
@@ -59,6 +60,8 @@ def _form_values(row: dict[str, Any]) -> dict[str, Any]:
             value = (as_utc(value) - dt.timedelta(seconds=1)).date()  # stored as end of that day
         if name in LIST_FIELDS:
             values[name] = as_list(value) or []
+        elif name in ("starts_at", "ends_at"):  # an event's local time, in its own zone
+            values[name] = form_time(row, name)
         else:
             values[name] = value if isinstance(value, bool) else ("" if value is None else str(value))
     for name in TRISTATE_FIELDS:  # yes / no / not stated as the radio buttons' values

@@ -108,3 +108,24 @@ async def test_listing_page_shows_the_time_the_rule_and_a_join_link_after_saving
     assert 'href="https://meet.example.org/chat"' in html
     other = await make_listing(inst, title="Cardiology observership")
     assert (await client.get(f"/opportunities/{other}/join")).status_code == 404
+
+
+async def test_the_dashboard_form_takes_an_event_and_shows_its_local_time_on_edit(client):
+    from board.listings import services as listings
+    from board.store.tables import Opportunity
+    from tests.support.members import login, make_member
+
+    inst = await make_institution()
+    await make_member(inst, f"events{inst}@example.org")
+    await login(client, f"events{inst}@example.org")
+    form = {**listing_data(**_chat()), "online": "on", "fee_usd": "0"}
+    bad = await post_form(client, "/dashboard/opportunities/new", {**form, "timezone": "Eastern"})
+    assert bad.status_code == 400 and 'id="timezone-error"' in bad.text
+    page = await post_form(client, "/dashboard/opportunities/new", form)
+    assert page.status_code == 200, page.text[:300]
+    [row] = await Opportunity.select(Opportunity.id).run()
+    stored = await listings.get(row["id"])
+    assert stored["recurrence"] == CHAT and stored["online"] is True and stored["state"] == ""
+    edit = (await client.get(f"/dashboard/opportunities/{row['id']}/edit")).text
+    assert 'name="starts_at" type="text" value="2026-01-28T20:00"' in edit
+    assert 'name="ends_at" type="text" value="2026-01-28T21:00"' in edit
