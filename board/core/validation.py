@@ -319,7 +319,10 @@ def _event_rules(merged: Mapping[str, Any], clean: dict[str, Any], errors: dict[
     if "starts_at" in errors or "ends_at" in errors or "timezone" in errors:
         return
     zone = merged.get("timezone") or ""
-    starts, ends = (_aware(merged.get(n), zone) for n in ("starts_at", "ends_at"))
+    # A time given now without an offset is the host's wall clock in `zone`; a stored one
+    # (a PATCH keeps it) is UTC, which SQLite hands back without an offset.
+    starts, ends = (_aware(clean[n], zone) if n in clean else _aware(merged.get(n), "UTC")
+                    for n in ("starts_at", "ends_at"))
     if starts is None:
         errors["starts_at"] = "is required for an event (e.g. 2027-01-27T20:00)"
         return
@@ -328,7 +331,7 @@ def _event_rules(merged: Mapping[str, Any], clean: dict[str, Any], errors: dict[
     if not zone:
         errors["timezone"] = "is required for an event (an IANA name such as America/New_York)"
     for name, value in (("starts_at", starts), ("ends_at", ends)):
-        if name in clean or merged.get(name) is not None:
+        if name in clean:
             clean[name] = value
     if merged.get("recurrence") and "recurrence" not in errors and zone:
         try:

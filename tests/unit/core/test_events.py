@@ -142,3 +142,16 @@ def test_the_page_view_shows_the_hosts_time_and_the_rule():
         "https://j.example.org"
     assert event_listing.join_link({**row, "join_url": "https://j.example.org",
                                     "join_url_public": True}) == "https://j.example.org"
+
+
+def test_a_patch_keeps_stored_utc_times_and_reads_new_ones_in_the_zone():
+    # SQLite hands stored times back without an offset: they are UTC, not New York time.
+    stored = {**validate_opportunity(_event()), "starts_at": dt.datetime(2027, 1, 28, 1, 0),
+              "ends_at": dt.datetime(2027, 1, 28, 2, 0)}
+    patch = validate_opportunity({"title": "IMG coffee chat, renamed"}, existing=stored)
+    assert "starts_at" not in patch and "ends_at" not in patch
+    with pytest.raises(ValidationErrors) as caught:
+        validate_opportunity({"ends_at": "2027-01-27T19:30"}, existing=stored)
+    assert "ends_at" in caught.value.errors  # 19:30 New York is before the stored 20:00
+    moved = validate_opportunity({"ends_at": "2027-01-27T22:00"}, existing=stored)
+    assert moved["ends_at"] == dt.datetime(2027, 1, 27, 22, 0, tzinfo=NY)
