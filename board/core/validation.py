@@ -313,6 +313,9 @@ def _event_rules(merged: Mapping[str, Any], clean: dict[str, Any], errors: dict[
     """An event needs its start; times without an offset are in its zone (UTC without one);
     an online event needs no state."""
     if merged.get("kind") != "event":
+        for name in ("starts_at", "ends_at"):  # not an event's: a bare time is UTC
+            if clean.get(name) is not None:
+                clean[name] = _aware(clean[name], "UTC")
         return
     if "state" in errors and merged.get("online") and not merged.get("state"):
         del errors["state"]  # an online event happens nowhere in particular
