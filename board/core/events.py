@@ -7,12 +7,17 @@ falls back to the rule itself."""
 from __future__ import annotations
 
 import datetime as dt
+from collections import deque
+from itertools import islice
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from dateutil.rrule import rrule, rrulestr
 
 # The search document looks this far ahead for a recurring event's next occurrence.
 _HORIZON = dt.timedelta(days=3 * 366)
+MAX_COUNT = 1000
+# The last occurrence of an UNTIL rule is found by walking it; this caps the walk.
+_MAX_WALK = 20_000
 
 
 def clean_timezone(value: object) -> str:
@@ -53,6 +58,14 @@ def clean_rrule(value: object) -> str:
         raise ValueError("must start with FREQ=, e.g. FREQ=WEEKLY;BYDAY=WE")
     if "DTSTART" in parts:
         raise ValueError("must not hold DTSTART: the start is starts_at")
+    # At most one occurrence a day, and a bounded COUNT: computing the next occurrence walks
+    # the rule from its start, so an hourly or per-second rule would be a denial of service.
+    if parts["FREQ"] not in _FREQ:
+        raise ValueError("FREQ must be DAILY, WEEKLY, MONTHLY or YEARLY")
+    if {"BYHOUR", "BYMINUTE", "BYSECOND"} & set(parts):
+        raise ValueError("must not set BYHOUR, BYMINUTE or BYSECOND: the time is starts_at")
+    if "COUNT" in parts and not (parts["COUNT"].isdigit() and 1 <= int(parts["COUNT"]) <= MAX_COUNT):
+        raise ValueError(f"COUNT must be between 1 and {MAX_COUNT}")
     if "UNTIL" in parts and not parts["UNTIL"].endswith("Z"):
         raise ValueError("UNTIL must be a UTC time ending in Z, e.g. UNTIL=20271231T235959Z")
     try:
@@ -105,8 +118,8 @@ def last_end(starts_at: dt.datetime | None, ends_at: dt.datetime | None, rule: s
     parts = _parts(rule)
     if "UNTIL" not in parts and "COUNT" not in parts:
         return None
-    occurrences = list(_rule(rule, starts_at, zone))
-    return (occurrences[-1] + length) if occurrences else starts_at + length
+    tail = deque(islice(_rule(rule, starts_at, zone), _MAX_WALK), maxlen=1)
+    return (tail[0] + length) if tail else starts_at + length
 
 
 _FREQ = {"DAILY": ("day", "Daily"), "WEEKLY": ("week", "Weekly"),

@@ -329,6 +329,9 @@ def _event_rules(merged: Mapping[str, Any], clean: dict[str, Any], errors: dict[
     if starts is None:
         errors["starts_at"] = "is required for an event (e.g. 2027-01-27T20:00)"
         return
+    if not dt.datetime(2000, 1, 1, tzinfo=dt.UTC) <= starts <= _event_horizon():
+        errors["starts_at"] = "must be between 2000 and ten years from now"
+        return
     if ends is not None and ends <= starts:
         errors["ends_at"] = "must be after starts_at"
     if not zone:
@@ -341,6 +344,10 @@ def _event_rules(merged: Mapping[str, Any], clean: dict[str, Any], errors: dict[
             events.next_occurrence(starts, ends, merged["recurrence"], zone, starts)
         except (ValueError, TypeError) as exc:
             errors["recurrence"] = f"does not fit starts_at ({exc})"
+
+
+def _event_horizon() -> dt.datetime:
+    return dt.datetime.now(dt.UTC) + dt.timedelta(days=3653)
 
 
 def _aware(value: dt.datetime | None, zone: str) -> dt.datetime | None:

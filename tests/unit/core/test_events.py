@@ -37,7 +37,8 @@ def test_rrule_is_stored_without_its_prefix_and_bad_ones_are_refused():
     assert events.clean_rrule("RRULE:freq=monthly;interval=2;byday=4we") == CHAT
     assert events.clean_rrule("  ") == ""
     for bad in ("FREQ=SOMETIMES", "INTERVAL=2", "FREQ=DAILY;UNTIL=20270101",
-                "FREQ=DAILY\nRRULE:FREQ=WEEKLY", "DTSTART:20270101T000000Z;FREQ=DAILY"):
+                "FREQ=DAILY\nRRULE:FREQ=WEEKLY", "DTSTART:20270101T000000Z;FREQ=DAILY",
+                "FREQ=SECONDLY", "FREQ=DAILY;BYHOUR=1,2,3", "FREQ=DAILY;COUNT=99999999"):
         with pytest.raises(ValueError):
             events.clean_rrule(bad)
 
@@ -93,6 +94,9 @@ def test_validation_names_each_event_field():
         "recurrence": _event(recurrence="FREQ=NEVER"),
         "join_url": _event(join_url="http://meet.example.org/x"),
     }
+    with pytest.raises(ValidationErrors) as caught:  # a walk from year 1 would take ages
+        validate_opportunity(_event(starts_at="0001-01-01T00:00", recurrence="FREQ=DAILY"))
+    assert "starts_at" in caught.value.errors
     for field, data in cases.items():
         with pytest.raises(ValidationErrors) as caught:
             validate_opportunity(data)
