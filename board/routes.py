@@ -22,7 +22,7 @@ from board.listings import reconfirm_views, renew_views
 from board.listings import views as listings
 from board.moderation import report_views
 from board.moderation import views as moderation
-from board.planner import compare_views, tracker_views
+from board.planner import calendar_views, compare_views, event_views, tracker_views
 from board.planner import shortlist_views as planner_shortlist
 from board.planner import views as planner
 from board.reviews import api as reviews_api
@@ -59,4 +59,6 @@ def routers() -> list[Router]:
         tracker_views.router,     # /tracker, /tracker/entries..., /tracker/listings/{id}
         planner.router,           # /signin, /signin/{token}, /signout, /me, /me/export.json, /me/delete
         planner_shortlist.router,  # /shortlist, POST /shortlist/{id}[/remove]
+        calendar_views.router,    # /feed.ics, /calendar.ics
+        event_views.router,       # /opportunities/{id}/join (an event's join link)
     ]

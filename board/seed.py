@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 import random
 from collections.abc import Callable
+from zoneinfo import ZoneInfo
 
 from board.core import vocab
 from board.core.derived import derived_values
@@ -154,9 +155,12 @@ async def seed_demo(count: int = 300, seed: int = 20261125,
             institutions.append({"id": iid, "name": name, "city": _title_case(h["city"]),
                                  "state": h["state"], "domain": domain})
         ids = []
+        events = _demo_events(institutions, now) if count >= 20 else []
         for n in range(count):
             inst = rng.choice(institutions)
             data = _listing(rng, inst, now.date())
+            if n >= count - len(events):  # the last few of the count are events
+                inst, data = events[n - (count - len(events))]
             lat_lng = locate_city(data["city"], data["state"])
             published = now - dt.timedelta(days=rng.randint(0, 40), hours=rng.randint(0, 23))
             row = Opportunity(
@@ -172,6 +176,45 @@ async def seed_demo(count: int = 300, seed: int = 20261125,
                 progress(n + 1)
         await record(ids, "seed")
     return {"institutions": len(institutions), "opportunities": len(ids)}
+
+
+_EASTERN = {"NY", "NJ", "PA", "MA", "CT", "FL", "GA", "OH", "MI", "NC", "VA", "MD", "SC"}
+
+
+def _demo_events(institutions: list[dict], now: dt.datetime) -> list[tuple[dict, dict]]:
+    """Two events (issue 18): a bimonthly online coffee chat (its first date is past, the
+    rule brings the next) and a one-off workshop in three weeks."""
+    host = institutions[0]
+    chat = {
+        "kind": "event", "title": "IMG coffee chat: matching as an IMG",
+        "description": "An informal hour with residents who matched as IMGs: questions about "
+                       "observerships, letters and the Match. Free; bring your questions.",
+        "specialty": "Internal medicine", "state": "", "city": "", "remote": True,
+        "online": True, "fee_usd": 0, "timezone": "America/New_York",
+        "starts_at": dt.datetime(2026, 1, 28, 20, 0, tzinfo=ZoneInfo("America/New_York")),
+        "ends_at": dt.datetime(2026, 1, 28, 21, 0, tzinfo=ZoneInfo("America/New_York")),
+        "recurrence": "FREQ=MONTHLY;INTERVAL=2;BYDAY=4WE",
+        "join_url": f"https://{host['domain']}/coffee-chat/join", "join_url_public": False,
+        "apply_url": f"https://{host['domain']}/coffee-chat",
+    }
+    eastern = next((i for i in institutions if i["state"] in _EASTERN), None)
+    day = (now + dt.timedelta(days=21)).astimezone(ZoneInfo("America/New_York")).date()
+    start = dt.datetime(day.year, day.month, day.day, 9, 0, tzinfo=ZoneInfo("America/New_York"))
+    workshop = {
+        "kind": "event", "title": "Medical communications workshop for IMGs",
+        "description": "A morning on presenting on rounds, writing notes and talking with "
+                       "patients in US clinical settings.",
+        "specialty": "Family medicine", "fee_usd": 50, "timezone": "America/New_York",
+        "starts_at": start, "ends_at": start + dt.timedelta(hours=3), "recurrence": "",
+        "state": eastern["state"] if eastern else "", "city": eastern["city"] if eastern else "",
+        "online": eastern is None, "remote": eastern is None,
+        "join_url": "", "join_url_public": False,
+        "apply_url": f"https://{(eastern or host)['domain']}/workshops",
+    }
+    out = [(host, chat), (eastern or host, workshop)]
+    for _, data in out:
+        data.update(derived_values(data))
+    return out
 
 
 async def store_is_empty() -> bool:

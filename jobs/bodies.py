@@ -63,6 +63,12 @@ async def reconcile(rt: Runtime, now: dt.datetime) -> dict[str, int]:
     return as_counts(await run_reconcile(rt, now))
 
 
+async def events(rt: Runtime, now: dt.datetime) -> dict[str, int]:
+    from board.indexing.event_refresh import refresh_event_documents
+
+    return await refresh_event_documents(now)
+
+
 async def purge(rt: Runtime, now: dt.datetime) -> dict[str, int]:
     return await purging.purge(now)
 

@@ -58,6 +58,9 @@ JOBS: dict[str, JobSpec] = {
                 "ask hosts of listings unconfirmed for RECONFIRM_DAYS whether they still accept"),
         JobSpec("follow-ups", bodies.follow_ups, _cron(hour=13, minute=15),
                 "mail IMGs once on each due follow-up date of their outreach tracker"),
+        JobSpec("events", bodies.events, _cron(minute=20),
+                "re-index recurring events whose occurrence ended, so search shows the next one",
+                period=dt.timedelta(hours=1)),
     ]
 }
 

@@ -16,8 +16,18 @@ from board.browse.schemas import (
     ReviewSummary,
     VisaWarning,
 )
+from board.core import event_listing as events
 from board.core.derived import as_list
-from board.core.fields import BOOL, DATE, INT, OPPORTUNITY_FIELDS, TRISTATE, Field, api_type
+from board.core.fields import (
+    BOOL,
+    DATE,
+    DATETIME,
+    INT,
+    OPPORTUNITY_FIELDS,
+    TRISTATE,
+    Field,
+    api_type,
+)
 
 
 def iso(value: Any) -> str | None:
@@ -41,6 +51,8 @@ def _converter(field: Field, *, from_row: bool) -> Callable[[Any], Any]:
         return bool
     if field.is_list:
         return as_list
+    if field.type == DATETIME and from_row:
+        return iso
     if field.type == TRISTATE or api_type(field) == str | None:
         return lambda v: None if v is None or v == "" else v  # not stated
     if field.type == DATE and from_row:
@@ -69,7 +81,14 @@ def hit_struct(hit: dict[str, Any], base_url: str) -> Hit:
     )
 
 
-def opportunity_struct(row: dict[str, Any], base_url: str) -> OpportunityOut:
+def opportunity_struct(row: dict[str, Any], base_url: str, *,
+                       owner: bool = False) -> OpportunityOut:
+    """The API's listing; a private join link only for its owner (the public API has no
+    visitor shortlist), and an event's next occurrence as in search."""
+    upcoming = events.next_start(row, dt.datetime.now(dt.UTC))
+    row = {**row, "next_starts_at": int(upcoming.timestamp()) if upcoming else None}
+    if not owner:
+        row["join_url"] = events.join_link(row)
     values = {name: convert(row.get(name)) for name, convert in _ROW}
     return OpportunityOut(
         id=row["id"],

@@ -16,6 +16,8 @@ TEXT, BOOL, INT, DATE, CHOICE, URL, EMAIL = "text", "bool", "int", "date", "choi
 LIST = "list"
 # Yes / no / not stated: a fact whose absence must not read as "no" (empty = None).
 TRISTATE = "tristate"
+# A moment with its offset (ISO 8601; a time without an offset is read in the event's zone).
+DATETIME = "datetime"
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,6 +189,34 @@ OPPORTUNITY_FIELDS: tuple[Field, ...] = (
     Field("remote_from_abroad", TRISTATE, "Can be done from outside the US", in_hits=True,
           hit_optional=True, group="Visa", widget="yesno", form_rank=2,
           hint="Research or mentorship that needs no US visa."),
+    # The `event` kind (issue 18): the (first) occurrence, the host's zone, an RFC 5545 RRULE
+    # (board.core.events), online or not, and a join link shown openly or only to visitors
+    # who saved the event (join_url_public).
+    Field("starts_at", DATETIME, "Starts at", in_hits=True, hit_optional=True, group="Event",
+          widget="input", form_rank=1,
+          hint="Events only: the (first) time it starts, e.g. 2027-01-27T20:00, in the time "
+               "zone below."),
+    Field("ends_at", DATETIME, "Ends at", in_hits=True, hit_optional=True, group="Event",
+          widget="input", form_rank=1, hint="E.g. 2027-01-27T21:00."),
+    Field("timezone", TEXT, "Time zone", max_length=64, in_hits=True, hit_optional=True,
+          group="Event", widget="input", form_rank=2, extra='maxlength="64"',
+          hint="An IANA name such as America/New_York."),
+    Field("recurrence", TEXT, "Repeats (RFC 5545 rule)", max_length=300, in_hits=True,
+          hit_optional=True, group="Event", widget="input", form_rank=3,
+          extra='maxlength="300"',
+          hint="Empty = once. E.g. FREQ=MONTHLY;INTERVAL=2;BYDAY=4WE: every other month on "
+               "the 4th Wednesday."),
+    Field("online", BOOL, "Online event", in_hits=True, hit_optional=True, group="Event",
+          widget="checkbox", form_rank=4),
+    Field("join_url", URL, "Join link", max_length=500, group="Event", widget="url",
+          form_rank=5, extra='maxlength="500" placeholder="https://"',
+          hint="An https:// link to the video call or registration."),
+    Field("join_url_public", BOOL, "Show the join link to everyone", group="Event",
+          widget="checkbox", form_rank=6,
+          hint="Unticked: only visitors who saved the event see the link."),
+    # Computed from the rule when indexing (epoch seconds): the next occurrence not yet over.
+    Field("next_starts_at", INT, "Next occurrence", editable=False, sortable=True,
+          filterable=True, in_hits=True, hit_optional=True),
     Field("apply_url", URL, "Application link", max_length=500, group="How to apply",
           widget="url", hint="An https:// address on your institution's site.",
           extra='maxlength="500" placeholder="https://"'),
@@ -213,7 +243,7 @@ INPUT_FIELDS: tuple[Field, ...] = tuple(f for f in OPPORTUNITY_FIELDS if f.edita
 # Fieldsets of the listing form, in the order the form shows them.
 FORM_GROUPS: tuple[str, ...] = (
     "The opportunity", "What the participant does", "Where", "Dates", "Money", "Letters",
-    "Prerequisites", "Visa", "How to apply",
+    "Prerequisites", "Visa", "Event", "How to apply",
 )
 GROUP_NOTES: dict[str, str] = {
     "How to apply": "Give a link or an email address (or both).",
@@ -221,6 +251,8 @@ GROUP_NOTES: dict[str, str] = {
              "not state it: it then shows as “Not stated”, never as free.",
     "Letters": "Whether participants can get a letter of recommendation, with last year's "
                "figures.",
+    "Event": "Only for the kind Event (a coffee chat, a workshop): when it takes place and "
+             "how to join.",
     "What the participant does": "IMGs are asked whether a rotation was real patient care: "
                                  "say how hands-on it is.",
 }
@@ -239,6 +271,8 @@ def api_type(field: Field) -> object:
         return bool
     if field.type == TRISTATE:
         return bool | None
+    if field.type == DATETIME:
+        return str | None
     if field.type == LIST:
         return list[str] | None
     if field.type == CHOICE and field.vocabulary not in STRING_VOCABULARIES:

@@ -13,6 +13,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader
 
+from board.core.event_listing import view as event_view
 from board.core.facts import FILTERS
 from board.core.listing_labels import posted_label, requirements_line
 from board.listings.red_flags import guide_href as red_flag_guide_href
@@ -75,4 +76,5 @@ def environment() -> Environment:
     env.filters.update(days_since=days_since, iso_day=iso_day)
     env.filters.update(requirements=requirements_line, posted=posted_label)
     env.filters["red_flag_guide"] = red_flag_guide_href
+    env.filters.update(event_view=event_view)  # partials/event_times.html
     return env

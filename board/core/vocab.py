@@ -8,7 +8,8 @@ from pathlib import Path
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 
-KINDS: tuple[str, ...] = ("observership", "externship", "clerkship", "research", "mentorship")
+KINDS: tuple[str, ...] = ("observership", "externship", "clerkship", "research", "mentorship",
+                          "event")
 # "physician": an individual doctor offering mentoring or an observership (no website needed).
 INSTITUTION_KINDS: tuple[str, ...] = ("hospital", "university", "clinic", "research lab",
                                       "physician")

@@ -10,6 +10,7 @@ from typing import Any
 
 from board.core import vocab
 from board.core.derived import as_list, search_letter_fact
+from board.core.event_listing import document_values
 from board.core.fields import OPPORTUNITY_FIELDS
 from board.core.markdown import plain_text
 from board.core.search_spec import INDEX_SPEC
@@ -40,11 +41,12 @@ def as_utc(value: dt.datetime | None) -> dt.datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
-def document_from_row(row: dict[str, Any]) -> dict[str, Any]:
+def document_from_row(row: dict[str, Any], now: dt.datetime | None = None) -> dict[str, Any]:
     # Search and highlight the text a visitor reads, not the Markdown syntax; lists come
-    # back from the store as JSON text; "No letter" matches only a stated "no letters".
+    # back from the store as JSON text; "No letter" matches only a stated "no letters";
+    # an event carries its next occurrence (and leaves search after its last one).
     lists = {f.name: as_list(row.get(f.name)) for f in OPPORTUNITY_FIELDS if f.is_list}
-    return build_document({**row, **lists,
+    return build_document({**row, **lists, **document_values(row, now or utcnow()),
                            "description": plain_text(row.get("description") or ""),
                            "state_name": vocab.states().get(row.get("state") or "", ""),
                            "lor_offered": search_letter_fact(row)},

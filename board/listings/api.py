@@ -22,6 +22,7 @@ from board.core.fields import BY_NAME
 from board.core.validation import (
     BOOL_FIELDS,
     DATE_FIELDS,
+    DATETIME_FIELDS,
     FIELDS,
     INT_RANGES,
     LIST_FIELDS,
@@ -75,6 +76,9 @@ def _body_schema(partial: bool) -> dict[str, Any]:
             props[name] = {"type": ["integer", "null"], "minimum": lo, "maximum": hi}
         elif name in DATE_FIELDS:
             props[name] = {"type": ["string", "null"], "format": "date"}
+        elif name in DATETIME_FIELDS:
+            props[name] = {"type": ["string", "null"], "format": "date-time",
+                           "description": "events; without an offset: in `timezone`"}
         elif name == "kind":
             props[name] = {"type": "string", "enum": list(vocab.KINDS)}
         elif name == "title":
@@ -144,7 +148,7 @@ async def _owned(opportunity_id: int, identity: TokenIdentity) -> dict[str, Any]
 
 
 def _written(request: Request, row: dict[str, Any]) -> OpportunityWritten:
-    out = opportunity_struct(row, runtime(request).settings.base_url)
+    out = opportunity_struct(row, runtime(request).settings.base_url, owner=True)
     flags = row.get("review_flags") or []
     if isinstance(flags, str):  # Piccolo returns JSON columns as text unless asked
         flags = json.loads(flags)

@@ -14,6 +14,7 @@ import re
 from typing import Any
 
 from board.core.derived import as_list
+from board.core.event_listing import form_time
 from board.core.fields import BY_NAME, form_sections
 from board.core.synonyms import resolve_specialty, suggest_specialty
 from board.core.validation import (
@@ -30,6 +31,7 @@ FORM_MARKER = "_asked"
 DERIVED_FROM = {"hands_on": "hands_on_level", "lor_offered": "lor_policy",
                 "b1b2_accepted": "visa_statuses"}
 NOT_STATED = "not_stated"
+EVENT_ONLY = frozenset({"online", "join_url_public"})
 CHOOSE_YES_NO = "choose Yes or No"
 CHOOSE_TRISTATE = "choose Yes, No or Not stated"
 
@@ -44,6 +46,8 @@ def form_values(row: dict[str, Any]) -> dict[str, Any]:
             value = (as_utc(value) - dt.timedelta(seconds=1)).date()  # stored as end of that day
         if name in LIST_FIELDS:
             values[name] = as_list(value) or []
+        elif name in ("starts_at", "ends_at"):  # an event's local time, in its own zone
+            values[name] = form_time(row, name)
         elif name in BOOL_FIELDS:
             values[name] = "true" if value else "false"
         elif name in TRISTATE_FIELDS:
@@ -64,9 +68,13 @@ def submitted(form: Any) -> tuple[dict[str, Any], dict[str, str]]:
             data[name] = [str(v)[:100] for v in form.getall(name, [])][:20]
         else:
             data[name] = str(form.get(name) or "")[:25_000]
+    is_event = data.get("kind", "").strip() == "event"
     for name in BOOL_FIELDS:
         answer = data[name].strip().lower()
-        if not asked:
+        if name in EVENT_ONLY and not is_event:
+            # The event fieldset's questions mean nothing for a rotation: not asked of it.
+            data[name] = "false"
+        elif not asked:
             data[name] = answer if answer in {"true", "false"} else str(name in form).lower()
         elif answer not in {"true", "false"} and not _source_stated(name, data):
             errors[name] = CHOOSE_YES_NO

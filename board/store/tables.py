@@ -114,6 +114,15 @@ class Opportunity(Table):
     confirmed_at = Timestamptz(null=True, default=None, index=True)
     full_until = Date(null=True, default=None)
     reported_closed_at = Timestamptz(null=True, default=None)
+    # The `event` kind (issue 18, board.core.events): the first occurrence, the host's IANA
+    # zone, an RFC 5545 RRULE ("" = once), and the join link (public, or only once saved).
+    starts_at = Timestamptz(null=True, default=None)
+    ends_at = Timestamptz(null=True, default=None)
+    timezone = Varchar(length=64, default="")
+    recurrence = Varchar(length=300, default="")
+    online = Boolean(default=False)
+    join_url = Varchar(length=500, default="")
+    join_url_public = Boolean(default=False)
 
 
 class Subscriber(Table):

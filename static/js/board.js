@@ -324,4 +324,33 @@ document.addEventListener("htmx:afterSettle", function (event) {
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
+// == h18cal: an event's time in the visitor's own time zone, the host's beside it ==
+(function () {
+  if (!window.Intl || !Intl.DateTimeFormat) return;
+  var mine = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  function fmt(date, withDay) {
+    var opts = {hour: "2-digit", minute: "2-digit", hourCycle: "h23"};
+    if (withDay) { opts.weekday = "short"; opts.month = "short"; opts.day = "numeric"; opts.year = "numeric"; }
+    return new Intl.DateTimeFormat(undefined, opts).format(date);
+  }
+  function localise(root) {
+    var boxes = (root || document).querySelectorAll("[data-event-times]");
+    for (var i = 0; i < boxes.length; i++) {
+      var box = boxes[i], local = box.querySelector("[data-event-local]");
+      if (!local || !local.hidden || box.getAttribute("data-zone") === mine) continue;
+      var start = new Date(box.getAttribute("data-start")), end = box.getAttribute("data-end");
+      var sameDay = end && new Date(end).toDateString() === start.toDateString();
+      var time = document.createElement("time");
+      time.setAttribute("datetime", box.getAttribute("data-start"));
+      time.textContent = fmt(start, true) + (end ? "–" + fmt(new Date(end), !sameDay) : "") + " your time (" + mine + ")";
+      local.appendChild(time);
+      local.appendChild(document.createTextNode(" · "));
+      local.hidden = false;
+      var note = box.querySelector("[data-host-note]");
+      if (note) note.hidden = false;
+    }
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", function () { localise(); });
+  else localise();
+  document.addEventListener("htmx:afterSwap", function (event) { localise(event.target); });
 })();

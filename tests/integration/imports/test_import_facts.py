@@ -37,6 +37,9 @@ EVERY_FIELD: dict[str, Any] = {
     "b1b2_accepted": True, "j1_sponsored": False, "visa_notes": "Ask about J-1.",
     "remote_from_abroad": False, "apply_url": "https://hospital.example.org/apply",
     "apply_email": "gme@hospital.example.org", "expires_at": LATER,
+    # The event fields (issue 18), not stated for an observership.
+    "starts_at": None, "ends_at": None, "timezone": "", "recurrence": "", "online": False,
+    "join_url": "", "join_url_public": False,
 }
 
 
@@ -100,3 +103,24 @@ async def test_a_list_cell_with_an_unknown_value_names_row_and_field(store):
     assert {(p.row, p.field) for p in exc.value.problems} == {
         (1, "visa_statuses"), (2, "intermediary_name")}
     assert "tourist" in exc.value.problems[0].line()
+
+
+async def test_an_event_round_trips_through_csv_and_json(store):
+    inst = await make_institution("Event Host")
+    event = {**EVERY_FIELD, "kind": "event", "title": "IMG coffee chat", "state": "", "city": "",
+             "online": True, "starts_at": "2027-01-27T20:00", "ends_at": "2027-01-27T21:00",
+             "timezone": "America/New_York", "recurrence": "RRULE:FREQ=MONTHLY;INTERVAL=2;BYDAY=4WE",
+             "join_url": "https://meet.example.org/chat", "join_url_public": True,
+             "start_date": None, "application_deadline": None}
+    for name, data in (("x.csv", _csv([event])), ("x.json", json.dumps([event]).encode())):
+        result = await importer.import_file(inst, name, data, mode="draft")
+        row = await listings.get(result.ids[0])
+        starts = row["starts_at"] if row["starts_at"].tzinfo else row["starts_at"].replace(
+            tzinfo=dt.UTC)
+        assert starts == dt.datetime(2027, 1, 28, 1, 0, tzinfo=dt.UTC), name
+        assert row["recurrence"] == "FREQ=MONTHLY;INTERVAL=2;BYDAY=4WE" and row["online"]
+        assert row["join_url_public"] is True and row["timezone"] == "America/New_York"
+    with pytest.raises(importer.ImportRejected) as exc:
+        await importer.import_file(inst, "x.csv", _csv([{**event, "timezone": "Eastern"}]),
+                                   mode="draft")
+    assert [(p.row, p.field) for p in exc.value.problems] == [(1, "timezone")]

@@ -119,7 +119,7 @@ def test_unknown_job_is_a_usage_error_naming_the_valid_ones(cli, store):
     assert result.exit_code == 2
     assert result.stderr.strip().splitlines() == [
         "error: unknown job 'expyre': choose one of expire, remind, digest, drain, reconcile, purge, "
-        "reconfirm, follow-ups"]
+        "reconfirm, follow-ups, events"]
     assert result.stdout == ""
 
 
@@ -148,7 +148,7 @@ def test_status_table_formats_durations_counts_and_errors():
     assert lines[-4].split() == ["purge", "2031-01-15", "10:00:00Z", "-", "running", "-"]
     assert lines[-3].split()[-3:] == ["OSError:", "disk", "full"]
     assert "digest     never run" in lines and lines[-2] == "reconfirm  never run"
-    assert lines[-1] == "follow-ups never run"
+    assert lines[-1] == "events     never run"
 
 
 def _board_env(tmp: Path, **extra: str) -> dict[str, str]:

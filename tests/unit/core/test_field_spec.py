@@ -53,7 +53,9 @@ STATED = {"fee_usd": 100, "application_fee_usd": 50, "deposit_usd": 500,
           "intermediary_name": "", "total_cost_usd": 650, "lor_policy": "standard",
           "participants_last_year": 10, "letters_last_year": 8, "hands_on_level": 2,
           "ehr_access": "read", "setting": "both", "hours_per_week": 40, "seats": 2,
-          "open_to": ["graduate"], "visa_statuses": ["b1b2", "j1"], "remote_from_abroad": False}
+          "open_to": ["graduate"], "visa_statuses": ["b1b2", "j1"], "remote_from_abroad": False,
+          "starts_at": "2027-01-27T20:00:00Z", "ends_at": "2027-01-27T21:00:00Z",
+          "timezone": "America/New_York", "recurrence": "FREQ=WEEKLY", "next_starts_at": 1800000000}
 
 
 def test_sortable_and_filterable_fields_are_in_the_document():

@@ -75,7 +75,7 @@ def test_every_bad_row_and_field_is_reported_with_one_based_row_numbers():
     lines = [p.line() for p in caught.value.problems]
     assert lines == [
         "row 3, field fee_usd: must be a whole number",
-        "row 7, field kind: must be one of observership, externship, clerkship, research, mentorship",
+        "row 7, field kind: must be one of observership, externship, clerkship, research, mentorship, event",
         "row 7, field apply_url: must be an https:// link",
     ]
     assert caught.value.bad_rows == 2

@@ -33,7 +33,7 @@ def test_a_firing_belongs_to_the_latest_scheduled_slot(name, now, slot):
 
 def test_the_scheduler_has_every_job_coalesced_one_instance_tolerating_misfires():
     assert list(JOBS) == ["expire", "remind", "digest", "drain", "reconcile", "purge",
-                          "reconfirm", "follow-ups"]
+                          "reconfirm", "follow-ups", "events"]
     jobs = {job.id: job for job in build_scheduler(rt=None).scheduler.get_jobs()}  # type: ignore[arg-type]
     assert set(jobs) == set(JOBS)
     for job in jobs.values():
