@@ -22,7 +22,7 @@ from board.browse.params import (
 from board.core import vocab
 from board.core.fields import FACET_FIELDS, names
 from board.core.search_spec import BOOLEAN_FACETS
-from board.reviews import queries as review_queries
+from board.reviews.summary import summaries as review_summaries
 from search.engine import SearchResult
 
 FACET_ORDER = names(FACET_FIELDS)
@@ -168,10 +168,15 @@ def pagination(state: dict[str, list[str]], result: SearchResult) -> dict[str, A
 async def page_hits(hits: list[dict[str, Any]], profile: Profile, year: int
                     ) -> list[dict[str, Any]]:
     """The hits of one page as the search page and the API show them: copies (a result may
-    be a cached, shared one) with the visitor's verdicts when a profile is given, and each
-    listing's review summary read from the store, so a new review shows without a reindex."""
+    be a cached, shared one) with the visitor's verdicts when a profile is given. Each
+    listing's review summary comes with its search document (a change of shown reviews
+    re-sends the listing through the outbox), so a search does no store query; only a
+    document indexed before documents carried it is looked up."""
     out = annotate(hits, profile, year) if profile else [dict(h) for h in hits]
-    reviews = await review_queries.summaries(h["id"] for h in out)
-    for hit in out:
-        hit["reviews"] = reviews.get(hit["id"])
+    missing = [h["id"] for h in out if h.get("reviews") is None]
+    if missing:
+        reviews = await review_summaries(missing)
+        for hit in out:
+            if hit.get("reviews") is None:
+                hit["reviews"] = reviews.get(hit["id"])
     return out
