@@ -70,12 +70,23 @@ def _vocabulary(facet: str) -> tuple[tuple[str, str, str, str], ...]:
     return tuple((v, label, str(escape(v)), str(escape(label))) for v, label in values)
 
 
+@cache
+def _option_bases(facet: str) -> tuple[dict[str, Any], ...]:
+    """Per option the parts that never change: value, label, their escaped forms and the two
+    fixed pieces of its <li> (options_html fills in the class, checked and count)."""
+    name = escape(facet)
+    return tuple({"value": v, "label": label, "_value": ev, "_label": el,
+                  "_head": f'"><input type="checkbox" name="{name}" value="{ev}"',
+                  "_mid": f'><span>{el}</span><span class="facet__count" aria-hidden="true">'}
+                 for v, label, ev, el in _vocabulary(facet))
+
+
 def _options(facet: str, counts: dict[str, int], selected: tuple[str, ...]
              ) -> list[dict[str, Any]]:
     # The escaped strings ride along (keys options_html reads) so a page escapes nothing twice.
-    opts = [{"value": v, "label": label, "count": counts.get(v, 0), "selected": v in selected,
-             "_value": ev, "_label": el}
-            for v, label, ev, el in _vocabulary(facet)]
+    get = counts.get
+    opts = [{**base, "count": get(base["value"], 0), "selected": base["value"] in selected}
+            for base in _option_bases(facet)]
     if len(opts) > LONG_LIST:
         opts.sort(key=lambda o: (not o["selected"], -o["count"], o["label"]))
     return opts
@@ -112,15 +123,15 @@ def options_html(facet: str, title: str, options: list[dict[str, Any]], facet_q:
         count, selected = opt["count"], opt["selected"]
         empty = " facet__option--empty" if count == 0 and not selected else ""
         checked = " checked" if selected else ""
-        value = opt.get("_value") or escape(opt["value"])
-        label = opt.get("_label") or escape(opt["label"])
-        parts.append(
-            f'<li><label class="facet__option{empty}"><input type="checkbox" name="{name}" '
-            f'value="{value}"{checked}><span>{label}</span>'
-            # aria-label is not allowed on a <span>: screen readers get the count with its unit
-            # from a visually hidden sibling, and the bare digits are hidden from them.
-            f'<span class="facet__count" aria-hidden="true">{count}</span>'
-            f'<span class="visually-hidden"> {count} listings</span></label></li>')
+        head, mid = opt.get("_head"), opt.get("_mid")
+        if head is None or mid is None:  # an option not built by _options
+            value, label = escape(opt["value"]), escape(opt["label"])
+            head = f'"><input type="checkbox" name="{name}" value="{value}"'
+            mid = f'><span>{label}</span><span class="facet__count" aria-hidden="true">'
+        # aria-label is not allowed on a <span>: screen readers get the count with its unit
+        # from a visually hidden sibling, and the bare digits are hidden from them.
+        parts.append(f'<li><label class="facet__option{empty}{head}{checked}{mid}{count}'
+                     f'</span><span class="visually-hidden"> {count} listings</span></label></li>')
     return Markup("\n".join(parts))  # every value above is escaped
 
 

@@ -125,6 +125,9 @@ async def _send(rt: Any, batch: list[Pending], period: str, now: dt.datetime,
     counts["skipped"] += len(batch) - len(mine)
     outcomes: list[tuple[Pending, Attempt]] = []
     pending: list[tuple[Pending, Attempt]] = []
+    # The previous group's transaction commits while the next messages go out (SQLite's
+    # commit waits on a disk flush in its thread); one group at a time, in order.
+    recording: asyncio.Task | None = None
     try:
         async with rt.mailer.chunk() as sender:
             for p in mine:
@@ -136,10 +139,14 @@ async def _send(rt: Any, batch: list[Pending], period: str, now: dt.datetime,
                 outcomes.append((p, attempt))
                 pending.append((p, attempt))
                 if len(pending) >= RECORD_EVERY:
-                    done, pending = pending, []
-                    await asyncio.shield(_record(done, now))
+                    if recording is not None:
+                        await asyncio.shield(recording)
+                    recording = asyncio.create_task(_record(pending, now))
+                    pending = []
     finally:
         # Shielded: a cancel (shutdown) must not lose the record of messages just sent.
+        if recording is not None:
+            await asyncio.shield(recording)
         await asyncio.shield(_record(pending, now))
     retry = []
     for p, a in outcomes:
