@@ -85,7 +85,9 @@ def test_api_structs_hold_the_spec_fields():
         f.name for f in OPPORTUNITY_FIELDS}
     assert set(Hit.__struct_fields__) - _HIT_EXTRAS == {
         f.name for f in OPPORTUNITY_FIELDS if f.in_hits}
-    assert set(INDEX_SPEC.hit_fields) - {"institution_name", "institution_verified", "_geo"} \
+    # "reviews": the review summary the document carries (board.reviews.summary).
+    assert set(INDEX_SPEC.hit_fields) - {"institution_name", "institution_verified", "_geo",
+                                         "reviews"} \
         == {f.name for f in OPPORTUNITY_FIELDS if f.in_hits} | {"id"}
 
 
