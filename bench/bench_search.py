@@ -33,6 +33,7 @@ from board.browse.params import parse_search
 from board.core import vocab
 from board.core.geo import locate_city
 from board.core.search_spec import INDEX_SPEC
+from board.reviews.summary import public_summary
 from search import sync
 from search.client import MeiliClient
 from search.documents import build_document
@@ -79,8 +80,20 @@ def synthetic_documents(count: int, rng: random.Random) -> list[dict[str, Any]]:
                 "remote", "hands_on", "lor_offered", "ecfmg_required", "usmle_step1_required",
                 "usmle_step2ck_required", "b1b2_accepted", "j1_sponsored")},
             **img_facts(rng),
+            "reviews": synthetic_reviews(rng),
         }, INDEX_SPEC.bool_fields, INDEX_SPEC.plain_fields))
     return docs
+
+
+def synthetic_reviews(rng: random.Random) -> dict[str, Any]:
+    """The review summary a real document carries (board.indexing.gateway.load_rows): most
+    listings have none, some one or two (count only), a few enough for scores."""
+    count = rng.choice((0, 0, 0, 0, 1, 2, 3, 5))
+    rows = [{"overall": rng.randint(1, 5), "teaching": rng.randint(1, 5),
+             "hands_on": rng.randint(1, 5), "organisation": rng.randint(1, 5),
+             "letter": rng.choice(("yes", "no", "did_not_ask")),
+             "costs_as_advertised": rng.random() < 0.8} for _ in range(count)]
+    return public_summary(rows)
 
 
 def _maybe(rng: random.Random, value: Any, stated: float = 0.7) -> Any:

@@ -23,7 +23,7 @@ from board.core import vocab
 from board.core.fields import FACET_FIELDS, names
 from board.core.search_spec import BOOLEAN_FACETS
 from board.core.synonyms import resolve_specialty
-from board.reviews import queries as review_queries
+from board.reviews.summary import summaries as review_summaries
 from search.engine import SearchResult
 
 FACET_ORDER = names(FACET_FIELDS)
@@ -71,12 +71,23 @@ def _vocabulary(facet: str) -> tuple[tuple[str, str, str, str], ...]:
     return tuple((v, label, str(escape(v)), str(escape(label))) for v, label in values)
 
 
+@cache
+def _option_bases(facet: str) -> tuple[dict[str, Any], ...]:
+    """Per option the parts that never change: value, label, their escaped forms and the two
+    fixed pieces of its <li> (options_html fills in the class, checked and count)."""
+    name = escape(facet)
+    return tuple({"value": v, "label": label, "_value": ev, "_label": el,
+                  "_head": f'"><input type="checkbox" name="{name}" value="{ev}"',
+                  "_mid": f'><span>{el}</span><span class="facet__count" aria-hidden="true">'}
+                 for v, label, ev, el in _vocabulary(facet))
+
+
 def _options(facet: str, counts: dict[str, int], selected: tuple[str, ...]
              ) -> list[dict[str, Any]]:
     # The escaped strings ride along (keys options_html reads) so a page escapes nothing twice.
-    opts = [{"value": v, "label": label, "count": counts.get(v, 0), "selected": v in selected,
-             "_value": ev, "_label": el}
-            for v, label, ev, el in _vocabulary(facet)]
+    get = counts.get
+    opts = [{**base, "count": get(base["value"], 0), "selected": base["value"] in selected}
+            for base in _option_bases(facet)]
     if len(opts) > LONG_LIST:
         opts.sort(key=lambda o: (not o["selected"], -o["count"], o["label"]))
     return opts
@@ -115,15 +126,15 @@ def options_html(facet: str, title: str, options: list[dict[str, Any]], facet_q:
         count, selected = opt["count"], opt["selected"]
         empty = " facet__option--empty" if count == 0 and not selected else ""
         checked = " checked" if selected else ""
-        value = opt.get("_value") or escape(opt["value"])
-        label = opt.get("_label") or escape(opt["label"])
-        parts.append(
-            f'<li><label class="facet__option{empty}"><input type="checkbox" name="{name}" '
-            f'value="{value}"{checked}><span>{label}</span>'
-            # aria-label is not allowed on a <span>: screen readers get the count with its unit
-            # from a visually hidden sibling, and the bare digits are hidden from them.
-            f'<span class="facet__count" aria-hidden="true">{count}</span>'
-            f'<span class="visually-hidden"> {count} listings</span></label></li>')
+        head, mid = opt.get("_head"), opt.get("_mid")
+        if head is None or mid is None:  # an option not built by _options
+            value, label = escape(opt["value"]), escape(opt["label"])
+            head = f'"><input type="checkbox" name="{name}" value="{value}"'
+            mid = f'><span>{label}</span><span class="facet__count" aria-hidden="true">'
+        # aria-label is not allowed on a <span>: screen readers get the count with its unit
+        # from a visually hidden sibling, and the bare digits are hidden from them.
+        parts.append(f'<li><label class="facet__option{empty}{head}{checked}{mid}{count}'
+                     f'</span><span class="visually-hidden"> {count} listings</span></label></li>')
     return Markup("\n".join(parts))  # every value above is escaped
 
 
@@ -171,10 +182,15 @@ def pagination(state: dict[str, list[str]], result: SearchResult) -> dict[str, A
 async def page_hits(hits: list[dict[str, Any]], profile: Profile, year: int
                     ) -> list[dict[str, Any]]:
     """The hits of one page as the search page and the API show them: copies (a result may
-    be a cached, shared one) with the visitor's verdicts when a profile is given, and each
-    listing's review summary read from the store, so a new review shows without a reindex."""
+    be a cached, shared one) with the visitor's verdicts when a profile is given. Each
+    listing's review summary comes with its search document (a change of shown reviews
+    re-sends the listing through the outbox), so a search does no store query; only a
+    document indexed before documents carried it is looked up."""
     out = annotate(hits, profile, year) if profile else [dict(h) for h in hits]
-    reviews = await review_queries.summaries(h["id"] for h in out)
-    for hit in out:
-        hit["reviews"] = reviews.get(hit["id"])
+    missing = [h["id"] for h in out if h.get("reviews") is None]
+    if missing:
+        reviews = await review_summaries(missing)
+        for hit in out:
+            if hit.get("reviews") is None:
+                hit["reviews"] = reviews.get(hit["id"])
     return out

@@ -35,11 +35,13 @@ INDEX_SPEC = IndexSpec(
     filterable=(*(f.name for f in OPPORTUNITY_FIELDS if f.filterable), *_DOCUMENT_FILTERS),
     sortable=(*(_sort_key(f.name, f.type) for f in OPPORTUNITY_FIELDS if f.sortable), "_geo"),
     hit_fields=("id", *(f.name for f in OPPORTUNITY_FIELDS if f.in_hits),
-                "institution_name", "institution_verified", "_geo"),
+                "institution_name", "institution_verified", "_geo", "reviews"),
     bool_fields=tuple(f.name for f in OPPORTUNITY_FIELDS if f.type == BOOL),
-    plain_fields=tuple(f.name for f in OPPORTUNITY_FIELDS
-                       if (f.in_hits or f.facet or f.filterable or f.stat)
-                       and f.type not in (BOOL, DATE) and f.name not in _SHAPED),
+    plain_fields=(*(f.name for f in OPPORTUNITY_FIELDS
+                    if (f.in_hits or f.facet or f.filterable or f.stat)
+                    and f.type not in (BOOL, DATE) and f.name not in _SHAPED),
+                  # The listing's review summary (board.reviews.summary), copied as it is.
+                  "reviews"),
     synonyms=tuple((alias, tuple(words)) for alias, words in query_synonyms().items()),
 )
 FACETS = INDEX_SPEC.facets

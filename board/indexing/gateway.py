@@ -16,6 +16,7 @@ from board.core.markdown import plain_text
 from board.core.search_spec import INDEX_SPEC
 from board.listings.visibility import visible_where
 from board.observability import metrics
+from board.reviews.summary import summaries as review_summaries
 from board.store.tables import Opportunity
 from search.client import MeiliClient
 from search.documents import build_document
@@ -65,7 +66,13 @@ async def load_rows(ids: Iterable[int] | None = None, *, visible_only: bool = Fa
         query = query.where(visible_where(now or utcnow()))
     if limit:
         query = query.limit(limit)
-    return await query.run()
+    rows = await query.run()
+    # Each document carries its listing's review summary, so a search page reads it from the
+    # hits instead of querying the store; a change of shown reviews re-sends the listing.
+    reviews = await review_summaries(r["id"] for r in rows)
+    for row in rows:
+        row["reviews"] = reviews[row["id"]]
+    return rows
 
 
 class SearchGateway(MeiliIndex):

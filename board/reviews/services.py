@@ -12,16 +12,17 @@ from typing import Any
 
 from board.core.signing import BadToken, sign, unsign
 from board.core.validation import ValidationErrors, clean_email
+from board.indexing import outbox
 from board.indexing.gateway import utcnow
 from board.listings.red_flags import red_flags
 from board.mail.delivery import send
 from board.mail.render import Email
 from board.settings import Settings
+from board.store.engine import write_transaction
 from board.store.tables import Completion, Opportunity, Review
 
 PURPOSE = "review"
 REVIEW_LINK_DAYS = 90
-MIN_FOR_SCORES = 3
 SCORES = ("overall", "teaching", "hands_on", "organisation")
 LETTER = ("yes", "no", "did_not_ask")
 BODY_MAX, NAME_MAX, COUNTRY_MAX, REPLY_MAX = 2000, 80, 60, 2000
@@ -177,10 +178,13 @@ async def submit_review(completion_id: int, clean: dict[str, Any],
         raise AlreadyReviewed(completion_id)
     status = "held" if review_flags(clean["body"]) else "shown"
     try:
-        await Review.insert(Review(completion_id=completion_id,
-                                   opportunity_id=done["opportunity_id"],
-                                   institution_id=done["institution_id"], status=status,
-                                   created_at=now or utcnow(), **clean)).run()
+        async with write_transaction():
+            await Review.insert(Review(completion_id=completion_id,
+                                       opportunity_id=done["opportunity_id"],
+                                       institution_id=done["institution_id"], status=status,
+                                       created_at=now or utcnow(), **clean)).run()
+            if status == "shown":
+                await _reindex(done["opportunity_id"])
     except Exception:
         if await review_of(completion_id):
             raise AlreadyReviewed(completion_id) from None
@@ -188,25 +192,39 @@ async def submit_review(completion_id: int, clean: dict[str, Any],
     return await review_of(completion_id)  # type: ignore[return-value]
 
 
+async def _reindex(opportunity_ids: list[int] | int) -> None:
+    """Inside the transaction that changed which reviews are shown: the listing's search
+    document carries its review summary (search hits read it from there, no store query
+    per search), so the outbox sends the listing again."""
+    await outbox.record(opportunity_ids, "reviews")
+
+
 async def withdraw(completion_id: int) -> None:
-    await Review.update({Review.status: "withdrawn"}).where(
-        Review.completion_id == completion_id).run()
+    async with write_transaction():
+        rows = await Review.update({Review.status: "withdrawn"}).where(
+            Review.completion_id == completion_id).returning(Review.opportunity_id).run()
+        await _reindex([r["opportunity_id"] for r in rows])
 
 
 async def hide(review_id: int, reason: str) -> None:
-    rows = await Review.update({Review.status: "hidden", Review.hidden_reason: reason}).where(
-        (Review.id == review_id) & (Review.status != "withdrawn")).returning(Review.id).run()
-    if not rows:
-        raise NotFound(review_id)
+    async with write_transaction():
+        rows = await Review.update({Review.status: "hidden", Review.hidden_reason: reason}
+                                   ).where((Review.id == review_id) & (Review.status != "withdrawn")
+                                           ).returning(Review.opportunity_id).run()
+        if not rows:
+            raise NotFound(review_id)
+        await _reindex(rows[0]["opportunity_id"])
 
 
 async def show(review_id: int) -> None:
     """A moderator publishes a held review (or un-hides one)."""
-    rows = await Review.update({Review.status: "shown", Review.hidden_reason: ""}).where(
-        (Review.id == review_id) & Review.status.is_in(["held", "hidden"])).returning(
-        Review.id).run()
-    if not rows:
-        raise NotFound(review_id)
+    async with write_transaction():
+        rows = await Review.update({Review.status: "shown", Review.hidden_reason: ""}).where(
+            (Review.id == review_id) & Review.status.is_in(["held", "hidden"])).returning(
+            Review.opportunity_id).run()
+        if not rows:
+            raise NotFound(review_id)
+        await _reindex(rows[0]["opportunity_id"])
 
 
 async def reply(review_id: int, institution_id: int, text: str,

@@ -60,7 +60,10 @@ STATED = {"fee_usd": 100, "application_fee_usd": 50, "deposit_usd": 500,
 
 def test_sortable_and_filterable_fields_are_in_the_document():
     row = {"id": 1, "title": "A title", "kind": "research", "specialty": "Internal medicine",
-           "latitude": 1.0, "longitude": 2.0, **STATED, "intermediary_name": "Agency"}
+           "latitude": 1.0, "longitude": 2.0, **STATED, "intermediary_name": "Agency",
+           # The review summary board.indexing.gateway.load_rows puts on every row.
+           "reviews": {"count": 0, "rating": None, "letter_rate": None,
+                       "costs_as_advertised_rate": None}}
     doc = build_document(row, INDEX_SPEC.bool_fields, INDEX_SPEC.plain_fields)
     for name in (*SETTINGS["filterableAttributes"], *SETTINGS["sortableAttributes"]):
         assert name in doc, name
@@ -84,7 +87,9 @@ def test_api_structs_hold_the_spec_fields():
         f.name for f in OPPORTUNITY_FIELDS}
     assert set(Hit.__struct_fields__) - _HIT_EXTRAS == {
         f.name for f in OPPORTUNITY_FIELDS if f.in_hits}
-    assert set(INDEX_SPEC.hit_fields) - {"institution_name", "institution_verified", "_geo"} \
+    # "reviews": the review summary the document carries (board.reviews.summary).
+    assert set(INDEX_SPEC.hit_fields) - {"institution_name", "institution_verified", "_geo",
+                                         "reviews"} \
         == {f.name for f in OPPORTUNITY_FIELDS if f.in_hits} | {"id"}
 
 
