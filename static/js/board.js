@@ -324,6 +324,7 @@ document.addEventListener("htmx:afterSettle", function (event) {
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
+})();
 // == h18cal: an event's time in the visitor's own time zone, the host's beside it ==
 (function () {
   if (!window.Intl || !Intl.DateTimeFormat) return;
