@@ -17,7 +17,9 @@ from board.browse.params import ParamError, parse_search
 from board.web.common import render, runtime
 from board.web.routing import FeatureRouter
 
-VIEW_PARAMS = frozenset({"facet", "facet_q"})
+# "alert" (a digest's manage token) and "subscribe_email" (the inline subscribe box's field,
+# inside the search form) belong to board.digests.inline, not to the search.
+VIEW_PARAMS = frozenset({"facet", "facet_q", "alert", "subscribe_email"})
 MAX_FACET_Q = 100
 
 
