@@ -85,6 +85,7 @@ async def pending_queue() -> list[dict[str, Any]]:
         row["changes"] = review.diff(row.get("approved_values"), row)
         row["evidence"] = evidence.get(row["institution"])
         row["description_html"] = highlight(row.get("description") or "")
+        row["title_html"] = highlight(row.get("title") or "")
         row["flagged"] = bool(flagged_spans(row.get("description") or ""))
     return rows
 
