@@ -211,10 +211,10 @@ async def update_alert(request: Request, token: str) -> Response:
         await subscriptions.change_filters(row, filters)
     except ValidationErrors as exc:
         if is_htmx(request):
-            return await _inline_box(request, 400, inline_errors=exc.errors)
+            return await _inline_box(request, 400, inline_errors=exc.errors, inline_alert=token)
         return await _manage_page(request, token, row, 400, errors=exc.errors)
     if is_htmx(request):
-        return await _inline_box(request, inline_updated=f"/manage/{token}")
+        return await _inline_box(request, inline_updated=f"/manage/{token}", inline_alert=token)
     return Redirect(f"/manage/{token}?updated=1", status_code=303)
 
 

@@ -91,6 +91,12 @@ async def test_inline_subscribe_from_the_results(runtime, smtp, new_page, js):
     if js:
         problems += await audit(page, "manage-alert")
     await page.get_by_role("link", name="Edit in search").click()
-    await page.locator("#subscribe-inline").get_by_role("button", name="Update this alert").wait_for()
+    update = page.locator("#subscribe-inline").get_by_role("button", name="Update this alert")
+    await update.wait_for()
+    await update.click()
+    if js:
+        await page.locator("#subscribe-inline").get_by_role("heading", name="Alert updated").wait_for()
+    else:
+        await page.get_by_text("Your alert now uses the search's filters.").wait_for()
     assert problems == [], "\n".join(problems)
     assert page.console_errors == []

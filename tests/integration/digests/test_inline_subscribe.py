@@ -70,12 +70,14 @@ async def test_update_this_alert_replaces_the_stored_filters(client, smtp):
     token = token_for(row, "manage", web.app.state.runtime.settings.secret_key)
     page = await web.get(f"/?state=TX&alert={token}")
     assert "Update this alert" in page.text and f'formaction="/manage/{token}/alert"' in page.text
+    # Inside the search form: a further search (htmx or not) keeps the alert.
+    assert f'<input type="hidden" name="alert" value="{token}">' in page.text
     # A forged token gets the ordinary box.
     assert "Email me new matches" in (await web.get("/?state=TX&alert=forged")).text
     r = await web.post(f"/manage/{token}/alert", headers={"HX-Request": "true"}, data=_search_form(
         state="TX", hands_on="true", near="Houston, TX", radius_miles="100",
         _csrf_token=web.cookies["csrftoken"]))
-    assert r.status_code == 200 and "Alert updated" in r.text
+    assert r.status_code == 200 and "Alert updated" in r.text and f'value="{token}"' in r.text
     stored = subscriptions.stored_filters(
         await Subscriber.select().where(Subscriber.id == row["id"]).first().run())
     assert stored["hands_on"] == ["true"] and stored["radius_miles"] == ["100"]
