@@ -37,7 +37,8 @@ async def test_staff_queue_shows_highlight_evidence_and_confirms_remove(runtime,
     await Member(institution=inst, email="founder@gmail.com", name="Founder",
                  email_verified_at=utcnow()).save().run()
     await make_pending(inst, title="Guaranteed letter observership",
-                       description="Four weeks in clinic. A guaranteed letter of recommendation for every participant.")
+                       description="Four weeks in clinic. A guaranteed letter of recommendation "
+                                   "for every participant.")
     await Member(email=STAFF, name="Moderator", password_hash=hash_password_sync(STAFF_PW),
                  is_staff=True, email_verified_at=utcnow()).save().run()
     page = await new_page()

@@ -97,7 +97,8 @@ async def test_suspending_or_rejecting_an_institution_takes_its_listings_out_of_
     with pytest.raises(listings.LifecycleError, match="suspended"):
         await listings.submit(draft, inst)
     # Reversible: lifting it brings the listing back, untouched.
-    await post_form(client, f"/staff/institutions/{inst}/unsuspend", headers={"referer": "/staff/institutions"})
+    await post_form(client, f"/staff/institutions/{inst}/unsuspend",
+                    headers={"referer": "/staff/institutions"})
     await wait_for_search(client, lambda hits: opp in [h["id"] for h in hits])
     assert (await listings.get(opp))["status"] == "published"
 
