@@ -13,6 +13,7 @@ from litestar.response import Redirect, Response, Template
 from board.browse.params import FILTER_PARAMS, ParamError, filters_of, to_query_string
 from board.core.validation import ValidationErrors
 from board.digests import inline, subscriptions
+from board.digests.emails import DIGEST_DAY
 from board.digests.subscriptions import BadLink, TooManyMails
 from board.web import ratelimit
 from board.web.api_errors import ErrorBody
@@ -48,7 +49,7 @@ def _form_filters(form: Any) -> dict[str, list[str]]:
 def _form_context(filters: dict[str, Any]) -> dict[str, Any]:
     return {"filters": filters, "hidden": [(k, v) for k, vs in filters.items() for v in vs],
             "summary": subscriptions.filter_summary(filters),
-            "search_url": "/?" + to_query_string(filters)}
+            "search_url": "/?" + to_query_string(filters), "digest_day": DIGEST_DAY}
 
 
 @get("/subscribe", include_in_schema=False)
@@ -162,7 +163,7 @@ async def _manage_page(request: Request, token: str, row: dict[str, Any], status
     filters = subscriptions.stored_filters(row)
     ctx = {"token": token, "sub": row, "filters": filters, "errors": {}, "message": None,
            "summary": subscriptions.filter_summary(filters),
-           "edit_url": edit_in_search_url(filters, token)}
+           "edit_url": edit_in_search_url(filters, token), "digest_day": DIGEST_DAY}
     ctx.update(extra)
     return await render(request, "pages/manage.html", status_code=status, **ctx)
 
