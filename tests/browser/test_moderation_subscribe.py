@@ -45,7 +45,8 @@ async def test_staff_queue_shows_highlight_evidence_and_confirms_remove(runtime,
     await _log_in(page, STAFF, STAFF_PW)
     await page.goto("/staff")
     card = page.locator("article", has_text="Guaranteed letter observership")
-    assert "guaranteed letter of recommendation" in (await card.locator("mark").first.inner_text()).lower()
+    marked = await card.locator(".queue-description mark").first.inner_text()
+    assert "guaranteed letter of recommendation" in marked.lower()
     evidence = await card.locator(".evidence").inner_text()
     assert "https://gmail-observerships.example" in evidence and "Webmail only" in evidence
     assert "Members\n1" in evidence or "Members 1" in evidence.replace("\n", " ")
