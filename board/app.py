@@ -160,10 +160,25 @@ def _handlers():
     }
 
 
+def _job_schedule():
+    # The staff job page shows each job's next run; board itself never imports jobs.
+    from jobs.table import schedule
+
+    return schedule
+
+
+def _template_globals() -> None:
+    # The inline subscribe box reads the search request itself (board.digests.inline).
+    from board.digests.inline import box_state
+
+    environment().globals.setdefault("subscribe_box", box_state)
+
+
 def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None,
                with_scheduler: bool = False) -> Litestar:
     settings = settings or load_settings()
     rt = runtime or Runtime.build(settings)
+    _template_globals()
     if settings.sentry_dsn:
         from board.observability.sentry import init_sentry
 
@@ -188,7 +203,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         route_handlers=[*routers(), create_static_files_router(
             path="/static", directories=[STATIC], include_in_schema=False)],
         lifespan=[lifespan],
-        state=State({"runtime": rt}),
+        state=State({"runtime": rt, "job_schedule": _job_schedule()}),
         # The same Environment renders the emails: one set of filters, globals and escaping.
         template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(environment())),
         csrf_config=CSRFConfig(

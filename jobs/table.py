@@ -67,3 +67,12 @@ JOBS: dict[str, JobSpec] = {
 
 def unknown_job_message(name: str) -> str:
     return f"unknown job {name!r}: choose one of {', '.join(JOBS)}"
+
+
+def schedule(now: dt.datetime) -> dict[str, dict[str, Any]]:
+    """Each job's description and next fire time after `now` (the staff job page)."""
+    out: dict[str, dict[str, Any]] = {}
+    for name, spec in JOBS.items():
+        out[name] = {"description": spec.description,
+                     "next_run": spec.trigger.get_next_fire_time(None, now)}
+    return out

@@ -19,9 +19,9 @@ from board.core import geo
 from board.web.common import render, runtime
 from board.web.routing import FeatureRouter
 
-# Page parameters that are not search filters: the type-to-filter text, and `alert` (the
-# token of a saved alert the page is editing: "Update this alert").
-VIEW_PARAMS = frozenset({"facet", "facet_q", "alert"})
+# "alert" (a digest's manage token) and "subscribe_email" (the inline subscribe box's field,
+# inside the search form) belong to board.digests.inline, not to the search.
+VIEW_PARAMS = frozenset({"facet", "facet_q", "alert", "subscribe_email"})
 MAX_FACET_Q = 100
 
 

@@ -57,7 +57,9 @@ def listing_view(hit: Mapping[str, Any], base_url: str) -> dict[str, Any]:
                      if hit.get("hands_on_level") is not None
                      else "Hands-on" if hit.get("hands_on") else "Observation only"),
         "lor": letter_label(hit),
-        "deadline": hit.get("application_deadline") or "None stated",
+        # The site's word for no date: the card and listing page say "Rolling" too.
+        "deadline": hit.get("application_deadline") or "Rolling",
+        "start": hit.get("start_date") or "Rolling",
         "url": f"{base_url}/opportunities/{hit['id']}",
     }
 
@@ -69,7 +71,7 @@ def render_parts(settings: Settings, summary: Sequence[str], new: Sequence[Mappi
         "new": [listing_view(h, base) for h in new[:MAX_NEW]],
         "more": max(0, len(new) - MAX_NEW),
         "closing": [listing_view(h, base) for h in closing[:MAX_CLOSING]],
-        "summary": list(summary), "search_url": search_url, "period": period,
+        "summary": list(summary), "search_url": search_url, "week": week_label(period),
         "manage_url": MANAGE_PH, "unsubscribe_url": UNSUB_PH, "base_url": base,
     })
 
@@ -89,3 +91,18 @@ def assemble(parts: Rendered, settings: Settings, *, to: str, subscriber_id: int
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
             "Auto-Submitted": "auto-generated",
         })
+
+
+# The digest's period is the ISO week, which starts on Monday: the hourly job's first tick
+# of the week (Monday 00:05 UTC) sends it, so Monday is the day subscribers are told.
+DIGEST_DAY = "Monday"
+
+
+def week_label(period: str) -> str:
+    """"2026-W48" as people say it: "week of 23 November" (the Monday it starts)."""
+    try:
+        year, week = period.split("-W")
+        monday = dt.date.fromisocalendar(int(year), int(week), 1)
+    except ValueError:
+        return "this week"
+    return f"week of {monday.day} {monday.strftime('%B')}"

@@ -8,16 +8,16 @@ from typing import Any
 from litestar import Request, get, post
 from litestar.exceptions import HTTPException, TooManyRequestsException
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.response import Response, Template
+from litestar.response import Redirect, Response, Template
 
 from board.browse.params import FILTER_PARAMS, ParamError, filters_of, to_query_string
-from board.core import vocab
 from board.core.validation import ValidationErrors
-from board.digests import subscriptions
+from board.digests import inline, subscriptions
+from board.digests.emails import DIGEST_DAY
 from board.digests.subscriptions import BadLink, TooManyMails
 from board.web import ratelimit
 from board.web.api_errors import ErrorBody
-from board.web.common import render, runtime
+from board.web.common import is_htmx, render, runtime
 from board.web.routing import FeatureRouter
 
 PER_CLIENT_PER_HOUR = 20
@@ -49,7 +49,7 @@ def _form_filters(form: Any) -> dict[str, list[str]]:
 def _form_context(filters: dict[str, Any]) -> dict[str, Any]:
     return {"filters": filters, "hidden": [(k, v) for k, vs in filters.items() for v in vs],
             "summary": subscriptions.filter_summary(filters),
-            "search_url": "/?" + to_query_string(filters)}
+            "search_url": "/?" + to_query_string(filters), "digest_day": DIGEST_DAY}
 
 
 @get("/subscribe", include_in_schema=False)
@@ -74,6 +74,29 @@ async def subscribe_submit(request: Request) -> Template:
     except ValidationErrors as exc:
         return await render(request, "pages/subscribe.html", status_code=400, email=email,
                             errors=exc.errors, error=None, **_form_context(filters_of(filters)))
+    return await render(request, "pages/subscribe_sent.html", message=SENT_TEXT)
+
+
+async def _inline_box(request: Request, status: int = 200, **state: Any) -> Template:
+    """The inline box after a POST: htmx swaps it in place of the form."""
+    return await render(request, "partials/subscribe_inline.html", status_code=status, **state)
+
+
+@post("/subscribe/inline", include_in_schema=False, status_code=200)
+async def subscribe_inline(request: Request) -> Template:
+    """The search results' "Email me new matches": the whole search form arrives here."""
+    form = await request.form()
+    filters = inline.filters_from_search_form(form)
+    email = str(form.get(inline.EMAIL_FIELD) or "").strip()
+    try:
+        await _start(request, email, filters)
+    except ValidationErrors as exc:
+        if is_htmx(request):
+            return await _inline_box(request, 400, inline_errors=exc.errors, inline_email=email)
+        return await render(request, "pages/subscribe.html", status_code=400, email=email,
+                            errors=exc.errors, error=None, **_form_context(filters_of(filters)))
+    if is_htmx(request):
+        return await _inline_box(request, inline_sent=SENT_TEXT)
     return await render(request, "pages/subscribe_sent.html", message=SENT_TEXT)
 
 
@@ -128,28 +151,28 @@ async def confirm(request: Request, token: str) -> Template:
                         summary=subscriptions.filter_summary(subscriptions.stored_filters(row)))
 
 
-# The filters templates/pages/manage.html has inputs for.
-MANAGE_FORM_FILTERS = frozenset({"q", "kind", "state", "specialty", "fee_max", "hands_on",
-                                 "lor_offered", "b1b2_accepted", "j1_sponsored", "remote"})
+def edit_in_search_url(filters: dict[str, list[str]], token: str) -> str:
+    """The search page showing this alert's filters, whose inline box then offers "Update
+    this alert": the alert is edited with the search page's own controls."""
+    query = to_query_string(filters)
+    return "/?" + (query + "&" if query else "") + f"{inline.ALERT_PARAM}={token}"
 
 
 async def _manage_page(request: Request, token: str, row: dict[str, Any], status: int = 200,
                        **extra: Any) -> Template:
     filters = subscriptions.stored_filters(row)
-    # Every filter this form does not show travels as a hidden field, so saving the form
-    # never drops one (the profile, distance, the IMG-fact facets, cost and hands-on limits).
-    keep = {k: v for k, v in filters.items() if k not in MANAGE_FORM_FILTERS}
     ctx = {"token": token, "sub": row, "filters": filters, "errors": {}, "message": None,
            "summary": subscriptions.filter_summary(filters),
-           "kept": [(k, v) for k, vs in keep.items() for v in vs],
-           "kinds": vocab.KINDS, "states": vocab.states(), "specialties": vocab.specialties()}
+           "edit_url": edit_in_search_url(filters, token), "digest_day": DIGEST_DAY}
     ctx.update(extra)
     return await render(request, "pages/manage.html", status_code=status, **ctx)
 
 
 @get("/manage/{token:str}", include_in_schema=False)
 async def manage(request: Request, token: str) -> Template:
-    return await _manage_page(request, token, await _subscriber(request, token))
+    updated = request.query_params.get("updated") == "1"
+    return await _manage_page(request, token, await _subscriber(request, token),
+                              message="Your alert now uses the search's filters." if updated else None)
 
 
 @post("/manage/{token:str}", include_in_schema=False, status_code=200)
@@ -176,6 +199,26 @@ async def manage_submit(request: Request, token: str) -> Template:
     return await _manage_page(request, token, await _subscriber(request, token), message=message)
 
 
+@post("/manage/{token:str}/alert", include_in_schema=False, status_code=200)
+async def update_alert(request: Request, token: str) -> Response:
+    """"Update this alert" on the search page: the search form's filters replace the stored
+    ones (every filter the search has, as subscribing does)."""
+    row = await _subscriber(request, token)
+    if row["unsubscribed_at"]:
+        raise HTTPException(status_code=400, detail="This subscription was cancelled; "
+                                                    "subscribe again from any search.")
+    filters = inline.filters_from_search_form(await request.form())
+    try:
+        await subscriptions.change_filters(row, filters)
+    except ValidationErrors as exc:
+        if is_htmx(request):
+            return await _inline_box(request, 400, inline_errors=exc.errors, inline_alert=token)
+        return await _manage_page(request, token, row, 400, errors=exc.errors)
+    if is_htmx(request):
+        return await _inline_box(request, inline_updated=f"/manage/{token}", inline_alert=token)
+    return Redirect(f"/manage/{token}?updated=1", status_code=303)
+
+
 async def _unsubscriber(request: Request, token: str) -> tuple[dict[str, Any], bool]:
     try:
         return await subscriptions.unsubscribe_target(token, runtime(request).settings.signing_keys)
@@ -199,6 +242,7 @@ async def unsubscribe_one_click(request: Request, token: str) -> Template:
 
 
 router = FeatureRouter(path="/", route_handlers=[
-    subscribe_form, subscribe_submit, api_subscribe, confirm_page, confirm, manage, manage_submit,
-    unsubscribe_confirm, unsubscribe_one_click,
+    subscribe_form, subscribe_submit, subscribe_inline, api_subscribe, confirm_page, confirm,
+    manage, manage_submit,
+    update_alert, unsubscribe_confirm, unsubscribe_one_click,
 ])

@@ -29,6 +29,7 @@ _COLUMNS = (
     Opportunity.all_columns(),
     Opportunity.institution.name.as_alias("institution_name"),
     Opportunity.institution.verified.as_alias("institution_verified"),
+    Opportunity.institution.suspended_at.as_alias("institution_suspended_at"),
 )
 
 

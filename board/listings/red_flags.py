@@ -83,3 +83,20 @@ def _money_flags(row: dict[str, Any], text: str) -> list[str]:
             and not str(row.get("refund_terms") or "").strip()):
         flags.append(f"total cost above ${HIGH_TOTAL_WITHOUT_TERMS_USD:,} without refund terms")
     return flags
+
+
+# The text patterns above, for showing a moderator which words raised a flag.
+_TEXT_PATTERNS = (_PROMISES, _PAY_BEFORE_CONTACT, _NON_REFUNDABLE)
+
+
+def flagged_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every phrase in `text` that a text red flag matched, sorted and merged
+    where they overlap."""
+    spans = sorted(m.span() for p in _TEXT_PATTERNS for m in p.finditer(text or "") if m.end() > m.start())
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged

@@ -143,8 +143,11 @@ async def submit(opportunity_id: int, institution_id: int | None = None,
         row = await get(opportunity_id, institution_id)
         _check("submit", row["status"])
         flags = red_flags(row)
-        verified = await Institution.select(Institution.verified).where(
+        verified = await Institution.select(Institution.verified, Institution.suspended_at).where(
             Institution.id == row["institution"]).first().run()
+        if verified and verified["suspended_at"] is not None:
+            raise LifecycleError("your institution is suspended by a moderator: nothing can be "
+                                 "submitted until the suspension is lifted")
         status = status_on_submit(bool(verified and verified["verified"]), flags)
         if status == Status.PUBLISHED:
             await _publish(row, now, listing_days)

@@ -30,14 +30,17 @@ def _utc(value: dt.datetime | None) -> dt.datetime | None:
 
 
 def is_visible(row: dict[str, Any], now: dt.datetime) -> bool:
-    """Searchable and open to applicants at `now`."""
+    """Searchable and open to applicants at `now`. A row loaded with its institution's
+    `institution_suspended_at` (board.indexing.gateway) is hidden while that is set."""
     expires = _utc(row.get("expires_at"))
-    return row.get("status") == Status.PUBLISHED and expires is not None and expires > now
+    return (row.get("status") == Status.PUBLISHED and expires is not None and expires > now
+            and row.get("institution_suspended_at") is None)
 
 
 def visible_where(now: dt.datetime) -> Combination:
     """`is_visible` as a where-clause on Opportunity."""
-    return (Opportunity.status == Status.PUBLISHED) & (Opportunity.expires_at > now)
+    return ((Opportunity.status == Status.PUBLISHED) & (Opportunity.expires_at > now)
+            & Opportunity.institution.suspended_at.is_null())
 
 
 def confirmed_moment(row: dict[str, Any]) -> dt.datetime | None:

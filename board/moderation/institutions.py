@@ -56,6 +56,25 @@ async def ban(institution_id: int, now: dt.datetime | None = None) -> int:
     return len(removed)
 
 
+async def set_suspended(institution_id: int, suspended: bool, now: dt.datetime | None = None
+                        ) -> int:
+    """Suspend (or lift the suspension of) any institution: its published listings leave
+    search (board.listings.visibility hides them) and come back when it is lifted; nothing
+    is deleted, so it is reversible. Returns how many published listings were re-indexed."""
+    now = now or utcnow()
+    async with write_transaction():
+        updated = await Institution.update({
+            Institution.suspended_at: now if suspended else None, Institution.updated_at: now,
+        }).where(Institution.id == institution_id).returning(Institution.id).run()
+        if not updated:
+            raise NotFound(institution_id)
+        rows = await Opportunity.select(Opportunity.id).where(
+            (Opportunity.institution == institution_id)
+            & (Opportunity.status == Status.PUBLISHED)).run()
+        await outbox.record([r["id"] for r in rows], "suspend" if suspended else "unsuspend")
+    return len(rows)
+
+
 async def purge_abandoned(now: dt.datetime, days: int = ABANDONED_DAYS) -> int:
     """Delete unverified institutions older than `days` with no member who confirmed an
     email address and no listing that was ever published (an operator's import stays).

@@ -6,13 +6,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from board.accounts.services import domain_matches
 from board.indexing import outbox
 from board.indexing.gateway import utcnow
 from board.listings import review
+from board.listings.red_flags import flagged_spans
 from board.listings.status import Status
+from board.moderation.evidence import domain_match, highlight, institution_evidence
 from board.store.engine import write_transaction
-from board.store.tables import Institution, JobRun, Member, Opportunity, Report
+from board.store.tables import Institution, JobRun, Member, Opportunity, Report, Review
 
 RUNS_PER_JOB = 5
 
@@ -31,10 +32,11 @@ async def unverified_institutions() -> list[dict[str, Any]]:
     counts = await _listing_counts([i["id"] for i in institutions])
     for inst in institutions:
         inst["members"] = [m for m in members if m["institution"] == inst["id"]]
-        inst["domain_match"] = any(domain_matches(m["email"], inst["website"])
+        inst["domain_match"] = any(domain_match(m["email"], inst["website"])
                                    for m in inst["members"])
         inst["listing_counts"] = counts.get(inst["id"], {})
-    return institutions
+    # The institutions holding listings in the queue are the ones blocking someone now.
+    return sorted(institutions, key=lambda i: not i["listing_counts"].get(Status.PENDING))
 
 
 async def _listing_counts(institution_ids: list[int]) -> dict[int, dict[str, int]]:
@@ -78,9 +80,31 @@ async def pending_queue() -> list[dict[str, Any]]:
         Opportunity.institution.verified.as_alias("institution_verified"),
     ).where(Opportunity.status == Status.PENDING).order_by(Opportunity.submitted_at).output(
         load_json=True).run()
+    evidence = await institution_evidence(sorted({r["institution"] for r in rows}))
     for row in rows:
         row["changes"] = review.diff(row.get("approved_values"), row)
+        row["evidence"] = evidence.get(row["institution"])
+        row["description_html"] = highlight(row.get("description") or "")
+        row["title_html"] = highlight(row.get("title") or "")
+        row["flagged"] = bool(flagged_spans(row.get("description") or ""))
     return rows
+
+
+async def suspended_institutions() -> list[dict[str, Any]]:
+    return await Institution.select(Institution.id, Institution.name, Institution.suspended_at
+                                    ).where(Institution.suspended_at.is_not_null()
+                                            ).order_by(Institution.suspended_at).run()
+
+
+async def tab_counts() -> dict[str, int]:
+    """The number each staff tab carries: what waits for a moderator there."""
+    return {
+        "queue": await Opportunity.count().where(Opportunity.status == Status.PENDING).run(),
+        "institutions": await Institution.count().where(
+            (Institution.verified == False) & Institution.banned_at.is_null()).run(),  # noqa: E712
+        "reports": await Report.count().where(Report.status == "open").run(),
+        "reviews": await Review.count().where(Review.status == "held").run(),
+    }
 
 
 async def institution_member_emails(institution_id: int) -> list[str]:

@@ -4,6 +4,7 @@ Anonymous visitors are sent to the login page; members who are not staff get a 4
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 from urllib.parse import urlparse
 
@@ -11,16 +12,18 @@ from litestar import Request, get, post
 from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 
+from board.indexing.gateway import utcnow
 from board.listings import services as listings
 from board.moderation import institutions as squatting
+from board.moderation import job_history, rejections
 from board.moderation import queries as moderation
-from board.moderation import rejections
 from board.moderation.notices import institution_verified, listing_approved
 from board.moderation.reports import CATEGORIES as REPORT_CATEGORIES
 from board.web.common import flash, render, runtime
 from board.web.guards import LOGIN_REDIRECT, STAFF
 from board.web.routing import FeatureRouter, flash_and_redirect
 
+log = logging.getLogger("board.moderation")
 OPTS: dict[str, Any] = {"include_in_schema": False}
 MAX_REASON = 2000
 
@@ -45,13 +48,16 @@ def _back(request: Request, default: str = "/staff") -> Redirect:
 async def queue(request: Request, staff: dict[str, Any]) -> Template:
     scams = [g for g in await moderation.reports_by_listing() if g["scam"]]
     return await render(request, "pages/staff.html", section="queue", scams=scams,
-                        pending=await moderation.pending_queue())
+                        pending=await moderation.pending_queue(),
+                        tab_counts=await moderation.tab_counts())
 
 
 @get("/staff/institutions", **OPTS)
 async def institutions(request: Request, staff: dict[str, Any]) -> Template:
     return await render(request, "pages/staff_institutions.html", section="institutions",
-                        institutions=await moderation.unverified_institutions())
+                        institutions=await moderation.unverified_institutions(),
+                        suspended=await moderation.suspended_institutions(),
+                        tab_counts=await moderation.tab_counts())
 
 
 @get("/staff/reports", **OPTS)
@@ -59,13 +65,17 @@ async def reports(request: Request, staff: dict[str, Any]) -> Template:
     groups = await moderation.reports_by_listing()
     return await render(request, "pages/staff_reports.html", section="reports", groups=groups,
                         reports=[r for g in groups for r in g["reports"]],
-                        categories=REPORT_CATEGORIES)
+                        categories=REPORT_CATEGORIES, tab_counts=await moderation.tab_counts())
 
 
 @get("/staff/jobs", **OPTS)
 async def jobs(request: Request, staff: dict[str, Any]) -> Template:
+    schedule = request.app.state.get("job_schedule")  # set by board.app from jobs.table
     return await render(request, "pages/staff_jobs.html", section="jobs",
-                        runs=await moderation.recent_job_runs())
+                        jobs=job_history.summarise(await moderation.recent_job_runs(),
+                                                   schedule(utcnow()) if schedule else {},
+                                                   await job_history.last_successes()),
+                        tab_counts=await moderation.tab_counts())
 
 
 async def _listing(opportunity_id: int) -> dict[str, Any]:
@@ -145,6 +155,31 @@ async def ban(request: Request, staff: dict[str, Any], institution_id: int) -> R
     return _back(request, "/staff/institutions")
 
 
+@post("/staff/institutions/{institution_id:int}/suspend", **OPTS)
+async def suspend(request: Request, staff: dict[str, Any], institution_id: int) -> Redirect:
+    return await _suspension(request, staff, institution_id, True)
+
+
+@post("/staff/institutions/{institution_id:int}/unsuspend", **OPTS)
+async def unsuspend(request: Request, staff: dict[str, Any], institution_id: int) -> Redirect:
+    return await _suspension(request, staff, institution_id, False)
+
+
+async def _suspension(request: Request, staff: dict[str, Any], institution_id: int,
+                      suspended: bool) -> Redirect:
+    try:
+        count = await squatting.set_suspended(institution_id, suspended)
+    except listings.NotFound:
+        raise NotFoundException("This institution does not exist.") from None
+    # No audit table exists: the log line is the record of who did it.
+    log.info("institution %s %s by staff member %s", institution_id,
+             "suspended" if suspended else "unsuspended", staff.get("id"))
+    flash(request, f"Institution suspended: {count} published listing(s) leave search and it "
+                   "cannot submit until you lift the suspension." if suspended else
+          f"Suspension lifted: {count} published listing(s) return to search.")
+    return _back(request, "/staff/institutions")
+
+
 @post("/staff/reports/{report_id:int}/resolve", **OPTS)
 async def resolve(request: Request, staff: dict[str, Any], report_id: int) -> Redirect:
     form = await request.form()
@@ -193,5 +228,5 @@ router = FeatureRouter(
     exception_handlers={**LOGIN_REDIRECT,
                         listings.LifecycleError: flash_and_redirect(_back_path)},
     route_handlers=[queue, institutions, reports, jobs, approve, reject, remove, remove_by_id,
-                    verify, ban, resolve_bulk, resolve],
+                    verify, ban, suspend, unsuspend, resolve_bulk, resolve],
 )

@@ -9,6 +9,7 @@ from litestar import Request, get, post
 from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 
+from board.moderation import queries as moderation_queries
 from board.reviews import queries, services
 from board.web.common import flash, render
 from board.web.guards import LOGIN_REDIRECT, STAFF
@@ -18,7 +19,8 @@ from board.web.routing import FeatureRouter
 @get("/staff/reviews", include_in_schema=False)
 async def reviews_page(request: Request, staff: dict[str, Any]) -> Template:
     return await render(request, "pages/staff_reviews.html", section="reviews",
-                        reviews=await queries.for_staff())
+                        reviews=await queries.for_staff(),
+                        tab_counts=await moderation_queries.tab_counts())
 
 
 @post("/staff/reviews/{review_id:int}/hide", include_in_schema=False)

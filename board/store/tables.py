@@ -28,6 +28,9 @@ class Institution(Table):
     verified = Boolean(default=False)
     # Set when a moderator bans a squatted or fake institution (board.moderation.institutions).
     banned_at = Timestamptz(null=True, default=None)
+    # Set while a moderator has suspended it (board.moderation.institutions): its listings
+    # leave search and it cannot submit; lifting the suspension brings them back.
+    suspended_at = Timestamptz(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
 

@@ -355,3 +355,37 @@ document.addEventListener("htmx:afterSettle", function (event) {
   else localise();
   document.addEventListener("htmx:afterSwap", function (event) { localise(event.target); });
 })();
+// == h17mod: the inline subscribe box inside the search form ==
+(function () {
+  "use strict";
+  // Typing an address is not a change of search: keep the form's "change" trigger from
+  // searching (and re-rendering the box away) while the visitor types it.
+  document.addEventListener("change", function (event) {
+    if (event.target && event.target.closest && event.target.closest("#subscribe-inline")) {
+      event.stopPropagation();
+    }
+  }, true);
+  // Enter in the address field subscribes instead of submitting the search.
+  document.addEventListener("keydown", function (event) {
+    var box = event.target && event.target.closest && event.target.closest("#subscribe-inline");
+    if (!box || event.key !== "Enter" || event.target.tagName !== "INPUT") return;
+    var button = box.querySelector("button[formaction]");
+    if (button) { event.preventDefault(); button.click(); }
+  }, true);
+  // A search never carries the address.
+  document.addEventListener("htmx:configRequest", function (event) {
+    var detail = event.detail;
+    if (detail && detail.verb === "get" && detail.formData && detail.formData["delete"]) {
+      detail.formData["delete"]("subscribe_email");
+    }
+  });
+  // A refused address (400) is shown in the box, at the field.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var detail = event.detail;
+    if (detail && detail.xhr && detail.xhr.status === 400 && detail.target &&
+        detail.target.id === "subscribe-inline") {
+      detail.shouldSwap = true;
+      detail.isError = false;
+    }
+  });
+})();

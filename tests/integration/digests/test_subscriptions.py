@@ -8,6 +8,7 @@ import dataclasses
 import datetime as dt
 import importlib
 import re
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -180,9 +181,10 @@ async def test_manage_link_pauses_resumes_and_changes_filters(web):
     assert (await rows())[0]["unsubscribed_at"] is not None
 
 
-async def test_saving_the_manage_form_keeps_the_filters_it_does_not_show(web):
-    # Before: only the profile and distance were carried; a payee, visa or cost filter set
-    # through the search page was silently dropped when the subscriber saved the form.
+async def test_editing_an_alert_in_search_keeps_every_filter(web):
+    # Before: the manage form carried only some filters; a payee, visa or cost filter set
+    # through the search page was silently dropped when the subscriber saved it. Now the
+    # alert is edited on the search page itself: its link holds every filter.
     filters = {"state": ["TX"], "payee": ["institution"], "visa": ["b1b2"],
                "cost_max": ["1500"], "hands_on_min": ["2"], "graduation_year": ["2019"]}
     await subscriptions.subscribe("keeper@example.com", filters, "unused")
@@ -190,13 +192,17 @@ async def test_saving_the_manage_form_keeps_the_filters_it_does_not_show(web):
     await subscriptions.confirm(row)
     token = token_for(row, "manage", web.app.state.runtime.settings.secret_key)
     page = await web.get(f"/manage/{token}")
-    hidden = dict(re.findall(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)">', page.text))
-    assert {k: hidden.get(k) for k in ("payee", "visa", "cost_max", "hands_on_min")} == {
-        "payee": "institution", "visa": "b1b2", "cost_max": "1500", "hands_on_min": "2"}
-    form = {k: v for k, v in hidden.items() if k not in {"action", "_csrf_token"}}
-    r = await web.post(f"/manage/{token}", data={**form, "action": "filters", "state": "CA",
-                                                 "_csrf_token": web.cookies["csrftoken"]})
-    assert r.status_code == 200
+    edit = re.search(r'href="(/\?[^"]+)">Edit in search', page.text).group(1).replace("&amp;", "&")
+    params = parse_qs(urlsplit(edit).query)
+    assert params.pop("alert") == [token]
+    assert canonical_filters(params) == canonical_filters(filters)
+    search = await web.get(edit)
+    assert search.status_code == 200 and "Update this alert" in search.text
+    assert "Email me new matches" not in search.text
+    r = await web.post(f"/manage/{token}/alert", data={
+        **params, "state": "CA", "sort": "relevance", "fee_max": "", "subscribe_email": "",
+        "_csrf_token": web.cookies["csrftoken"]}, follow_redirects=True)
+    assert r.status_code == 200 and "now uses the search" in r.text
     assert subscriptions.stored_filters((await rows())[-1]) == canonical_filters(
         {**filters, "state": ["CA"]})
 
