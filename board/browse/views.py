@@ -225,7 +225,10 @@ async def listing_page(request: Request, opportunity_id: int) -> Template:
     owner = bool(member and (member.get("institution") == row["institution"] or
                              member.get("is_staff")))
     private = row["status"] in PRIVATE_STATUSES
-    if private and not owner:  # nothing of an unpublished listing leaks, not even its specialty
+    # A suspended institution's listings are out of sight until the suspension is lifted,
+    # by direct link too; its members and staff still see them.
+    suspended = row.get("institution_suspended_at") is not None
+    if (private or suspended) and not owner:  # nothing leaks, not even the specialty
         return _error_with_similar(request, 404, "This listing does not exist.",
                                    await similar_open(gateway, None, unlisted_days))
     now = utcnow()
