@@ -7,6 +7,7 @@ import datetime as dt
 
 from board.moderation.institutions import purge_abandoned
 from board.moderation.reports import purge_hashes
+from board.planner.purge import purge_idle_anonymous
 from board.store.tables import ApiToken, JobRun, KeyValue, OutboxEvent, Subscriber
 
 UNCONFIRMED_DAYS = 7      # a confirmation link nobody followed in a week will not be
@@ -38,7 +39,9 @@ async def purge(now: dt.datetime) -> dict[str, int]:
     institutions = await purge_abandoned(now)
     # Reporters' salted hashes live 90 days (board.moderation.reports.HASH_DAYS).
     report_hashes = await purge_hashes(now)
-    return {"report_hashes": report_hashes,
+    # Anonymous planners idle 90 days, shortlist and tracker rows with them.
+    planners = await purge_idle_anonymous(now)
+    return {"report_hashes": report_hashes, "anonymous_planners": planners,
             "unconfirmed_subscribers": len(unconfirmed), "abandoned_institutions": institutions,
             "expired_keys": len(expired_keys),
             "revoked_tokens": len(tokens), "job_runs": len(runs), "outbox_events": len(events)}

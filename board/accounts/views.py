@@ -15,6 +15,7 @@ from board.accounts import mailing
 from board.accounts import services as accounts
 from board.core import vocab
 from board.core.validation import ValidationErrors
+from board.planner.identity import SESSION_KEY as PLANNER_KEY
 from board.store.tables import Institution
 from board.web import ratelimit
 from board.web.common import flash, render, runtime
@@ -42,6 +43,17 @@ def _secret(request: Request) -> tuple[str, ...]:
 def _too_many() -> TooManyRequestsException:
     return TooManyRequestsException(detail=ratelimit.TOO_MANY)
 
+
+def _start_member_session(request: Request, member: dict[str, Any]) -> None:
+    """A fresh session (new id, nothing of the previous one) for the member, except the
+    browser's anonymous planner: its shortlist belongs to the browser, not to whoever was
+    signed in, and logging in as an institution member must not lose it."""
+    planner_id = request.session.get(PLANNER_KEY)
+    request.session.clear()
+    request.session.update(accounts.session_data(member))
+    if planner_id is not None:
+        request.session[PLANNER_KEY] = planner_id
+    rotate_session(request)
 
 @get("/signup", include_in_schema=False)
 async def signup_form(request: Request) -> Template:
@@ -120,9 +132,7 @@ async def verify(request: Request, token: str) -> Redirect:
     if member is None:
         flash(request, "Your email address is already confirmed. Log in to continue.")
         return Redirect("/login", status_code=303)
-    request.session.clear()
-    request.session.update(accounts.session_data(member))
-    rotate_session(request)
+    _start_member_session(request, member)
     flash(request, "Your email address is confirmed and you are signed in. Post your first "
                    "opportunity!")
     return Redirect("/dashboard", status_code=303)
@@ -158,9 +168,7 @@ async def login(request: Request) -> Template | Redirect:
         return await render(request, "pages/login.html", status_code=400, error=str(exc),
                             email=email, next=next_url)
     await ratelimit.reset(request, "login", email, LOGIN_ATTEMPTS_PER_ACCOUNT[1])
-    request.session.clear()
-    request.session.update(accounts.session_data(member))
-    rotate_session(request)
+    _start_member_session(request, member)
     default = "/staff" if member["is_staff"] and member["institution"] is None else "/dashboard"
     return Redirect(safe_next(data.get("next"), default), status_code=303)
 

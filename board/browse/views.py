@@ -172,7 +172,10 @@ async def search_page(request: Request) -> Response:
         "facets": search_view.facet_groups(state, result, facet_q),
         "first_page_url": search_view.url_with(state, page=None),
         "chips": search_view.chips(state),
-        "pagination": search_view.pagination(state, result) if result else None,
+        # Paging keeps `alert` (a search opened from an alert's manage page), so the box
+        # stays "Update this alert" and the htmx-pushed URL (the link's href) carries it.
+        "pagination": search_view.pagination(_with_alert(state, request), result)
+        if result else None,
         "sort": (state.get("sort") or ["relevance"])[0],
         "subscribe_url": "/subscribe?" + to_query_string(filters_of(kept)),
         "feed_url": "/feed.atom?" + to_query_string(filters_of(kept)),
@@ -190,6 +193,11 @@ async def search_page(request: Request) -> Response:
     if status == 200:
         _remember(request, response, given)
     return response
+
+
+def _with_alert(state: dict[str, list[str]], request: Request) -> dict[str, list[str]]:
+    alert = request.query_params.get("alert")
+    return {**state, "alert": [alert]} if alert else state
 
 
 def _error_with_similar(request: Request, status: int, message: str,
@@ -217,7 +225,10 @@ async def listing_page(request: Request, opportunity_id: int) -> Template:
     owner = bool(member and (member.get("institution") == row["institution"] or
                              member.get("is_staff")))
     private = row["status"] in PRIVATE_STATUSES
-    if private and not owner:  # nothing of an unpublished listing leaks, not even its specialty
+    # A suspended institution's listings are out of sight until the suspension is lifted,
+    # by direct link too; its members and staff still see them.
+    suspended = row.get("institution_suspended_at") is not None
+    if (private or suspended) and not owner:  # nothing leaks, not even the specialty
         return _error_with_similar(request, 404, "This listing does not exist.",
                                    await similar_open(gateway, None, unlisted_days))
     now = utcnow()

@@ -75,6 +75,8 @@ async def get(opportunity_id: int, institution_id: int | None = None) -> dict[st
         Opportunity.all_columns(),
         Opportunity.institution.name.as_alias("institution_name"),
         Opportunity.institution.verified.as_alias("institution_verified"),
+        # A suspended institution's listings answer 404 to the public (visibility.is_visible).
+        Opportunity.institution.suspended_at.as_alias("institution_suspended_at"),
     ).where(Opportunity.id == opportunity_id)
     if institution_id is not None:
         query = query.where(Opportunity.institution == institution_id)

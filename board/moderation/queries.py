@@ -104,6 +104,11 @@ async def tab_counts() -> dict[str, int]:
             (Institution.verified == False) & Institution.banned_at.is_null()).run(),  # noqa: E712
         "reports": await Report.count().where(Report.status == "open").run(),
         "reviews": await Review.count().where(Review.status == "held").run(),
+        # Job runs: the failures of the last day (a failing job is what a moderator acts on;
+        # older failures stay on the tab itself but no longer call for attention).
+        "jobs": await JobRun.count().where(
+            (JobRun.status == "failed")
+            & (JobRun.started_at > utcnow() - dt.timedelta(days=1))).run(),
     }
 
 

@@ -46,8 +46,10 @@ async def search_feed(request: Request) -> Response[bytes]:
     ids = [int(hit["id"]) for hit in result.hits]
     order = {listing_id: n for n, listing_id in enumerate(ids)}
     rows = sorted(await load_rows(ids) if ids else [], key=lambda row: order[row["id"]])
-    # A public feed: only public join links.
-    rows = [{**row, "join_link": join_link(row)} for row in rows]
+    # A public feed: only public join links, and nothing of a suspended institution (its
+    # documents leave the index through the outbox; this covers the moments before that).
+    rows = [{**row, "join_link": join_link(row)} for row in rows
+            if row.get("institution_suspended_at") is None]
     body = build_calendar(rows, base_url=runtime(request).settings.base_url,
                           name="IMG Opportunity Board: " + (query.q or "search"))
     return _calendar(body)

@@ -70,7 +70,9 @@ async def load(ids: Sequence[int]) -> tuple[list[dict[str, Any]], list[int]]:
         Opportunity.institution.name.as_alias("institution_name"),
         Opportunity.institution.verified.as_alias("institution_verified"),
     ).where(Opportunity.id.is_in(list(ids)) & Opportunity.published_at.is_not_null()
-            & (Opportunity.status != Status.REMOVED)).output(load_json=True).run()
+            & (Opportunity.status != Status.REMOVED)
+            # A suspended institution's listings are hidden from the public everywhere.
+            & Opportunity.institution.suspended_at.is_null()).output(load_json=True).run()
     by_id = {r["id"]: r for r in rows}
     return [by_id[i] for i in ids if i in by_id], [i for i in ids if i not in by_id]
 

@@ -14,7 +14,7 @@ from board.mail.transport import Mailer
 from board.store.tables import Subscriber
 from jobs.slots import run_slot
 from tests.support.factories import make_institution, make_listing
-from tests.support.outbox import drain_all
+from tests.support.outbox import drain_all, wait_for_search
 
 ISO_WEEK = re.compile(r"\b\d{4}-W\d{2}\b")
 
@@ -72,6 +72,17 @@ async def test_update_this_alert_replaces_the_stored_filters(client, smtp):
     assert "Update this alert" in page.text and f'formaction="/manage/{token}/alert"' in page.text
     # Inside the search form: a further search (htmx or not) keeps the alert.
     assert f'<input type="hidden" name="alert" value="{token}">' in page.text
+    # Paging keeps the alert: the links (and so the htmx-pushed URLs) carry it.
+    inst = await make_institution(name="Paging Institute")
+    ids = [await make_listing(inst, title=f"Paged listing {n}", state="TX") for n in range(2)]
+    await wait_for_search(web, lambda hits: set(ids) <= {h["id"] for h in hits})
+    paged = await web.get(f"/?state=TX&per_page=1&alert={token}")
+    nxt = re.search(r'<a href="([^"]+)" rel="next">', paged.text)
+    assert nxt and f"alert={token}" in nxt.group(1).replace("&amp;", "&")
+    second = await web.get(nxt.group(1).replace("&amp;", "&"))
+    assert "Update this alert" in second.text and "Email me new matches" not in second.text
+    swapped = await web.get(nxt.group(1).replace("&amp;", "&"), headers={"HX-Request": "true"})
+    assert "Update this alert" in swapped.text and f"alert={token}" in swapped.text
     # A forged token gets the ordinary box.
     assert "Email me new matches" in (await web.get("/?state=TX&alert=forged")).text
     r = await web.post(f"/manage/{token}/alert", headers={"HX-Request": "true"}, data=_search_form(

@@ -76,7 +76,8 @@ async def test_tabs_carry_counts_and_institutions_with_pending_listings_come_fir
     page = (await client.get("/staff/institutions")).text
     assert page.index("Busy Institute") < page.index("Idle Institute")
     counts = dict(re.findall(r'data-count="(\w+)">\((\d+)\)', page))
-    assert counts == {"queue": "1", "institutions": "2", "reports": "0", "reviews": "0"}
+    assert counts == {"queue": "1", "institutions": "2", "reports": "0", "reviews": "0",
+                      "jobs": "0"}
     assert 'data-count="queue">(1)' in (await client.get("/staff/jobs")).text
 
 
@@ -101,6 +102,22 @@ async def test_suspending_or_rejecting_an_institution_takes_its_listings_out_of_
                     headers={"referer": "/staff/institutions"})
     await wait_for_search(client, lambda hits: opp in [h["id"] for h in hits])
     assert (await listings.get(opp))["status"] == "published"
+
+
+async def test_job_runs_tab_counts_the_failures_of_the_last_day(client):
+    now = dt.datetime.now(dt.UTC)
+    await JobRun.insert(
+        JobRun(key="count:recent", job="reconcile", slot=now - dt.timedelta(hours=2),
+               status="failed", started_at=now - dt.timedelta(hours=2), error="down"),
+        JobRun(key="count:old", job="reconcile", slot=now - dt.timedelta(days=2),
+               status="failed", started_at=now - dt.timedelta(days=2), error="down"),
+        JobRun(key="count:ok", job="purge", slot=now - dt.timedelta(hours=1),
+               status="ok", started_at=now - dt.timedelta(hours=1)),
+    ).run()
+    await _staff(client)
+    for url in ("/staff", "/staff/jobs"):
+        counts = dict(re.findall(r'data-count="(\w+)">\((\d+)\)', (await client.get(url)).text))
+        assert counts["jobs"] == "1"  # the recent failure only: not the old one, not the ok run
 
 
 async def test_job_history_reads_last_success_next_run_durations_and_failures(client):

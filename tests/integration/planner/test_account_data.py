@@ -103,6 +103,24 @@ async def test_sign_in_merges_the_anonymous_planner(client, settings, plan_notes
         "graduation_year": ["2021"], "visa": ["j1"]}
 
 
+async def test_clearing_the_profile_on_the_search_page_clears_the_accounts(client, settings):
+    account = await _sign_in(client, settings, "clear@example.org")
+    await client.get("/?graduation_year=2020&visa=h1b")
+    stored = await Planner.select(Planner.profile).where(Planner.id == account.id).first().run()
+    assert json.loads(stored["profile"]) == {"graduation_year": ["2020"], "visa": ["h1b"]}
+
+    cleared = await client.get("/?state=TX&profile=clear")
+    assert cleared.status_code == 200 and cleared.url.query == b"state=TX"
+    assert client.cookies.get(saved_profile.COOKIE) is None
+    stored = await Planner.select(Planner.profile).where(Planner.id == account.id).first().run()
+    assert stored["profile"] is None
+    # Another device signing in gets no profile back.
+    client.cookies.clear()
+    await _sign_in(client, settings, "clear@example.org")
+    assert client.cookies.get(saved_profile.COOKIE) is None
+    assert 'name="graduation_year" value="2020"' not in (await client.get("/")).text
+
+
 async def test_me_export_and_delete_cover_every_row(client, settings, plan_notes):
     inst = await make_institution()
     opp = await make_listing(inst, title="Cardiology observership")
