@@ -43,11 +43,14 @@ def as_utc(value: dt.datetime | None) -> dt.datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
+_LIST_FIELDS = tuple(f.name for f in OPPORTUNITY_FIELDS if f.is_list)
+
+
 def document_from_row(row: dict[str, Any], now: dt.datetime | None = None) -> dict[str, Any]:
     # Search and highlight the text a visitor reads, not the Markdown syntax; lists come
     # back from the store as JSON text; "No letter" matches only a stated "no letters";
     # an event carries its next occurrence (and leaves search after its last one).
-    lists = {f.name: as_list(row.get(f.name)) for f in OPPORTUNITY_FIELDS if f.is_list}
+    lists = {name: as_list(row.get(name)) for name in _LIST_FIELDS}
     return build_document({**row, **lists, **document_values(row, now or utcnow()),
                            "description": plain_text(row.get("description") or ""),
                            "state_name": vocab.states().get(row.get("state") or "", ""),
