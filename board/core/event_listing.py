@@ -10,19 +10,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from board.core import events
+from board.core.moments import moment
 
 EVENT = "event"
 
-
-def moment(value: Any) -> dt.datetime | None:
-    """A stored or indexed time (datetime or ISO text) as an aware datetime."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    if isinstance(value, dt.datetime):
-        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-    return None
 
 
 def _times(row: Mapping[str, Any]) -> tuple[dt.datetime | None, dt.datetime | None, str, str]:

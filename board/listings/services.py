@@ -9,6 +9,7 @@ from typing import Any
 
 from board.core.derived import derived_values
 from board.core.geo import locate_city
+from board.core.moments import as_day
 from board.core.validation import ValidationErrors
 from board.indexing import outbox
 from board.indexing.gateway import as_utc, utcnow
@@ -45,15 +46,6 @@ def _expiry_from_date(day: dt.date) -> dt.datetime:
     # A listing "expires on" a date: it stays visible through that whole day (UTC).
     return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC) + dt.timedelta(days=1)
 
-
-def _as_date(value: Any) -> dt.date | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value)[:10])
 
 
 def row_values(clean: dict[str, Any]) -> dict[str, Any]:
@@ -177,7 +169,7 @@ async def _publish(row: dict[str, Any], now: dt.datetime, listing_days: int) -> 
     from board.listings.review import snapshot
 
     expires = expiry_on_publish(as_utc(row.get("expires_at")), now, listing_days,
-                                _as_date(row.get("application_deadline")))
+                                as_day(row.get("application_deadline")))
     await Opportunity.update({
         Opportunity.status: Status.PUBLISHED,
         Opportunity.published_at: row.get("published_at") or now,

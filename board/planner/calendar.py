@@ -17,6 +17,8 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Alarm, Calendar, Event, vRecur
 
+from board.core.moments import as_day, moment
+
 PRODID = "-//IMG Opportunity Board//Calendar 1.0//EN"
 REMINDER_DAYS = 14
 # SEQUENCE counts minutes of updated_at from here: it grows with every edit, stays the same
@@ -24,24 +26,6 @@ REMINDER_DAYS = 14
 _SEQUENCE_EPOCH = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 
 
-def _moment(value: Any) -> dt.datetime | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    if isinstance(value, dt.datetime):
-        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-    return None
-
-
-def _day(value: Any) -> dt.date | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value)[:10])
 
 
 def uid(opportunity_id: int, what: str, host: str) -> str:
@@ -50,7 +34,7 @@ def uid(opportunity_id: int, what: str, host: str) -> str:
 
 
 def sequence(row: Mapping[str, Any], cancelled: bool) -> int:
-    changed = _moment(row.get("updated_at")) or _SEQUENCE_EPOCH
+    changed = moment(row.get("updated_at")) or _SEQUENCE_EPOCH
     minutes = max(0, int((changed - _SEQUENCE_EPOCH).total_seconds() // 60))
     return minutes + (1 if cancelled else 0)
 
@@ -87,7 +71,7 @@ def _events(row: Mapping[str, Any], *, base_url: str, host: str, cancelled: bool
     title = str(row.get("title") or "")
     where = str(row.get("institution_name") or "")
     label = f"{title} ({where})" if where else title
-    deadline = _day(row.get("application_deadline"))
+    deadline = as_day(row.get("application_deadline"))
     if deadline:
         event = _base(row, "deadline", f"Application deadline: {label}", base_url, host,
                       cancelled, now)
@@ -99,12 +83,12 @@ def _events(row: Mapping[str, Any], *, base_url: str, host: str, cancelled: bool
             alarm.add("trigger", dt.timedelta(days=-REMINDER_DAYS))
             event.add_component(alarm)
         out.append(event)
-    start = _day(row.get("start_date"))
+    start = as_day(row.get("start_date"))
     if start and row.get("kind") != "event":
         event = _base(row, "start", f"Starts: {label}", base_url, host, cancelled, now)
         _all_day(event, start)
         out.append(event)
-    starts_at = _moment(row.get("starts_at"))
+    starts_at = moment(row.get("starts_at"))
     if row.get("kind") == "event" and starts_at:
         out.append(_timed(row, starts_at, label, base_url, host, cancelled, now))
     return out
@@ -116,7 +100,7 @@ def _base(row: Mapping[str, Any], what: str, summary: str, base_url: str, host: 
     url = f"{base_url}/opportunities/{row['id']}"
     event.add("uid", uid(int(row["id"]), what, host))
     # DTSTAMP: the listing's last change, so an unchanged listing renders byte for byte alike.
-    event.add("dtstamp", (_moment(row.get("updated_at")) or now).astimezone(dt.UTC))
+    event.add("dtstamp", (moment(row.get("updated_at")) or now).astimezone(dt.UTC))
     event.add("sequence", sequence(row, cancelled))
     event.add("summary", summary)
     event.add("url", url)
@@ -136,7 +120,7 @@ def _timed(row: Mapping[str, Any], starts_at: dt.datetime, label: str, base_url:
     event = _base(row, "event", label, base_url, host, cancelled, now)
     zone = ZoneInfo(str(row.get("timezone") or "UTC"))
     event.add("dtstart", starts_at.astimezone(zone))  # DTSTART;TZID=<zone> (+ its VTIMEZONE)
-    ends_at = _moment(row.get("ends_at"))
+    ends_at = moment(row.get("ends_at"))
     if ends_at:
         event.add("dtend", ends_at.astimezone(zone))
     if row.get("join_link"):  # only when the caller may show it (public, or saved)
