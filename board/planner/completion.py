@@ -9,20 +9,18 @@ address for the review link to go to."""
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from typing import Any
 from urllib.parse import urlencode
 
 from board.indexing.gateway import utcnow
-from board.mail.delivery import send
+from board.mail.delivery import send_or_log
 from board.mail.render import Email
+from board.moderation.queries import institution_member_emails
 from board.planner.identity import is_signed_in
 from board.planner.tables import Planner
 from board.planner.tracker_tables import TrackerEntry
 from board.settings import Settings
-from board.store.tables import Member, Opportunity
-
-log = logging.getLogger(__name__)
+from board.store.tables import Opportunity
 
 
 def confirm_url(settings: Settings, opportunity_id: int, email: str) -> str:
@@ -49,18 +47,11 @@ async def ask_host(rt: Any, planner: Planner, entry_id: int, now: dt.datetime | 
     ).where(Opportunity.id == claimed[0]["opportunity"]).first().run()
     if listing is None:
         return 0
-    members = await Member.select(Member.email).where(
-        (Member.institution == listing["institution"]) & (Member.is_active == True)  # noqa: E712
-    ).order_by(Member.id).run()
     settings: Settings = rt.settings
     context = {"listing": listing, "participant_email": planner.email,
                "confirm_url": confirm_url(settings, listing["id"], str(planner.email))}
     sent = 0
-    for member in members:
-        try:
-            await send(rt.mailer, settings, Email("completion_request", member["email"], context))
-            sent += 1
-        except Exception as exc:  # one bad address never stops the others
-            log.warning("completion request for listing %s to %s failed: %s", listing["id"],
-                        member["email"], exc)
+    for email in await institution_member_emails(listing["institution"]):
+        # One bad address never stops the others; send_or_log logs the cause.
+        sent += await send_or_log(rt.mailer, settings, Email("completion_request", email, context))
     return sent
