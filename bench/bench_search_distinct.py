@@ -33,7 +33,7 @@ import msgspec
 
 from bench.bench_search import CITIES, KINDS, Tally, load, start_server, synthetic_documents
 from bench.report import emit, row
-from board.browse.params import parse_search
+from board.browse.params import canonical_pairs, parse_search
 from board.core import vocab
 from board.core.search_spec import INDEX_SPEC
 from search import sync
@@ -94,6 +94,9 @@ def distinct_searches(rng: random.Random, count: int) -> list[list[tuple[str, st
         if rng.random() < 0.3:
             p.append(("hands_on", "true"))
         p.append(("sort", rng.choice(SORTS)))
+        # The URL the search form leads to: a default parameter would get the page's 302 to
+        # its canonical URL, a cheap answer that is not a search.
+        p = canonical_pairs(p)
         key = tuple(sorted(p))
         if key not in seen:
             seen.add(key)
@@ -228,6 +231,8 @@ async def run(args: argparse.Namespace, tmp: Path, meili: LocalMeili) -> list[Re
             per = args.seconds / args.rounds
             for round_ in range(args.rounds + 1):  # round 0 warms connections and templates
                 for name, result in zip(names, results, strict=True):
+                    if name not in args.targets:
+                        continue
                     meili_pid = (meili.process.pid,)  # type: ignore[union-attr]
                     cpu = cpu_seconds(meili_pid), cpu_seconds(web)
                     seconds = per if round_ else 2.0
@@ -267,16 +272,19 @@ def report(results: list[Result], args: argparse.Namespace) -> None:
     print("| target | requests/s | p99 (mean of rounds / worst) | ratio to raw | Meilisearch CPU "
           "ms/req | web CPU ms/req | errors |")
     print("| --- | --- | --- | --- | --- | --- | --- |")
+    results = [r for r in results if r.requests]  # the targets --targets left out
     for r in results:
         per = 1000 / r.requests if r.requests else 0.0
         web = f"{r.cpu_web * per:.2f}" if r is not raw else "-"
         print(f"| {r.name} | {r.rps:.0f} | {r.p99_ms:.0f} ms / {max(r.p99s):.0f} ms "
               f"| {r.rps / (raw.rps or 1):.2f} | {r.cpu_meili * per:.2f} | {web} | {r.errors} |")
-    for r, goal in zip(results[1:], (0.8, 0.6), strict=True):
+    goals = {"JSON API": 0.8, "HTML page": 0.6}
+    for r in results[1:]:
+        goal = goals[r.name]
         print(f"{r.name}/raw: {r.rps / (raw.rps or 1):.2f} (goal >= {goal}); p99 ratio "
               f"{r.p99_ms / (raw.p99_ms or 1):.2f} (goal <= 2)")
-    goals = {results[1].name: ">= 0.8", results[2].name: ">= 0.6"}
-    rows = [{**row(r.name, r.rps, "req/s", r.rps / (raw.rps or 1), goals.get(r.name)),
+    rows = [{**row(r.name, r.rps, "req/s", r.rps / (raw.rps or 1),
+                   f">= {goals[r.name]}" if r.name in goals else None),
              "p99_ms": round(r.p99_ms, 1)} for r in results]
     emit("search_distinct", rows)
 
@@ -302,7 +310,10 @@ def main() -> None:
                         help="py-spy the web process over the run (collapsed stacks into FILE)")
     parser.add_argument("--py-spy", default=shutil.which("py-spy") or "py-spy")
     parser.add_argument("--quick", action="store_true", help="2k listings, 400 searches, 8 s")
+    parser.add_argument("--targets", default="raw,api,html",
+                        help="comma-separated subset of raw,api,html (raw is the ratios' base)")
     args = parser.parse_args()
+    args.targets = {t.strip() for t in args.targets.split(",")} | {"raw"}
     if args.quick:
         args.docs, args.searches, args.seconds, args.rounds = 2_000, 400, 8.0, 1
     if args.client == "httpx":

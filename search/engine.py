@@ -6,8 +6,6 @@ facets (the digest) a query is one lean body. Either way the hits come back in o
 
 from __future__ import annotations
 
-import html
-import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -15,6 +13,7 @@ from typing import Any
 
 import msgspec
 
+from search.answers import answer_types, shape_hit
 from search.client import MeiliClient
 from search.documents import HL_POST, HL_PRE
 from search.index_settings import MAX_TOTAL_HITS, IndexSpec
@@ -23,24 +22,6 @@ from search.result_cache import ResultCache
 
 _encode = msgspec.json.Encoder().encode
 
-
-class EngineAnswer(msgspec.Struct):
-    """The parts of one Meilisearch search answer that are used: decoding into this skips the
-    rest (query echo, timings, paging echo) instead of building dicts for it."""
-
-    hits: list[dict[str, Any]] = []
-    facetDistribution: dict[str, dict[str, int]] = {}  # noqa: N815 (the engine's names)
-    facetStats: dict[str, dict[str, float]] = {}  # noqa: N815
-    totalHits: int | None = None  # noqa: N815
-    estimatedTotalHits: int | None = None  # noqa: N815
-    totalPages: int | None = None  # noqa: N815
-
-
-class _MultiAnswer(msgspec.Struct):
-    results: list[EngineAnswer]
-
-
-_ANSWER = msgspec.json.Decoder(_MultiAnswer)
 
 @dataclass
 class SearchResult:
@@ -95,46 +76,11 @@ def hits_only_body(index: str, query: SearchQuery, spec: IndexSpec) -> dict[str,
     return body
 
 
-def safe_highlight(text: str | None) -> str:
-    """Escape everything, then turn the sentinels (which cannot be in indexed text) into
-    <mark> tags: the only markup in a highlight is ours."""
-    escaped = html.escape(text or "")
-    return escaped.replace(HL_PRE, "<mark>").replace(HL_POST, "</mark>")
-
-
-def haversine_miles(a: tuple[float, float], b: tuple[float, float]) -> float:
-    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
-    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin(
-        (lon2 - lon1) / 2) ** 2
-    return 3958.7613 * 2 * math.asin(math.sqrt(h))
-
-
-_NOT_COPIED = frozenset({"_geo", "institution_name", "institution_verified"})
-
-
-def shape_hit(raw: dict[str, Any], query: SearchQuery, spec: IndexSpec) -> dict[str, Any]:
-    formatted = raw.get("_formatted") or {}
-    hit = {k: raw.get(k) for k in spec.hit_fields if k not in _NOT_COPIED}
-    hit["institution"] = {"name": raw.get("institution_name"),
-                          "verified": bool(raw.get("institution_verified"))}
-    hit["highlight"] = {
-        "title": safe_highlight(formatted.get("title", raw.get("title"))),
-        "institution": safe_highlight(formatted.get("institution_name")),
-        "city": safe_highlight(formatted.get("city")),
-        "description": safe_highlight(formatted.get("description")),
-    }
-    geo = raw.get("_geo")
-    hit["distance_miles"] = (
-        round(haversine_miles(query.geo, (geo["lat"], geo["lng"])), 1)
-        if query.geo and geo else None
-    )
-    return hit
-
-
-def shape_result(results: Sequence[EngineAnswer | dict[str, Any]], query: SearchQuery,
-                 took_ms: int, spec: IndexSpec) -> SearchResult:
-    answers = [r if isinstance(r, EngineAnswer) else msgspec.convert(r, EngineAnswer)
-               for r in results]
+def shape_result(results: Sequence[Any], query: SearchQuery, took_ms: int,
+                 spec: IndexSpec) -> SearchResult:
+    """`results`: the engine's answers for one search, decoded (answer_types) or as dicts."""
+    answer = answer_types(spec)[0]
+    answers = [r if isinstance(r, answer) else msgspec.convert(r, answer) for r in results]
     main = answers[0]
     facets: dict[str, dict[str, int]] = {}
     dist = main.facetDistribution
@@ -168,7 +114,7 @@ async def _execute(client: MeiliClient, parts: list[list[dict[str, Any]]],
     bodies = [body for part in parts for body in part]
     if not bodies:
         return []
-    results = await client.multi_search(bodies, _ANSWER)
+    results = await client.multi_search(bodies, answer_types(spec)[1])
     took = int((time.perf_counter() - started) * 1000)
     out, start = [], 0
     for part, query in zip(parts, queries, strict=True):

@@ -15,7 +15,8 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from search.engine import SearchResult, haversine_miles, shape_hit
+from search.answers import haversine_miles, shape_hit
+from search.engine import SearchResult
 from search.index_settings import MAX_TOTAL_HITS, IndexSpec
 from search.query import VISIBLE_STATUS, SearchQuery
 

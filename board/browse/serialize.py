@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+import msgspec
 from msgspec import UNSET
 
 from board.browse.schemas import (
@@ -64,10 +65,33 @@ def _converter(field: Field, *, from_row: bool) -> Callable[[Any], Any]:
 
 _HIT = tuple((f.name, _converter(f, from_row=False))
              for f in OPPORTUNITY_FIELDS if f.in_hits)
+# What a field not stated (None) becomes where the API's type has no null (False, "", 0).
+_NOT_STATED = tuple((name, value) for name, convert in _HIT
+                    if (value := convert(None)) is not None)
 _ROW = tuple((f.name, _converter(f, from_row=True)) for f in OPPORTUNITY_FIELDS)
 
 
 def hit_struct(hit: dict[str, Any], base_url: str) -> Hit:
+    """The API's hit. Documents hold their values in the API's types already, so one
+    conversion in C does it (strictly: no coercion); a value that is not (a null yes/no, an
+    empty list, a document from before a field existed) takes the field-by-field path,
+    which says what each "not stated" becomes."""
+    values = hit.values()
+    # "" and [] convert as they are but mean "not stated" (null) field by field.
+    if "" not in values and [] not in values:
+        data = {**hit, "url": listing_url(base_url, hit["id"]),
+                "highlight": hit.get("highlight") or {}}
+        for name, value in _NOT_STATED:
+            if data.get(name) is None:
+                data[name] = value
+        try:
+            return msgspec.convert(data, Hit)
+        except msgspec.ValidationError:
+            pass
+    return _hit_struct_by_field(hit, base_url)
+
+
+def _hit_struct_by_field(hit: dict[str, Any], base_url: str) -> Hit:
     values = {name: convert(hit.get(name)) for name, convert in _HIT}
     eligibility = hit.get("eligibility")
     reviews = hit.get("reviews")

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from board.core.search_spec import FACETS, INDEX_SPEC
+from search.answers import safe_highlight
 from search.documents import HL_POST, HL_PRE
-from search.engine import build_queries, safe_highlight, shape_result
+from search.engine import build_queries, shape_result
 from search.index_settings import MAX_TOTAL_HITS
 from search.query import SearchQuery, sort_for
 
