@@ -13,7 +13,9 @@ from litestar.datastructures import MultiDict
 from litestar.response import Response, Template
 from markupsafe import Markup
 
+from board.browse import facet_lists
 from board.browse import view_model as search_view
+from board.browse.labels import FACET_TITLES
 from board.browse.params import ParamError, parse_search
 from board.core import geo
 from board.web.common import render, runtime
@@ -42,8 +44,8 @@ def facet_text(params: Mapping[str, Any]) -> str:
 async def facet_search(request: Request) -> Template:
     params = request.query_params
     facet = str(params.get("facet") or "")
-    if facet not in search_view.SEARCHABLE_FACETS:
-        raise ParamError("facet", "must be one of " + ", ".join(search_view.SEARCHABLE_FACETS))
+    if facet not in facet_lists.SEARCHABLE_FACETS:
+        raise ParamError("facet", "must be one of " + ", ".join(facet_lists.SEARCHABLE_FACETS))
     text = facet_text(params)
     query = dataclasses.replace(parse_search(
         search_params_only(params),
@@ -54,10 +56,11 @@ async def facet_search(request: Request) -> Template:
     # own selection left out); facet search adds typo-tolerant matches for the typed text.
     result = await gateway.search(query)
     engine_counts = await gateway.facet_values(query, facet, text) if text else {}
-    group = next(g for g in search_view.facet_groups(state, result) if g["name"] == facet)
-    options = search_view.matching_options(group["options"], text, engine_counts)
+    options = facet_lists.facet_options(facet, result.facets.get(facet, {}),
+                                        tuple(state.get(facet, [])))
+    options = facet_lists.matching_options(options, text, engine_counts)
     return await render(request, "partials/facet_options.html", options_html=(
-        search_view.options_html(facet, group["title"], options, text)))
+        facet_lists.options_html(facet, FACET_TITLES[facet], options, text)))
 
 
 @get("/partials/places", include_in_schema=False)

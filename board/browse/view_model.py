@@ -5,13 +5,17 @@ whole state, so every link here is a plain GET that works without JavaScript."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import cache
 from typing import Any
 
-from markupsafe import Markup, escape
-
 from board.browse.eligibility import Profile, annotate
-from board.browse.labels import BOOL_LABELS, CHOICE_VOCABULARIES, FACET_TITLES, active_filters
+from board.browse.facet_lists import (
+    SEARCHABLE_FACETS,
+    facet_options,
+    list_html,
+    matching_options,
+    options_html,
+)
+from board.browse.labels import FACET_TITLES, active_filters
 from board.browse.params import (
     LIST_PARAMS,
     PROFILE_PARAMS,
@@ -19,17 +23,11 @@ from board.browse.params import (
     param_values,
     to_query_string,
 )
-from board.core import vocab
 from board.core.fields import FACET_FIELDS, names
-from board.core.search_spec import BOOLEAN_FACETS
-from board.core.synonyms import resolve_specialty
 from board.reviews.summary import summaries as review_summaries
 from search.engine import SearchResult
 
 FACET_ORDER = names(FACET_FIELDS)
-LONG_LIST = 12
-# Facets with a type-to-filter box (the `facet_q` parameter of the page, never a filter).
-SEARCHABLE_FACETS = ("specialty",)
 
 
 def current_params(params: Mapping[str, Any]) -> dict[str, list[str]]:
@@ -53,103 +51,19 @@ def url_with(state: dict[str, list[str]], /, **changes: Any) -> str:
     return "/?" + qs if qs else "/"
 
 
-@cache
-def _vocabulary(facet: str) -> tuple[tuple[str, str, str, str], ...]:
-    """A facet's (value, label, escaped value, escaped label), built once per process: the
-    lists are vocabulary-sized (~250 options on a page) and never change while it runs."""
-    if facet in BOOLEAN_FACETS:
-        yes, no = BOOL_LABELS[facet]
-        values = [("true", yes), ("false", no)]
-    elif facet == "state":
-        values = list(vocab.states().items())
-    elif facet == "kind":
-        values = [(k, k.capitalize()) for k in vocab.KINDS]
-    elif facet in CHOICE_VOCABULARIES:
-        values = list(vocab.CHOICES[str(CHOICE_VOCABULARIES[facet])].items())
-    else:
-        values = [(s, s) for s in vocab.specialties()]
-    return tuple((v, label, str(escape(v)), str(escape(label))) for v, label in values)
-
-
-@cache
-def _option_bases(facet: str) -> tuple[dict[str, Any], ...]:
-    """Per option the parts that never change: value, label, their escaped forms and the two
-    fixed pieces of its <li> (options_html fills in the class, checked and count)."""
-    name = escape(facet)
-    return tuple({"value": v, "label": label, "_value": ev, "_label": el,
-                  "_head": f'"><input type="checkbox" name="{name}" value="{ev}"',
-                  "_mid": f'><span>{el}</span><span class="facet__count" aria-hidden="true">'}
-                 for v, label, ev, el in _vocabulary(facet))
-
-
-def _options(facet: str, counts: dict[str, int], selected: tuple[str, ...]
-             ) -> list[dict[str, Any]]:
-    # The escaped strings ride along (keys options_html reads) so a page escapes nothing twice.
-    get = counts.get
-    opts = [{**base, "count": get(base["value"], 0), "selected": base["value"] in selected}
-            for base in _option_bases(facet)]
-    if len(opts) > LONG_LIST:
-        opts.sort(key=lambda o: (not o["selected"], -o["count"], o["label"]))
-    return opts
-
-
-def matching_options(options: list[dict[str, Any]], text: str,
-                     engine_counts: dict[str, int] | None = None) -> list[dict[str, Any]]:
-    """The options a type-to-filter box shows for `text`: labels containing it, values the
-    engine's facet search matched (prefix and typo tolerant), and always the selected ones,
-    so narrowing the list never drops a checked box from the form."""
-    needle = " ".join(text.casefold().split())
-    if not needle:
-        return options
-    engine_counts = engine_counts or {}
-    alias = resolve_specialty(text)  # "OBGYN" -> Obstetrics and gynecology
-    out = []
-    for opt in options:
-        if opt["value"] in engine_counts:
-            opt = {**opt, "count": engine_counts[opt["value"]]}
-        if (opt["selected"] or opt["value"] in engine_counts or opt["value"] == alias
-                or needle in opt["label"].casefold()):
-            out.append(opt)
-    return out
-
-
-def options_html(facet: str, title: str, options: list[dict[str, Any]], facet_q: str = ""
-                 ) -> Markup:
-    """The <li> checkboxes of one facet list. Built here rather than in a Jinja loop because
-    the page lists ~250 options: the loop was most of the page's render time (bench/)."""
-    if not options:
-        return Markup('<li class="facet__none muted">No {} matches \u201c{}\u201d.</li>').format(
-            title.lower(), facet_q)
-    name = escape(facet)
-    parts = []
-    for opt in options:
-        count, selected = opt["count"], opt["selected"]
-        empty = " facet__option--empty" if count == 0 and not selected else ""
-        checked = " checked" if selected else ""
-        head, mid = opt.get("_head"), opt.get("_mid")
-        if head is None or mid is None:  # an option not built by _options
-            value, label = escape(opt["value"]), escape(opt["label"])
-            head = f'"><input type="checkbox" name="{name}" value="{value}"'
-            mid = f'><span>{label}</span><span class="facet__count" aria-hidden="true">'
-        # aria-label is not allowed on a <span>: screen readers get the count with its unit
-        # from a visually hidden sibling, and the bare digits are hidden from them.
-        parts.append(f'<li><label class="facet__option{empty}{head}{checked}{mid}{count}'
-                     f'</span><span class="visually-hidden"> {count} listings</span></label></li>')
-    return Markup("\n".join(parts))  # every value above is escaped
-
-
 def facet_groups(state: dict[str, list[str]], result: SearchResult | None,
                  facet_q: str = "") -> list[dict[str, Any]]:
     groups = []
     for facet in FACET_ORDER:
         selected = tuple(state.get(facet, []))
         counts = result.facets.get(facet, {}) if result else {}
-        options = _options(facet, counts, selected)
-        if facet in SEARCHABLE_FACETS:
-            options = matching_options(options, facet_q)
+        if facet in SEARCHABLE_FACETS and facet_q:  # narrowing needs the options themselves
+            options = matching_options(facet_options(facet, counts, selected), facet_q)
+            html = options_html(facet, FACET_TITLES[facet], options, facet_q)
+        else:
+            html = list_html(facet, counts, selected)
         groups.append({
-            "name": facet, "title": FACET_TITLES[facet], "options": options,
-            "options_html": options_html(facet, FACET_TITLES[facet], options, facet_q),
+            "name": facet, "title": FACET_TITLES[facet], "options_html": html,
             "long": facet in {"state", "specialty"},
             "searchable": facet in SEARCHABLE_FACETS, "facet_q": facet_q,
         })

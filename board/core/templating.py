@@ -23,6 +23,7 @@ TEMPLATES = ROOT / "templates"
 
 
 _DICT_ATTRS = frozenset(dir(dict))
+_ABSENT = object()
 
 
 class _Environment(Environment):
@@ -33,10 +34,9 @@ class _Environment(Environment):
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         if type(obj) is dict and attribute not in _DICT_ATTRS:
-            try:
-                return obj[attribute]
-            except KeyError:
-                return self.undefined(obj=obj, name=attribute)
+            # .get, not [] and KeyError: a card asks for keys most hits lack (eligibility).
+            value = obj.get(attribute, _ABSENT)
+            return self.undefined(obj=obj, name=attribute) if value is _ABSENT else value
         return super().getattr(obj, attribute)
 
 

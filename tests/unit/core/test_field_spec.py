@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from board.browse.labels import BOOL_LABELS
 from board.browse.schemas import Hit, OpportunityOut
-from board.browse.view_model import BOOL_LABELS, FACET_ORDER, FACET_TITLES
+from board.browse.view_model import FACET_ORDER, FACET_TITLES
 from board.core import fields
 from board.core.fields import BOOL, DATE, FACET_FIELDS, INPUT_FIELDS, OPPORTUNITY_FIELDS
 from board.core.search_spec import INDEX_SPEC
