@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import html
 import math
-from functools import cache
 from typing import Any
 
 import msgspec
@@ -36,9 +35,20 @@ _EMPTY = Formatted()
 _FORMATTED, _GEO = "formatted__", "geo__"
 
 
-@cache
+_TYPES: dict[int, tuple[IndexSpec, type, msgspec.json.Decoder]] = {}
+
+
 def answer_types(spec: IndexSpec) -> tuple[type, msgspec.json.Decoder]:
     """(EngineAnswer, a decoder of {"results": [EngineAnswer, ...]}) for `spec`'s hits."""
+    # Keyed by identity: hashing a spec (every field and synonym) cost more per search than
+    # the lookup saves. The spec is kept in the entry, so its id cannot be reused.
+    known = _TYPES.get(id(spec))
+    if known is None or known[0] is not spec:
+        known = _TYPES[id(spec)] = (spec, *_build_types(spec))
+    return known[1], known[2]
+
+
+def _build_types(spec: IndexSpec) -> tuple[type, msgspec.json.Decoder]:
     fields = [(name, Any, None) for name in spec.hit_fields if not name.startswith("_")]
     hit = msgspec.defstruct("EngineHit", [*fields, (_FORMATTED, Formatted | None, None),
                                           (_GEO, dict[str, Any] | None, None)],

@@ -95,16 +95,16 @@ def pagination(state: dict[str, list[str]], result: SearchResult) -> dict[str, A
 
 async def page_hits(hits: list[dict[str, Any]], profile: Profile, year: int
                     ) -> list[dict[str, Any]]:
-    """The hits of one page as the search page and the API show them: copies (a result may
-    be a cached, shared one) with the visitor's verdicts when a profile is given. Each
+    """The hits of one page as the search page and the API show them, with the visitor's
+    verdicts when a profile is given. A result may be a cached, shared one: a hit that gains
+    anything here is a copy, the others are the cached dicts (callers only read them). Each
     listing's review summary comes with its search document (a change of shown reviews
     re-sends the listing through the outbox), so a search does no store query; only a
     document indexed before documents carried it is looked up."""
-    out = annotate(hits, profile, year) if profile else [dict(h) for h in hits]
+    out = annotate(hits, profile, year) if profile else list(hits)
     missing = [h["id"] for h in out if h.get("reviews") is None]
     if missing:
         reviews = await review_summaries(missing)
-        for hit in out:
-            if hit.get("reviews") is None:
-                hit["reviews"] = reviews.get(hit["id"])
+        out = [{**hit, "reviews": reviews.get(hit["id"])} if hit.get("reviews") is None else hit
+               for hit in out]
     return out

@@ -50,9 +50,17 @@ def _m() -> SimpleNamespace:
 
 
 def observe_request(method: str, route: str, status: int, seconds: float) -> None:
+    count, timing = _request_series(method, route, status)
+    count.inc()
+    timing.observe(seconds)
+
+
+@functools.cache
+def _request_series(method: str, route: str, status: int) -> tuple:
+    # One lookup per request instead of two `labels()` calls (each checks and joins its
+    # labels under a lock); bounded like the labels: methods x route templates x statuses.
     m = _m()
-    m.requests.labels(method, route, str(status)).inc()
-    m.request_seconds.labels(method, route).observe(seconds)
+    return m.requests.labels(method, route, str(status)), m.request_seconds.labels(method, route)
 
 
 def observe_search(seconds: float, error: str | None = None) -> None:
