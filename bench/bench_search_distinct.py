@@ -57,12 +57,13 @@ function init(args)
   pos = math.random(#lines)
   headers = {["Content-Type"] = "application/json",
              ["Authorization"] = "Bearer " .. os.getenv("BENCH_KEY")}
+  pages = {["Cookie"] = os.getenv("BENCH_COOKIE")}
 end
 function request()
   pos = pos % #lines + 1
   local method, path, body = lines[pos]:match("^(%u+)\t([^\t]+)\t?(.*)$")
   if method == "POST" then return wrk.format("POST", path, headers, body) end
-  return wrk.format("GET", path)
+  return wrk.format("GET", path, pages)
 end
 function done(summary, latency, requests)
   local e = summary.errors
@@ -164,8 +165,9 @@ def rss_mb(pids: tuple[int, ...]) -> float:
 
 
 def run_wrk(base_url: str, requests_file: Path, lua: Path, key: str, seconds: float,
-            connections: int) -> tuple[int, float, float, int]:
-    env = {**os.environ, "BENCH_REQUESTS": str(requests_file), "BENCH_KEY": key}
+            connections: int, cookie: str = "") -> tuple[int, float, float, int]:
+    env = {**os.environ, "BENCH_REQUESTS": str(requests_file), "BENCH_KEY": key,
+           "BENCH_COOKIE": cookie}
     out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds:.0f}s", "--timeout", "10s",
                           "-s", str(lua), base_url], env=env, capture_output=True, text=True,
                          check=True).stdout
@@ -215,8 +217,12 @@ async def run(args: argparse.Namespace, tmp: Path, meili: LocalMeili) -> list[Re
             spy = subprocess.Popen([args.py_spy, "record", "--pid", str(proc.pid), "--nonblocking",
                                     "--format", "raw", "--gil", "-r", "250", "-o", args.profile],
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        # A visitor's browser sends back the CSRF cookie its first page set; without it every
+        # page would mint and sign a new token, which only a first visit does.
+        first = httpx.get(url + "/", timeout=30)
+        cookie = "; ".join(f"{k}={v}" for k, v in first.cookies.items())
         async with httpx.AsyncClient(limits=httpx.Limits(max_connections=args.connections),
-                                     timeout=30) as http:
+                                     timeout=30, cookies=first.cookies) as http:
             async def raw(body: str) -> bool:
                 r = await http.post(f"{meili.url}/multi-search", content=body, headers=headers)
                 return r.status_code == 200
@@ -239,7 +245,7 @@ async def run(args: argparse.Namespace, tmp: Path, meili: LocalMeili) -> list[Re
                     if args.client == "wrk":
                         base = meili.url if name == "raw" else url
                         figures = run_wrk(base, files[name], lua, meili.master_key, seconds,
-                                          args.connections)
+                                          args.connections, cookie)
                     else:
                         send, jobs = senders[name]
                         figures = await run_httpx(send, jobs, seconds, args.connections)
