@@ -110,16 +110,27 @@ def options_html(facet: str, title: str, options: list[dict[str, Any]], facet_q:
 
 def list_html(facet: str, counts: dict[str, int], selected: tuple[str, ...]) -> Markup:
     """options_html(facet, ..., facet_options(facet, counts, selected)) without building
-    the options: the same markup, in the same order."""
+    the options: the same markup, in the same order. Most options of a long list have no
+    hit and are not selected; their <li> never changes, so it is built once per process."""
     get = counts.get
-    rows = [(get(v, 0), v in selected, label, head, mid)
-            for v, label, head, mid in _option_parts(facet)]
-    if len(rows) > LONG_LIST:
-        rows.sort(key=_long_list_order)
+    parts = _option_parts(facet)
+    if len(parts) <= LONG_LIST:  # vocabulary order; `|` (not `or`) so both names are set
+        return Markup("\n".join([
+            _li(count, chosen, head, mid) if (count := get(v, 0)) | (chosen := v in selected)
+            else empty for v, _, head, mid, empty in parts]))
+    # Selected first, then by count, then by label: the options with neither come last, in
+    # label order.
+    live = sorted(((count, v in selected, label, head, mid) for v, label, head, mid, _ in parts
+                   if (count := get(v, 0)) or v in selected), key=_long_list_order)
     return Markup("\n".join([
-        f'<li><label class="facet__option{" facet__option--empty" if not count and not chosen else ""}'
-        f'{head}{" checked" if chosen else ""}{mid}{count}</span><span class="visually-hidden"> '
-        f'{count} listings</span></label></li>' for count, chosen, _, head, mid in rows]))
+        *(_li(count, chosen, head, mid) for count, chosen, _, head, mid in live),
+        *(empty for v, empty in _empty_by_label(facet) if not get(v, 0) and v not in selected)]))
+
+
+def _li(count: int, chosen: bool, head: str, mid: str) -> str:
+    return (f'<li><label class="facet__option{" facet__option--empty" if not count and not chosen else ""}'
+            f'{head}{" checked" if chosen else ""}{mid}{count}</span><span class="visually-hidden"> '
+            f'{count} listings</span></label></li>')
 
 
 def _long_list_order(row: tuple[int, bool, str, str, str]) -> tuple[bool, int, str]:
@@ -127,5 +138,14 @@ def _long_list_order(row: tuple[int, bool, str, str, str]) -> tuple[bool, int, s
 
 
 @cache
-def _option_parts(facet: str) -> tuple[tuple[str, str, str, str], ...]:
-    return tuple((b["value"], b["label"], b["_head"], b["_mid"]) for b in _option_bases(facet))
+def _option_parts(facet: str) -> tuple[tuple[str, str, str, str, str], ...]:
+    """Per option: value, label, the two fixed pieces of its <li>, and its whole <li> when it
+    has no hit and is not selected."""
+    return tuple((b["value"], b["label"], b["_head"], b["_mid"], _li(0, False, b["_head"], b["_mid"]))
+                 for b in _option_bases(facet))
+
+
+@cache
+def _empty_by_label(facet: str) -> tuple[tuple[str, str], ...]:
+    return tuple((v, empty) for v, label, _, _, empty in sorted(_option_parts(facet),
+                                                              key=lambda p: p[1]))
