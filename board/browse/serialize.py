@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
+import functools
+import operator
+import types
+import typing
 from collections.abc import Callable
 from typing import Any
 
@@ -65,15 +70,37 @@ def _converter(field: Field, *, from_row: bool) -> Callable[[Any], Any]:
 
 _HIT = tuple((f.name, _converter(f, from_row=False))
              for f in OPPORTUNITY_FIELDS if f.in_hits)
+def _plain(annotation: Any) -> Any:
+    """`annotation` with each vocabulary enum as `str` (the same JSON), else unchanged."""
+    if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
+        return str
+    args = typing.get_args(annotation)
+    if typing.get_origin(annotation) is list:
+        return list[_plain(args[0])]  # type: ignore[misc]
+    if isinstance(annotation, types.UnionType):
+        return functools.reduce(operator.or_, map(_plain, args))
+    return annotation
+
+
+# Hit as it travels: the same fields, order and defaults, so it encodes to the same JSON, but
+# with the vocabularies as plain text. Converting into Hit checked each value against its enum
+# (a third of the conversion) to no effect: a value outside one encodes the same either way.
+_HIT_WIRE = msgspec.defstruct("HitWire", [
+    (f.name, _plain(f.type)) if f.required else
+    (f.name, _plain(f.type), f.default if f.default is not msgspec.NODEFAULT else
+     msgspec.field(default_factory=f.default_factory))
+    for f in msgspec.structs.fields(Hit)], module=__name__)
+
 # What a field not stated (None) becomes where the API's type has no null (False, "", 0).
 _NOT_STATED = tuple((name, value) for name, convert in _HIT
                     if (value := convert(None)) is not None)
 _ROW = tuple((f.name, _converter(f, from_row=True)) for f in OPPORTUNITY_FIELDS)
 
 
-def hit_struct(hit: dict[str, Any], base_url: str) -> Hit:
-    """The API's hit. Documents hold their values in the API's types already, so one
-    conversion in C does it (strictly: no coercion); a value that is not (a null yes/no, an
+def hit_struct(hit: dict[str, Any], base_url: str) -> Any:
+    """The API's hit (a Hit, or the HitWire that encodes the same). Documents hold their values
+    in the API's types already, so one conversion in C does it (strictly: no coercion); a
+    value that is not (a null yes/no, an
     empty list, a document from before a field existed) takes the field-by-field path,
     which says what each "not stated" becomes."""
     values = hit.values()
@@ -85,7 +112,7 @@ def hit_struct(hit: dict[str, Any], base_url: str) -> Hit:
             if data.get(name) is None:
                 data[name] = value
         try:
-            return msgspec.convert(data, Hit)
+            return msgspec.convert(data, _HIT_WIRE)
         except msgspec.ValidationError:
             pass
     return _hit_struct_by_field(hit, base_url)

@@ -50,7 +50,7 @@ def days_since(value: Any, now: dt.datetime | None = None) -> int | None:
     if not value:
         return None
     if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        value = dt.datetime.fromisoformat(value)  # 3.11+ reads a trailing "Z" itself
     if not isinstance(value, dt.datetime):
         value = dt.datetime(value.year, value.month, value.day)
     if value.tzinfo is None:
