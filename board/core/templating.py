@@ -7,12 +7,12 @@ pages have always relied on (`{% if current_member %}` with no member)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from functools import cache
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader
 
+from board.core.cards import days_since, iso_day, result_card, save_button, signal_badges
 from board.core.event_listing import view as event_view
 from board.core.facts import FILTERS
 from board.core.listing_labels import posted_label, requirements_line
@@ -44,27 +44,6 @@ def _autoescape(name: str | None) -> bool:
     return not (name or "").endswith(".txt")
 
 
-def days_since(value: Any, now: dt.datetime | None = None) -> int | None:
-    """Whole days from a moment (a datetime, date or ISO text) to now; None when unknown.
-    For "Confirmed open 12 days ago" on cards (hits carry ISO text) and pages (rows)."""
-    if not value:
-        return None
-    if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value)  # 3.11+ reads a trailing "Z" itself
-    if not isinstance(value, dt.datetime):
-        value = dt.datetime(value.year, value.month, value.day)
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.UTC)
-    return max(0, ((now or dt.datetime.now(dt.UTC)) - value).days)
-
-
-def iso_day(value: Any) -> str:
-    """The date part of a date, datetime or ISO text ("" when empty)."""
-    if not value:
-        return ""
-    return value.isoformat()[:10] if not isinstance(value, str) else value[:10]
-
-
 @cache
 def environment() -> Environment:
     """Built once per process; Litestar adds its url_for/csrf_token callables to it."""
@@ -74,6 +53,9 @@ def environment() -> Environment:
                        auto_reload=False)
     env.filters.update(FILTERS)
     env.filters.update(days_since=days_since, iso_day=iso_day)
+    # The search card and its parts (board/core/cards.py: built in Python for speed).
+    env.globals.update(result_card=result_card, save_button=save_button,
+                       signal_badges=signal_badges)
     env.filters.update(requirements=requirements_line, posted=posted_label)
     env.filters["red_flag_guide"] = red_flag_guide_href
     env.filters.update(event_view=event_view)  # partials/event_times.html

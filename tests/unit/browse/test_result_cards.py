@@ -1,6 +1,6 @@
-"""The search cards render through macros imported once per page (issue 19): the page's
-macro call and the `partials/result_card.html` include other callers use give the same
-markup, and every part of a card (Save state, signals, event time, verdict) still shows."""
+"""The search cards render through board/core/cards.py (issue 19): the page's call of the
+`result_card` global and the `partials/result_card.html` include other callers use give the
+same markup, and every part of a card (Save state, signals, event time, verdict) still shows."""
 
 from __future__ import annotations
 
@@ -50,11 +50,10 @@ def _render(source: str) -> str:
     return environment().from_string(source).render(CONTEXT)
 
 
-def test_macro_and_include_give_the_same_cards() -> None:
+def test_call_and_include_give_the_same_cards() -> None:
     by_include = _render('{% for hit in hits %}<li>{% include "partials/result_card.html" %}'
                          '</li>{% endfor %}')
-    by_macro = _render('{% from "partials/card_macros.html" import result_card %}'
-                       '{% for hit in hits %}<li>{{ result_card(hit, today, closing_soon, '
+    by_macro = _render('{% for hit in hits %}<li>{{ result_card(hit, today, closing_soon, '
                        'saved_ids, "/?q=cardio&state=TX", request) }}</li>{% endfor %}')
     assert by_macro == by_include
     cards = by_macro.split("<li><article")
