@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
@@ -283,4 +284,10 @@ def to_query_string(filters: Mapping[str, Iterable[str] | str], **extra: Any) ->
         if isinstance(values, str | int):
             values = [str(values)]
         pairs.extend((name, str(v)) for v in values)
-    return urlencode(pairs)
+    return "&".join([_pair(name, value) for name, value in pairs])
+
+
+@lru_cache(maxsize=4096)
+def _pair(name: str, value: str) -> str:
+    # A results page builds a dozen links (chips, pages) from the same few pairs.
+    return urlencode([(name, value)])
