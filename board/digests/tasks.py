@@ -23,7 +23,8 @@ from typing import Any
 from board.browse.params import to_query_string
 from board.digests import emails as digest_mail
 from board.digests import subscriptions
-from board.digests.queries import search_groups
+from board.digests.queries import GROUPS_PER_REQUEST, GroupResult, search_groups
+from board.mail import mime
 from board.mail.transport import BOUNCED, FAILED, RETRY, SENT, UNKNOWN, Attempt
 from board.observability import metrics
 from board.store.engine import write_transaction
@@ -52,10 +53,13 @@ async def _eligible() -> list[dict[str, Any]]:
     ).order_by(Subscriber.id).run()
 
 
-async def _settled(period: str) -> set[int]:
-    rows = await DigestDelivery.select(DigestDelivery.subscriber).where(
-        (DigestDelivery.period == period) & (DigestDelivery.status != RETRY)).run()
-    return {r["subscriber"] for r in rows}
+async def _ledger(period: str) -> tuple[set[int], set[str]]:
+    """Subscribers this period is settled for, and the keys of its "retry" rows."""
+    rows = await DigestDelivery.select(DigestDelivery.subscriber, DigestDelivery.key,
+                                       DigestDelivery.status).where(
+        DigestDelivery.period == period).run()
+    return ({r["subscriber"] for r in rows if r["status"] != RETRY},
+            {r["key"] for r in rows if r["status"] == RETRY})
 
 
 def _since(sub: dict[str, Any]) -> dt.datetime:
@@ -63,21 +67,42 @@ def _since(sub: dict[str, Any]) -> dt.datetime:
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
-async def _claim(batch: list[Pending], period: str) -> list[Pending]:
+# The claim's INSERT written out: building a hundred DigestDelivery objects and their SQL through
+# the ORM took more CPU than the rest of the chunk's work but SMTP (bench_digest --profile).
+_CLAIM_INSERT = ('INSERT INTO digest_delivery ("key", "subscriber", "period", "status", '
+                 '"listing_count", "attempts", "error", "created_at") VALUES ')
+_CLAIM_ROW = "({}, {}, {}, 'claimed', {}, 0, '', {})"
+
+
+async def _claim(batch: list[Pending], period: str, retry_keys: set[str] | None) -> list[Pending]:
     """The subset of `batch` this run now owns: fresh rows inserted, or "retry" rows taken
-    back with a compare-and-set on the status."""
+    back with a compare-and-set on the status. `retry_keys`: the keys that may be "retry"
+    (None: any); one transaction, so one commit, per chunk."""
     keys = [p.key for p in batch]
-    taken = {r["key"] for r in await DigestDelivery.update(
-        {DigestDelivery.status: "claimed"}).where(
-        DigestDelivery.key.is_in(keys) & (DigestDelivery.status == RETRY)
-    ).returning(DigestDelivery.key).run()}
-    fresh = [DigestDelivery(key=p.key, subscriber=p.sub["id"], period=period, status="claimed",
-                            listing_count=p.count) for p in batch if p.key not in taken]
-    if fresh:
-        inserted = await DigestDelivery.insert(*fresh).on_conflict(action="DO NOTHING").returning(
-            DigestDelivery.key).run()
-        taken |= {r["key"] for r in inserted}
+    taken: set[str] = set()
+    async with write_transaction():
+        if retry_keys is None or any(k in retry_keys for k in keys):
+            taken = {r["key"] for r in await DigestDelivery.update(
+                {DigestDelivery.status: "claimed"}).where(
+                DigestDelivery.key.is_in(keys) & (DigestDelivery.status == RETRY)
+            ).returning(DigestDelivery.key).run()}
+        fresh = [p for p in batch if p.key not in taken]
+        if fresh:
+            created = dt.datetime.now(dt.UTC)
+            sql = (_CLAIM_INSERT + ", ".join([_CLAIM_ROW] * len(fresh))
+                   + ' ON CONFLICT DO NOTHING RETURNING "key"')
+            args = [v for p in fresh for v in (p.key, p.sub["id"], period, p.count, created)]
+            taken |= {r["key"] for r in await DigestDelivery.raw(sql, *args).run()}
     return [p for p in batch if p.key in taken]
+
+
+async def _release(unsent: list[Pending]) -> None:
+    """Claimed but never handed to SMTP (the run stopped first): back to "retry", so the
+    next run this week sends them instead of counting them as possibly delivered."""
+    if unsent:
+        await DigestDelivery.update({DigestDelivery.status: RETRY}).where(
+            DigestDelivery.key.is_in([p.key for p in unsent])
+            & (DigestDelivery.status == "claimed")).run()
 
 
 async def _record(done: list[tuple[Pending, Attempt]], now: dt.datetime) -> None:
@@ -113,24 +138,26 @@ async def _record(done: list[tuple[Pending, Attempt]], now: dt.datetime) -> None
                 Subscriber.id.is_in(advanced)).run()
 
 
-async def _send(rt: Any, batch: list[Pending], period: str, now: dt.datetime,
+async def _send(rt: Any, mine: list[Pending], now: dt.datetime,
                 counts: dict[str, int]) -> list[Pending]:
-    """Claim, send over one connection, record; returns what should be retried.
+    """Send claimed messages over one connection and record them; returns what should be
+    retried.
 
     Outcomes are written every RECORD_EVERY messages and, shielded, when the chunk ends for
     any reason: a run cancelled (stopped) mid-chunk still advances `last_digest_at` for what
-    it delivered, else next week's digest would repeat their listings. Only a hard kill can
-    leave up to RECORD_EVERY rows "claimed" (then treated as unknown: never resent)."""
-    mine = await _claim(batch, period)
-    counts["skipped"] += len(batch) - len(mine)
+    it delivered, else next week's digest would repeat their listings, and the messages it
+    never started go back to "retry". Only a hard kill can leave rows "claimed" (then
+    treated as unknown: never resent)."""
     outcomes: list[tuple[Pending, Attempt]] = []
     pending: list[tuple[Pending, Attempt]] = []
     # The previous group's transaction commits while the next messages go out (SQLite's
     # commit waits on a disk flush in its thread); one group at a time, in order.
     recording: asyncio.Task | None = None
+    started = 0
     try:
         async with rt.mailer.chunk() as sender:
             for p in mine:
+                started += 1  # from here on it may reach the server: never released
                 try:
                     attempt = await sender.send(p.sub["email"], p.data)
                 except Exception as exc:  # one bad recipient never stops the run
@@ -148,6 +175,7 @@ async def _send(rt: Any, batch: list[Pending], period: str, now: dt.datetime,
         if recording is not None:
             await asyncio.shield(recording)
         await asyncio.shield(_record(pending, now))
+        await asyncio.shield(_release(mine[started:]))
     retry = []
     for p, a in outcomes:
         if a.status == RETRY:
@@ -157,91 +185,120 @@ async def _send(rt: Any, batch: list[Pending], period: str, now: dt.datetime,
     return retry
 
 
-def _prepare(rt: Any, subs: list[dict[str, Any]], results: list, period: str,
+def _prepare(rt: Any, subs: list[dict[str, Any]], result: GroupResult, period: str,
              now: dt.datetime) -> Iterator[Pending | None]:
-    """Each subscriber's finished message, or None for one with nothing new."""
+    """Each subscriber's finished message, or None for one with nothing new. `subs` share
+    one filter set (and so `result`); those who also share the moment their digest starts
+    from share one rendered, half-encoded message."""
     settings = rt.settings
     secret = settings.signing_keys
-    cache: dict[tuple, digest_mail.Parts] = {}
+    filters = subscriptions.stored_filters(subs[0])
+    search_url = f"{settings.base_url}/?{to_query_string(filters, sort='newest')}"
+    summary = subscriptions.filter_summary(filters)
     now_ts = int(now.timestamp())
-    for sub, result in zip(subs, results, strict=True):
+    content: dict[int, tuple[mime.Stencil, int] | None] = {}
+    for sub in subs:
         since_ts = int(_since(sub).timestamp())
-        new = [h for h in result.new if since_ts < result.published[h["id"]] <= now_ts]
-        if not new:
+        if since_ts not in content:
+            new = [h for h in result.new if since_ts < result.published[h["id"]] <= now_ts]
+            new_ids = {h["id"] for h in new}
+            closing = [h for h in result.closing if h["id"] not in new_ids]
+            content[since_ts] = (digest_mail.stencil(digest_mail.render_parts(
+                settings, summary, new, closing, search_url, period)), len(new)) if new else None
+        made = content[since_ts]
+        if made is None:
             yield None
             continue
-        new_ids = {h["id"] for h in new}
-        closing = [h for h in result.closing if h["id"] not in new_ids]
-        filters = subscriptions.stored_filters(sub)
-        ck = (sub["filters_key"], tuple(new_ids), tuple(h["id"] for h in closing))
-        parts = cache.get(ck)
-        if parts is None:
-            search_url = f"{settings.base_url}/?{to_query_string(filters, sort='newest')}"
-            parts = cache[ck] = digest_mail.render_parts(
-                settings, subscriptions.filter_summary(filters), new, closing, search_url, period)
         manage = subscriptions.token_for(sub, "manage", secret)
         # List-Unsubscribe gets a token that can only unsubscribe (see unsubscribe_target).
         unsub = subscriptions.token_for(sub, "unsubscribe", secret)
         data = digest_mail.assemble(
-            parts, settings, to=sub["email"], subscriber_id=sub["id"], period=period, now=now,
+            made[0], settings, to=sub["email"], subscriber_id=sub["id"], period=period, now=now,
             manage_url=f"{settings.base_url}/manage/{manage}",
             unsubscribe_url=f"{settings.base_url}/unsubscribe/{unsub}")
-        yield Pending(sub, f"{sub['id']}:{period}", len(new), data)
+        yield Pending(sub, f"{sub['id']}:{period}", made[1], data)
 
 
-async def _produce(items: Iterator[Pending | None], queue: asyncio.Queue,
-                   counts: dict[str, int]) -> None:
-    """Render chunks while the sender waits on SMTP replies (the sleep(0) lets it resume)."""
+async def _produce(rt: Any, groups: dict[str, list[dict[str, Any]]], period: str,
+                   now: dt.datetime, queue: asyncio.Queue, counts: dict[str, int]) -> None:
+    """Search and render chunks while the sender waits on SMTP replies (the sleep(0) lets
+    it resume). The searches go a request (GROUPS_PER_REQUEST filter sets) at a time, the
+    next one in flight while this one's mails are rendered, so the first mails leave
+    before the last filter sets are searched."""
+    keys = list(groups)
+    specs = [(subscriptions.stored_filters(groups[k][0]), min(_since(s) for s in groups[k]))
+             for k in keys]
+
+    def search(start: int) -> asyncio.Task | None:
+        if start >= len(keys):
+            return None
+        return asyncio.create_task(search_groups(rt.gateway, specs[start:start + GROUPS_PER_REQUEST],
+                                                 now, rt.settings.unlisted_after_days))
+
     batch: list[Pending] = []
+    ahead = search(0)
     try:
-        for item in items:
-            if item is None:
-                counts["skipped"] += 1
-            else:
-                batch.append(item)
-            if len(batch) == CHUNK:
-                await queue.put(batch)
-                batch = []
-            await asyncio.sleep(0)
+        for start in range(0, len(keys), GROUPS_PER_REQUEST):
+            assert ahead is not None
+            results = await ahead
+            ahead = search(start + GROUPS_PER_REQUEST)
+            for k, result in zip(keys[start:start + GROUPS_PER_REQUEST], results, strict=True):
+                if result.error:
+                    log.warning("digest: skipping filter set %s: %s", k, result.error)
+                for item in _prepare(rt, groups[k], result, period, now):
+                    if item is None:
+                        counts["skipped"] += 1
+                    else:
+                        batch.append(item)
+                    if len(batch) == CHUNK:
+                        await queue.put(batch)
+                        batch = []
+                    await asyncio.sleep(0)
         if batch:
             await queue.put(batch)
     finally:
+        if ahead is not None:
+            ahead.cancel()
         await queue.put(None)  # the sender must never wait forever, even after an error
+
+
+async def _next_claimed(queue: asyncio.Queue, period: str, retry_keys: set[str],
+                        counts: dict[str, int]) -> list[Pending] | None:
+    batch = await queue.get()
+    if batch is None:
+        return None
+    mine = await _claim(batch, period, retry_keys)
+    counts["skipped"] += len(batch) - len(mine)
+    return mine
 
 
 async def run_digest(rt: Any, now: dt.datetime) -> dict[str, int]:
     now = now if now.tzinfo else now.replace(tzinfo=dt.UTC)
     period = digest_mail.period_of(now)
     counts = {"sent": 0, "skipped": 0, "failed": 0, "unknown": 0}
-    settled = await _settled(period)
-    todo = []
+    settled, retry_keys = await _ledger(period)
+    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for sub in await _eligible():
         if sub["id"] in settled:
             counts["skipped"] += 1
         else:
-            todo.append(sub)
-    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for sub in todo:
-        groups[sub["filters_key"]].append(sub)
-    keys = list(groups)
-    specs = [(subscriptions.stored_filters(groups[k][0]), min(_since(s) for s in groups[k]))
-             for k in keys]
-    results = await search_groups(rt.gateway, specs, now, rt.settings.unlisted_after_days)
-    ordered_subs, ordered_results = [], []
-    for k, result in zip(keys, results, strict=True):
-        if result.error:
-            log.warning("digest: skipping filter set %s: %s", k, result.error)
-        ordered_subs += groups[k]
-        ordered_results += [result] * len(groups[k])
+            groups[sub["filters_key"]].append(sub)
     queue: asyncio.Queue = asyncio.Queue(maxsize=2)
-    producer = asyncio.create_task(
-        _produce(_prepare(rt, ordered_subs, ordered_results, period, now), queue, counts))
+    producer = asyncio.create_task(_produce(rt, groups, period, now, queue, counts))
     retry: list[Pending] = []
+    # The next chunk is claimed (a transaction: a commit, on SQLite a disk flush) while this
+    # one goes out, rather than the connection waiting on it between chunks.
+    ahead = asyncio.ensure_future(_next_claimed(queue, period, retry_keys, counts))
     try:
-        while (batch := await queue.get()) is not None:
-            retry += await _send(rt, batch, period, now, counts)
+        while (mine := await ahead) is not None:
+            ahead = asyncio.ensure_future(_next_claimed(queue, period, retry_keys, counts))
+            retry += await _send(rt, mine, now, counts)
     except BaseException:
         producer.cancel()
+        if ahead.done() and not ahead.cancelled() and ahead.exception() is None:
+            await asyncio.shield(_release(ahead.result() or []))
+        else:
+            ahead.cancel()  # a claim in flight now may leave its chunk "claimed"
         raise
     await producer  # a rendering error surfaces here, after what was ready went out
     for delay in rt.mailer.retry_delays:
@@ -250,7 +307,9 @@ async def run_digest(rt: Any, now: dt.datetime) -> dict[str, int]:
         await asyncio.sleep(delay)
         again: list[Pending] = []
         for start in range(0, len(retry), CHUNK):
-            again += await _send(rt, retry[start:start + CHUNK], period, now, counts)
+            mine = await _claim(retry[start:start + CHUNK], period, None)
+            counts["skipped"] += len(retry[start:start + CHUNK]) - len(mine)
+            again += await _send(rt, mine, now, counts)
         retry = again
     counts["failed"] += len(retry)  # left as "retry": the next run this week tries again
     # For /metrics, "deferred" (retried next run) apart from failures that stay failed.
