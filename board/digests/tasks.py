@@ -32,7 +32,7 @@ from board.store.tables import DigestDelivery, Subscriber
 
 log = logging.getLogger("board.digests.tasks")
 CHUNK = 100
-RECORD_EVERY = 20
+RECORD_EVERY = 50
 
 
 @dataclass

@@ -106,10 +106,13 @@ class _Body:
 
 
 class Stencil:
-    """A rendered message with placeholders, its bodies encoded once (see the module doc)."""
+    """A rendered message with placeholders, its bodies encoded once (see the module doc).
+    Its messages share one MIME boundary: a base64 line never holds "_", so no body can
+    contain it, and one random string per content spares a uuid4 per message."""
 
     def __init__(self, msg: Rendered, placeholders: Sequence[str]):
         self.subject = msg.subject
+        self.boundary = f"=_board_{uuid.uuid4().hex}"
         self.text = _Body(msg.text, placeholders)
         self.html = _Body(msg.html, placeholders) if msg.html else None
 
@@ -119,4 +122,4 @@ class Stencil:
         head = _head(self.subject, sender=sender, to=to, message_id=message_id, now=now,
                      headers=headers)
         html = self.html.fill(links) if self.html is not None else None
-        return _message(head, self.text.fill(links), html, boundary)
+        return _message(head, self.text.fill(links), html, boundary or self.boundary)
