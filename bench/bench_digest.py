@@ -25,6 +25,7 @@ import itertools
 import os
 import random
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -264,6 +265,7 @@ async def main(args: argparse.Namespace) -> None:
         sink.terminate()
         sink.wait(timeout=10)
         meili.stop()
+        shutil.rmtree(_TMP, ignore_errors=True)  # the store and the index: tens of MB a run
     emit("digest", result)
 
 

@@ -32,7 +32,7 @@ from board.store.tables import DigestDelivery, Subscriber
 
 log = logging.getLogger("board.digests.tasks")
 CHUNK = 100
-RECORD_EVERY = 50
+RECORD_EVERY = CHUNK  # one transaction per chunk, in the background (see _Recorder)
 
 
 @dataclass
@@ -138,21 +138,40 @@ async def _record(done: list[tuple[Pending, Attempt]], now: dt.datetime) -> None
                 Subscriber.id.is_in(advanced)).run()
 
 
-async def _send(rt: Any, mine: list[Pending], now: dt.datetime,
-                counts: dict[str, int]) -> list[Pending]:
-    """Send claimed messages over one connection and record them; returns what should be
-    retried.
+class _Recorder:
+    """Writes outcomes in the background, one transaction at a time and in order, while
+    the next messages go out: the sender never waits on a commit (nor, on SQLite, on the
+    new connection and thread each transaction opens) unless the previous one is still
+    running when the next group is due. `flush` waits for the last one (shielded)."""
 
-    Outcomes are written every RECORD_EVERY messages and, shielded, when the chunk ends for
-    any reason: a run cancelled (stopped) mid-chunk still advances `last_digest_at` for what
-    it delivered, else next week's digest would repeat their listings, and the messages it
+    def __init__(self, now: dt.datetime):
+        self.now = now
+        self.task: asyncio.Task | None = None
+
+    async def add(self, done: list[tuple[Pending, Attempt]]) -> None:
+        await self.flush()
+        if done:
+            self.task = asyncio.create_task(_record(done, self.now))
+
+    async def flush(self) -> None:
+        if self.task is not None:
+            # Shielded: a cancel (shutdown) must not lose the record of messages just sent.
+            await asyncio.shield(self.task)
+            self.task = None
+
+
+async def _send(rt: Any, mine: list[Pending], recorder: _Recorder,
+                counts: dict[str, int]) -> list[Pending]:
+    """Send claimed messages over one connection and hand their outcomes to `recorder`;
+    returns what should be retried.
+
+    Outcomes go to the recorder every RECORD_EVERY messages and when the chunk ends for any
+    reason: a run cancelled (stopped) mid-chunk still advances `last_digest_at` for what it
+    delivered (else next week's digest would repeat their listings), and the messages it
     never started go back to "retry". Only a hard kill can leave rows "claimed" (then
-    treated as unknown: never resent)."""
+    treated as unknown: never resent), up to two groups of sent ones among them."""
     outcomes: list[tuple[Pending, Attempt]] = []
     pending: list[tuple[Pending, Attempt]] = []
-    # The previous group's transaction commits while the next messages go out (SQLite's
-    # commit waits on a disk flush in its thread); one group at a time, in order.
-    recording: asyncio.Task | None = None
     started = 0
     try:
         async with rt.mailer.chunk() as sender:
@@ -166,16 +185,14 @@ async def _send(rt: Any, mine: list[Pending], now: dt.datetime,
                 outcomes.append((p, attempt))
                 pending.append((p, attempt))
                 if len(pending) >= RECORD_EVERY:
-                    if recording is not None:
-                        await asyncio.shield(recording)
-                    recording = asyncio.create_task(_record(pending, now))
+                    await recorder.add(pending)
                     pending = []
-    finally:
-        # Shielded: a cancel (shutdown) must not lose the record of messages just sent.
-        if recording is not None:
-            await asyncio.shield(recording)
-        await asyncio.shield(_record(pending, now))
+        await recorder.add(pending)
+    except BaseException:
+        await recorder.add(pending)
+        await recorder.flush()
         await asyncio.shield(_release(mine[started:]))
+        raise
     retry = []
     for p, a in outcomes:
         if a.status == RETRY:
@@ -289,16 +306,19 @@ async def run_digest(rt: Any, now: dt.datetime) -> dict[str, int]:
     # The next chunk is claimed (a transaction: a commit, on SQLite a disk flush) while this
     # one goes out, rather than the connection waiting on it between chunks.
     ahead = asyncio.ensure_future(_next_claimed(queue, period, retry_keys, counts))
+    recorder = _Recorder(now)
     try:
         while (mine := await ahead) is not None:
             ahead = asyncio.ensure_future(_next_claimed(queue, period, retry_keys, counts))
-            retry += await _send(rt, mine, now, counts)
+            retry += await _send(rt, mine, recorder, counts)
+        await recorder.flush()  # the retries below take back rows recorded as "retry"
     except BaseException:
         producer.cancel()
         if ahead.done() and not ahead.cancelled() and ahead.exception() is None:
             await asyncio.shield(_release(ahead.result() or []))
         else:
             ahead.cancel()  # a claim in flight now may leave its chunk "claimed"
+        await recorder.flush()
         raise
     await producer  # a rendering error surfaces here, after what was ready went out
     for delay in rt.mailer.retry_delays:
@@ -309,7 +329,8 @@ async def run_digest(rt: Any, now: dt.datetime) -> dict[str, int]:
         for start in range(0, len(retry), CHUNK):
             mine = await _claim(retry[start:start + CHUNK], period, None)
             counts["skipped"] += len(retry[start:start + CHUNK]) - len(mine)
-            again += await _send(rt, mine, now, counts)
+            again += await _send(rt, mine, recorder, counts)
+        await recorder.flush()
         retry = again
     counts["failed"] += len(retry)  # left as "retry": the next run this week tries again
     # For /metrics, "deferred" (retried next run) apart from failures that stay failed.
