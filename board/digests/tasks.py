@@ -3,12 +3,18 @@
 Never twice: a DigestDelivery row with the unique key "subscriber_id:period" is claimed
 (INSERT .. ON CONFLICT DO NOTHING: losing the insert means someone else has it) before a
 message goes out. Statuses:
-  claimed  in flight; a crash leaves it so, and it is then treated like unknown
+  claimed  in flight; a hard kill leaves it so, and it is then treated like unknown (a stop
+           that the run sees gives the ones it never started back as "retry")
   sent     the server accepted the message
   unknown  the connection died after DATA: the server may have it, so never resent
   retry    4xx (or no connection) after the in-run retries: the next run of the week retries
   failed   5xx (a hard bounce also suppresses the address)
-A rerun in the same week only picks up "retry" rows and subscribers never claimed."""
+A rerun in the same week only picks up "retry" rows and subscribers never claimed.
+
+The run is a pipeline, so the SMTP connection rarely waits on anything but the server: the
+producer searches (a request per GROUPS_PER_REQUEST filter sets, the next one in flight) and
+renders chunks; the next chunk is claimed while this one is sent; outcomes are written in the
+background (_Recorder). bench/bench_digest.py measures it against a bare aiosmtplib loop."""
 
 from __future__ import annotations
 
