@@ -22,6 +22,7 @@ valid (same keys, same expiry rule) until they expire: a mailed unsubscribe link
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import json
@@ -54,8 +55,10 @@ def _keys(key: Keys | None) -> list[str]:
     return keys
 
 
-def _serializer(purpose: str, keys: list[str]) -> URLSafeSerializer:
+@functools.lru_cache(maxsize=64)
+def _serializer(purpose: str, keys: tuple[str, ...]) -> URLSafeSerializer:
     # itsdangerous signs with the last key and accepts any: oldest first, current last.
+    # Cached: building one costs as much as signing (the weekly digest signs two per mail).
     return URLSafeSerializer(list(reversed(keys)), salt=purpose,
                              signer_kwargs={"digest_method": hashlib.sha256})
 
@@ -64,7 +67,7 @@ def sign(purpose: str, payload: Any, ttl: int, *, key: Keys | None = None,
          now: float | None = None) -> str:
     """A URL-safe token carrying `payload` (JSON-serialisable), valid for `ttl` seconds."""
     issued = int(now if now is not None else time.time())
-    return _serializer(purpose, _keys(key)).dumps({"p": payload, "e": issued + int(ttl)})
+    return _serializer(purpose, tuple(_keys(key))).dumps({"p": payload, "e": issued + int(ttl)})
 
 
 def unsign(purpose: str, token: str, *, key: Keys | None = None, now: float | None = None) -> Any:
@@ -74,7 +77,7 @@ def unsign(purpose: str, token: str, *, key: Keys | None = None, now: float | No
         raise BadToken("malformed token")
     keys = _keys(key)
     try:
-        data = _serializer(purpose, keys).loads(token)
+        data = _serializer(purpose, tuple(keys)).loads(token)
     except BadSignature:
         data = _legacy_unsign(purpose, token, keys)
     except BadData:

@@ -4,8 +4,9 @@ The weekly digest is multipart text + HTML with the RFC 8058 one-click unsubscri
 a Message-ID derived from (subscriber, period), so a resend could never look like a new
 message. Rendering is split in two because many subscribers share one filter set:
 `render_parts` runs Jinja and css-inline once per distinct content, with placeholders for the
-per-subscriber links, and `assemble` fills them in and hands the result to the one MIME
-writer (board.mail.mime), whose speed is what makes this worth doing."""
+per-subscriber links, `stencil` base64-encodes the bodies once up to the first placeholder
+(board.mail.mime.Stencil), and `assemble` fills in each subscriber's links and headers.
+Per message that leaves the headers and the footer's few lines to write and encode."""
 
 from __future__ import annotations
 
@@ -76,15 +77,24 @@ def render_parts(settings: Settings, summary: Sequence[str], new: Sequence[Mappi
     })
 
 
-def assemble(parts: Rendered, settings: Settings, *, to: str, subscriber_id: int, period: str,
-             manage_url: str, unsubscribe_url: str, now: dt.datetime) -> bytes:
-    """The finished message as CRLF bytes, ready for SMTP DATA or an .eml file."""
+def stencil(parts: Rendered) -> mime.Stencil:
+    """`parts` ready for many subscribers: what comes before their links is encoded once."""
+    return mime.Stencil(parts, (MANAGE_PH, UNSUB_PH))
+
+
+def assemble(parts: Rendered | mime.Stencil, settings: Settings, *, to: str, subscriber_id: int,
+             period: str, manage_url: str, unsubscribe_url: str, now: dt.datetime,
+             boundary: str | None = None) -> bytes:
+    """The finished message as CRLF bytes, ready for SMTP DATA or an .eml file (the same
+    bytes from `parts` or from its `stencil`, given the same MIME boundary)."""
+    if isinstance(parts, Rendered):
+        parts = stencil(parts)
     unsub = f"<{unsubscribe_url}>"
     if settings.unsubscribe_mailto:
         unsub += f", <mailto:{settings.unsubscribe_mailto}?subject=unsubscribe>"
-    return mime.write(
-        parts.replace({MANAGE_PH: manage_url, UNSUB_PH: unsubscribe_url}),
-        sender=settings.mail_from, to=to, now=now,
+    return parts.write(
+        {MANAGE_PH: manage_url, UNSUB_PH: unsubscribe_url},
+        sender=settings.mail_from, to=to, now=now, boundary=boundary,
         message_id=message_id(subscriber_id, period, settings), headers={
             "List-Id": f"IMG Opportunity Board weekly digest <digest.{mail_domain(settings)}>",
             "List-Unsubscribe": unsub,

@@ -8,6 +8,7 @@ happened (a sign-up, a rejection), where the page says the mail failed instead."
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 from urllib.parse import urlparse
 
@@ -20,7 +21,13 @@ log = logging.getLogger("board.mail")
 
 
 def mail_domain(settings: Settings) -> str:
-    return urlparse(settings.base_url).hostname or "imgboard.local"
+    return _hostname(settings.base_url)
+
+
+@functools.lru_cache(maxsize=8)
+def _hostname(base_url: str) -> str:
+    # Parsed once: the digest asks twice per message (Message-ID, List-Id).
+    return urlparse(base_url).hostname or "imgboard.local"
 
 
 def finished(email: Email, settings: Settings, sender: str, now: dt.datetime | None = None) -> bytes:

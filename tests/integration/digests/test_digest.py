@@ -215,3 +215,22 @@ async def test_a_crashed_run_still_advances_what_it_delivered(rt, smtp, monkeypa
     # Next week: nothing new for the first subscriber, so no repeat of last week's listing.
     later = await run_digest(rt, NOW + dt.timedelta(days=7))
     assert len(smtp.to("first@example.com")) == 1 and later["sent"] == 1
+
+
+async def test_a_stopped_run_gives_back_what_it_never_started(rt, smtp, monkeypatch):
+    # The messages of the chunk that a stop (cancel) never started go back to "retry", so a
+    # rerun this week sends them; the one in flight at the stop may have gone out: never resent.
+    inst = await make_institution()
+    subs = [await subscriber(f"stop{i}@example.com", {}) for i in range(4)]
+    await publish(rt, inst, "Cardiology Observership Stopville", 1)
+    real_chunk = rt.mailer.chunk
+    monkeypatch.setattr(rt.mailer, "chunk", lambda: _CrashAfter(real_chunk(), 1))
+    with pytest.raises(asyncio.CancelledError):
+        await run_digest(rt, NOW)
+    monkeypatch.undo()
+    statuses = {r["subscriber"]: r["status"] for r in await DigestDelivery.select().run()}
+    assert [statuses[s["id"]] for s in subs] == ["sent", "claimed", "retry", "retry"]
+    again = await run_digest(rt, NOW)
+    assert again["sent"] == 2
+    assert [len(smtp.to(f"stop{i}@example.com")) for i in range(4)] == [1, 0, 1, 1]
+    assert (await run_digest(rt, NOW))["sent"] == 0
