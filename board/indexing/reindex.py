@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import gc
 import inspect
 import time
 from collections.abc import Awaitable, Callable
@@ -128,7 +129,7 @@ async def _fill(gateway: SearchGateway, index: str, now: dt.datetime, batch: int
         while rows := await reading:
             loaded += len(rows)
             reading = asyncio.create_task(reader.read(rows[-1]["id"], batch))
-            for payload in payloads([document_from_row(r, now, consume=True) for r in rows]):
+            for payload in _encoded_documents(rows, now):
                 sends.append(asyncio.create_task(
                     client.add_ndjson(index, payload, timeout=task_timeout)))
             if on_batch is not None:
@@ -146,6 +147,20 @@ async def _fill(gateway: SearchGateway, index: str, now: dt.datetime, batch: int
         await asyncio.gather(*sends, reading, return_exceptions=True)  # nothing left dangling
         reader.close()
     return loaded
+
+
+def _encoded_documents(rows: list[dict[str, Any]], now: dt.datetime) -> list[bytes]:
+    """The batch's documents as NDJSON payloads, with the cyclic garbage collector paused:
+    the build allocates a few containers per listing and frees them all (no cycles), yet
+    every 700 of them made the collector walk the young objects, a fifth of the build's
+    CPU. Nothing awaits in between, so no other task runs while it is paused."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return payloads([document_from_row(r, now, consume=True) for r in rows])
+    finally:
+        if paused:
+            gc.enable()
 
 
 async def _replay(mark: int, started: dt.datetime) -> int:
