@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import sqlite3
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -82,6 +83,8 @@ class ListingReader:
         engine = current_engine()
         self._path = engine.path if isinstance(engine, SQLiteEngine) else None
         self._connection: sqlite3.Connection | None = None
+        # A cancelled read's thread runs on to its end: closing waits for it.
+        self._lock = threading.Lock()
         self._converters = [(i, c) for i, c in enumerate(
             _converter(column.column_type) for column in _SELECTED) if c]
 
@@ -102,6 +105,10 @@ class ListingReader:
         return rows
 
     def _fetch(self, sql: str, args: list[Any]) -> list[dict[str, Any]]:
+        with self._lock:
+            return self._fetch_locked(sql, args)
+
+    def _fetch_locked(self, sql: str, args: list[Any]) -> list[dict[str, Any]]:
         if self._connection is None:
             self._connection = sqlite3.connect(self._path, timeout=SQLITE_BUSY_TIMEOUT_S,
                                                check_same_thread=False)
@@ -133,6 +140,7 @@ class ListingReader:
             row["reviews"] = public_summary(reviews) if reviews else none
 
     def close(self) -> None:
-        if self._connection is not None:
-            self._connection.close()
-            self._connection = None
+        with self._lock:
+            if self._connection is not None:
+                self._connection.close()
+                self._connection = None
