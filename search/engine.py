@@ -35,6 +35,9 @@ class SearchResult:
     took_ms: int
     capped: bool = False
     queries: list[dict[str, Any]] = field(default_factory=list)
+    # Per selected facet: the hits with that facet's own selection left out (its disjunctive
+    # query's exact total), so "remove this filter" needs no search of its own.
+    facet_totals: dict[str, int] = field(default_factory=dict)
 
 
 def build_queries(index: str, query: SearchQuery, spec: IndexSpec) -> list[dict[str, Any]]:
@@ -87,8 +90,12 @@ def shape_result(results: Sequence[Any], query: SearchQuery, took_ms: int,
     for facet in spec.facets:
         if not query.selected(facet):
             facets[facet] = dist.get(facet) or {}
-    for extra in answers[1:]:
+    totals: dict[str, int] = {}
+    selected = [facet for facet in spec.facets if query.selected(facet)]
+    # A lean body (run_many without facets) has no facet queries: nothing to pair.
+    for facet, extra in zip(selected, answers[1:], strict=False):
         facets.update(extra.facetDistribution)  # decoded per request: no copy needed
+        totals[facet] = int(extra.totalHits or 0)
     for facet in spec.facets:
         facets.setdefault(facet, {})
     stats = {k: v for k, v in main.facetStats.items() if k in spec.stat_fields}
@@ -105,6 +112,7 @@ def shape_result(results: Sequence[Any], query: SearchQuery, took_ms: int,
         facet_stats=stats,
         took_ms=took_ms,
         capped=total >= MAX_TOTAL_HITS,
+        facet_totals=totals,
     )
 
 

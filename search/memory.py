@@ -183,6 +183,8 @@ class MemoryIndex:
             facets={f: self._counts(query, f) if facets else {} for f in self.spec.facets},
             facet_stats=stats, took_ms=int((time.perf_counter() - started) * 1000),
             capped=len(found) >= MAX_TOTAL_HITS,
+            facet_totals={f: len(self._matching(query, without=f)) for f in self.spec.facets
+                          if facets and query.selected(f)},
         )
 
     async def facet_values(self, query: SearchQuery, facet: str, text: str) -> dict[str, int]:

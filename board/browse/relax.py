@@ -1,5 +1,6 @@
 """No results: the specific relaxations that would find some, with their counts ("Remove
-Hands-on: 54 results", "Widen to 100 miles: 12"), counted with ONE multi-search request.
+Hands-on: 54 results", "Widen to 100 miles: 12"), counted with at most ONE multi-search
+request: dropping a facet value is counted from the failed search's own facet counts.
 
 Each candidate drops one active filter value (or the search words, or the eligibility
 filter), or widens the distance; only those that find something are offered, most results
@@ -13,7 +14,10 @@ from typing import Any
 from board.browse.labels import active_filters
 from board.browse.params import PROFILE_PARAMS, ParamError, parse_search
 from board.browse.view_model import url_with
+from board.core.fields import BY_NAME
+from search.engine import SearchResult
 from search.errors import SearchUnavailable
+from search.query import SearchQuery
 
 RADII = (10, 25, 50, 100, 250, 500)
 MAX_CANDIDATES = 8
@@ -53,23 +57,55 @@ def _without(state: dict[str, list[str]], name: str) -> dict[str, list[str]]:
     return {k: v for k, v in state.items() if k != name}
 
 
-async def relaxations(gateway: Any, state: dict[str, list[str]], unlisted_after_days: int
+async def relaxations(gateway: Any, state: dict[str, list[str]], unlisted_after_days: int,
+                      searched: tuple[SearchQuery, SearchResult] | None = None
                       ) -> list[dict[str, Any]]:
-    """[{"label", "count", "url"}] of the relaxations that find listings, best first."""
+    """[{"label", "count", "url"}] of the relaxations that find listings, best first.
+    `searched`: the search that found nothing and its result, whose disjunctive counts
+    already hold what dropping one of its facet values finds (no search needed for those)."""
+    counted: list[tuple[str, dict[str, list[str]], int]] = []
     shaped = []
     for label, relaxed in candidates(state):
         try:
             query = parse_search(relaxed, unlisted_after_days=unlisted_after_days)
         except ParamError:
             continue
-        shaped.append((label, relaxed, dataclasses.replace(query, page=1, per_page=1)))
-    if not shaped:
-        return []
-    try:
-        results = await gateway.run_many([q for _, _, q in shaped], facets=False)
-    except SearchUnavailable:
-        return []
-    found = [{"label": label, "count": result.total, "url": url_with(relaxed, page=None)}
-             for (label, relaxed, _), result in zip(shaped, results, strict=True)
-             if result.total]
+        known = _known_total(query, *searched) if searched else None
+        if known is not None:
+            counted.append((label, relaxed, known))
+        else:
+            shaped.append((label, relaxed, dataclasses.replace(query, page=1, per_page=1)))
+    if shaped:
+        try:
+            results = await gateway.run_many([q for _, _, q in shaped], facets=False)
+        except SearchUnavailable:
+            results = []  # offer what the facet counts found
+        counted += [(label, relaxed, result.total)
+                    for (label, relaxed, _), result in zip(shaped, results, strict=False)]
+    found = [{"label": label, "count": total, "url": url_with(relaxed, page=None)}
+             for label, relaxed, total in counted if total]
     return sorted(found, key=lambda r: -r["count"])[:MAX_SHOWN]
+
+
+def _known_total(relaxed: SearchQuery, query: SearchQuery, result: SearchResult) -> int | None:
+    """The total of `relaxed` when it is `query` with values dropped from one selected facet:
+    that facet's disjunctive query counted every value under all the other filters (exactly:
+    a page count, not an estimate). None when it takes a search (a list facet keeps some
+    values: a listing may hold several, so their counts overlap)."""
+    changed = [f for f in {*query.selections, *relaxed.selections}
+               if query.selected(f) != relaxed.selected(f)]
+    if len(changed) != 1 or changed[0] not in result.facet_totals:
+        return None
+    facet = changed[0]
+    same_otherwise = dataclasses.replace(
+        relaxed, selections=query.selections, page=query.page, per_page=query.per_page,
+        now_ts=query.now_ts, confirmed_after_ts=query.confirmed_after_ts) == query
+    rest = relaxed.selected(facet)
+    if not same_otherwise or not set(rest) <= set(query.selected(facet)):
+        return None
+    if not rest:
+        return result.facet_totals[facet]
+    if BY_NAME[facet].is_list:
+        return None
+    counts = result.facets.get(facet, {})
+    return sum(counts.get(value, 0) for value in rest)

@@ -148,7 +148,7 @@ async def search_page(request: Request) -> Response:
         if result.total == 0:
             relaxed = await relax.relaxations(runtime(request).gateway,
                                               search_view.current_params(kept),
-                                              settings.unlisted_after_days)
+                                              settings.unlisted_after_days, (query, result))
     except ParamError as exc:
         errors.append(exc)
     except SearchUnavailable:
