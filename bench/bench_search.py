@@ -29,7 +29,7 @@ import httpx
 import msgspec
 
 from bench.report import emit, row
-from board.browse.params import parse_search
+from board.browse.params import canonical_pairs, parse_search
 from board.core import vocab
 from board.core.geo import locate_city
 from board.core.search_spec import INDEX_SPEC
@@ -152,7 +152,7 @@ def query_mix(rng: random.Random, count: int, profile: bool = False
         if rng.random() < 0.15:
             p += [("near", "Houston, TX"), ("radius_miles", "100")]
         p.append(("sort", rng.choice(["relevance", "newest", "deadline", "fee"])))
-        mix.append(p)
+        mix.append(canonical_pairs(p))  # the form's URL: a default parameter would be a 302
     return mix
 
 
@@ -272,7 +272,9 @@ async def run(args: argparse.Namespace, tmp: Path, meili: LocalMeili) -> list[di
                 return (await http.get(f"{url}/api/v1/opportunities", params=params)).status_code == 200
 
             async def page(params) -> bool:
-                return (await http.get(f"{url}/", params=params)).status_code == 200
+                # A browser follows the page's redirect (the saved profile added to the URL).
+                return (await http.get(f"{url}/", params=params,
+                                       follow_redirects=True)).status_code == 200
 
             meili_pid, web_pid = meili.process.pid, proc.pid  # type: ignore[union-attr]
             targets = [(Tally("raw Meilisearch", (meili_pid,)), raw, bodies),

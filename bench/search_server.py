@@ -34,7 +34,7 @@ def app():
     runtime = Runtime.build(settings)
     if os.environ.get("BENCH_NO_CACHE"):
         runtime.gateway.cache = ResultCache(max_entries=0)  # every search asks Meilisearch
-    return create_app(settings, runtime=runtime, with_scheduler=False)
+    return create_app(settings, runtime=runtime, with_scheduler=False, settle_heap=True)
 
 
 def main() -> None:

@@ -3,6 +3,7 @@ headers, and the runtime (store, search, mail, outbox drainer, scheduler) in its
 
 from __future__ import annotations
 
+import gc
 import logging
 import sqlite3
 from contextlib import asynccontextmanager
@@ -174,8 +175,20 @@ def _template_globals() -> None:
     environment().globals.setdefault("subscribe_box", box_state)
 
 
+def _settle_heap() -> None:
+    """Everything loaded at start-up (modules, the app, the compiled pages) lives as long as
+    the process: moved out of the garbage collector's reach, the collections that requests
+    trigger stop re-walking it (on the search benchmark they were 8% of a page's CPU, 3% after)."""
+    for name in ("pages/search.html", "partials/search_body.html"):
+        environment().get_template(name)  # compiled now, not by the first visitor
+    gc.collect()
+    gc.freeze()
+
+
 def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None,
-               with_scheduler: bool = False) -> Litestar:
+               with_scheduler: bool = False, settle_heap: bool = False) -> Litestar:
+    """The app; `settle_heap` (a served process, never a test building many apps in one
+    process) freezes what start-up loaded out of the garbage collector's reach."""
     settings = settings or load_settings()
     rt = runtime or Runtime.build(settings)
     _template_globals()
@@ -192,6 +205,8 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
             from jobs.runner import start_in_process
 
             scheduler = start_in_process(rt)
+        if settle_heap:
+            _settle_heap()
         try:
             yield
         finally:

@@ -99,7 +99,7 @@ def app_factory():
 
     settings = load_settings()
     _configure_logging(settings)
-    return create_app(settings, with_scheduler=False)
+    return create_app(settings, with_scheduler=False, settle_heap=True)
 
 
 def serve(settings: Settings, *, scheduler: bool, workers: int = 1) -> None:
@@ -140,7 +140,7 @@ def serve(settings: Settings, *, scheduler: bool, workers: int = 1) -> None:
             return
         from board.app import create_app
 
-        app = create_app(settings, with_scheduler=scheduler)
+        app = create_app(settings, with_scheduler=scheduler, settle_heap=True)
         config = uvicorn.Config(app, host=settings.host, port=settings.port, lifespan="on",
                                 **UVICORN_OPTIONS)
         server = uvicorn.Server(config)

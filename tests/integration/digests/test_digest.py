@@ -193,6 +193,15 @@ class _CrashAfter:
         return await self.sender.send(to, data)
 
 
+async def _stopped_after_one_mail(rt, monkeypatch) -> None:
+    """A digest run that is cancelled once its first mail went out."""
+    real_chunk = rt.mailer.chunk
+    monkeypatch.setattr(rt.mailer, "chunk", lambda: _CrashAfter(real_chunk(), 1))
+    with pytest.raises(asyncio.CancelledError):
+        await run_digest(rt, NOW)
+    monkeypatch.undo()
+
+
 async def test_a_crashed_run_still_advances_what_it_delivered(rt, smtp, monkeypatch):
     # Before: last_digest_at moved only after a whole chunk was recorded; a run that died
     # mid-chunk left it behind, and next week's digest repeated the same listings.
@@ -200,11 +209,7 @@ async def test_a_crashed_run_still_advances_what_it_delivered(rt, smtp, monkeypa
     first = await subscriber("first@example.com", {})
     second = await subscriber("second@example.com", {})
     await publish(rt, inst, "Cardiology Observership Crashville", 1)
-    real_chunk = rt.mailer.chunk
-    monkeypatch.setattr(rt.mailer, "chunk", lambda: _CrashAfter(real_chunk(), 1))
-    with pytest.raises(asyncio.CancelledError):
-        await run_digest(rt, NOW)
-    monkeypatch.undo()
+    await _stopped_after_one_mail(rt, monkeypatch)
     delivered = await Subscriber.select().where(Subscriber.id == first["id"]).first().run()
     assert len(smtp.to("first@example.com")) == 1 and not smtp.to("second@example.com")
     assert delivered["last_digest_at"] == NOW
@@ -223,11 +228,7 @@ async def test_a_stopped_run_gives_back_what_it_never_started(rt, smtp, monkeypa
     inst = await make_institution()
     subs = [await subscriber(f"stop{i}@example.com", {}) for i in range(4)]
     await publish(rt, inst, "Cardiology Observership Stopville", 1)
-    real_chunk = rt.mailer.chunk
-    monkeypatch.setattr(rt.mailer, "chunk", lambda: _CrashAfter(real_chunk(), 1))
-    with pytest.raises(asyncio.CancelledError):
-        await run_digest(rt, NOW)
-    monkeypatch.undo()
+    await _stopped_after_one_mail(rt, monkeypatch)
     statuses = {r["subscriber"]: r["status"] for r in await DigestDelivery.select().run()}
     assert [statuses[s["id"]] for s in subs] == ["sent", "claimed", "retry", "retry"]
     again = await run_digest(rt, NOW)
