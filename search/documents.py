@@ -17,20 +17,17 @@ _STRIP = str.maketrans("", "", HL_PRE + HL_POST)
 _EPOCH_DAY = dt.date(1970, 1, 1).toordinal()
 
 def to_timestamp(value: Any) -> int | None:
-    if type(value) is dt.datetime:  # the store's values first: a reindex converts millions
-        return int((value if value.tzinfo else value.replace(tzinfo=dt.UTC)).timestamp())
-    if type(value) is dt.date:
-        return (value.toordinal() - _EPOCH_DAY) * 86400
-    if value is None or value == "":
-        return None
+    # Datetimes first: the store's values (a reindex converts millions) skip the text checks.
     if isinstance(value, str):
+        if not value:
+            return None
         value = dt.datetime.fromisoformat(value) if "T" in value else dt.date.fromisoformat(value)
+    elif value is None:
+        return None
     if isinstance(value, dt.datetime):
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=dt.UTC)
-        return int(value.timestamp())
+        return int((value if value.tzinfo else value.replace(tzinfo=dt.UTC)).timestamp())
     if isinstance(value, dt.date):
-        return int(dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC).timestamp())
+        return (value.toordinal() - _EPOCH_DAY) * 86400
     raise TypeError(f"not a date: {value!r}")
 
 
@@ -42,7 +39,7 @@ def precise_timestamp(value: Any) -> float | None:
 
 
 def _iso(value: Any) -> str | None:
-    if type(value) is dt.datetime:
+    if isinstance(value, dt.datetime):
         if value.tzinfo is None:
             value = value.replace(tzinfo=dt.UTC)
         elif value.tzinfo is not dt.UTC:  # already UTC (what the store gives): no conversion
@@ -50,10 +47,6 @@ def _iso(value: Any) -> str | None:
         return value.isoformat().replace("+00:00", "Z")
     if value is None or value == "":
         return None
-    if isinstance(value, dt.datetime):
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=dt.UTC)
-        return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value)

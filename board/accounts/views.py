@@ -55,6 +55,7 @@ def _start_member_session(request: Request, member: dict[str, Any]) -> None:
         request.session[PLANNER_KEY] = planner_id
     rotate_session(request)
 
+
 @get("/signup", include_in_schema=False)
 async def signup_form(request: Request) -> Template:
     return await render(request, "pages/signup.html", values={}, errors={},

@@ -43,10 +43,10 @@ def _vocabulary(facet: str) -> tuple[tuple[str, str, str, str], ...]:
 
 @cache
 def _option_bases(facet: str) -> tuple[dict[str, Any], ...]:
-    """Per option the parts that never change: value, label, their escaped forms and the two
-    fixed pieces of its <li> (options_html fills in the class, checked and count)."""
+    """Per option the parts that never change: value, label and the two fixed pieces of its
+    <li> around the class, checked and count (`_li` fills those in)."""
     name = escape(facet)
-    return tuple({"value": v, "label": label, "_value": ev, "_label": el,
+    return tuple({"value": v, "label": label,
                   "_head": f'"><input type="checkbox" name="{name}" value="{ev}"',
                   "_mid": f'><span>{el}</span><span class="facet__count" aria-hidden="true">'}
                  for v, label, ev, el in _vocabulary(facet))
@@ -54,7 +54,7 @@ def _option_bases(facet: str) -> tuple[dict[str, Any], ...]:
 
 def facet_options(facet: str, counts: dict[str, int], selected: tuple[str, ...]
              ) -> list[dict[str, Any]]:
-    # The escaped strings ride along (keys options_html reads) so a page escapes nothing twice.
+    # The <li> pieces ride along (keys options_html reads): a page escapes nothing twice.
     get = counts.get
     opts = [{**base, "count": get(base["value"], 0), "selected": base["value"] in selected}
             for base in _option_bases(facet)]
@@ -83,33 +83,18 @@ def matching_options(options: list[dict[str, Any]], text: str,
     return out
 
 
-def options_html(facet: str, title: str, options: list[dict[str, Any]], facet_q: str = ""
-                 ) -> Markup:
+def options_html(title: str, options: list[dict[str, Any]], facet_q: str = "") -> Markup:
     """The <li> checkboxes of one facet list. Built here rather than in a Jinja loop because
     the page lists ~250 options: the loop was most of the page's render time (bench/)."""
     if not options:
         return Markup('<li class="facet__none muted">No {} matches \u201c{}\u201d.</li>').format(
             title.lower(), facet_q)
-    name = escape(facet)
-    parts = []
-    for opt in options:
-        count, selected = opt["count"], opt["selected"]
-        empty = " facet__option--empty" if count == 0 and not selected else ""
-        checked = " checked" if selected else ""
-        head, mid = opt.get("_head"), opt.get("_mid")
-        if head is None or mid is None:  # an option not built by _options
-            value, label = escape(opt["value"]), escape(opt["label"])
-            head = f'"><input type="checkbox" name="{name}" value="{value}"'
-            mid = f'><span>{label}</span><span class="facet__count" aria-hidden="true">'
-        # aria-label is not allowed on a <span>: screen readers get the count with its unit
-        # from a visually hidden sibling, and the bare digits are hidden from them.
-        parts.append(f'<li><label class="facet__option{empty}{head}{checked}{mid}{count}'
-                     f'</span><span class="visually-hidden"> {count} listings</span></label></li>')
-    return Markup("\n".join(parts))  # every value above is escaped
+    return Markup("\n".join([_li(o["count"], o["selected"], o["_head"], o["_mid"])
+                              for o in options]))  # every value in them is escaped
 
 
 def list_html(facet: str, counts: dict[str, int], selected: tuple[str, ...]) -> Markup:
-    """options_html(facet, ..., facet_options(facet, counts, selected)) without building
+    """options_html(..., facet_options(facet, counts, selected)) without building
     the options: the same markup, in the same order. Most options of a long list have no
     hit and are not selected; their <li> never changes, so it is built once per process."""
     get = counts.get
@@ -128,6 +113,8 @@ def list_html(facet: str, counts: dict[str, int], selected: tuple[str, ...]) -> 
 
 
 def _li(count: int, chosen: bool, head: str, mid: str) -> str:
+    # aria-label is not allowed on a <span>: screen readers get the count with its unit
+    # from a visually hidden sibling, and the bare digits are hidden from them.
     return (f'<li><label class="facet__option{" facet__option--empty" if not count and not chosen else ""}'
             f'{head}{" checked" if chosen else ""}{mid}{count}</span><span class="visually-hidden"> '
             f'{count} listings</span></label></li>')

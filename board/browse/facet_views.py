@@ -60,7 +60,7 @@ async def facet_search(request: Request) -> Template:
                                         tuple(state.get(facet, [])))
     options = facet_lists.matching_options(options, text, engine_counts)
     return await render(request, "partials/facet_options.html", options_html=(
-        facet_lists.options_html(facet, FACET_TITLES[facet], options, text)))
+        facet_lists.options_html(FACET_TITLES[facet], options, text)))
 
 
 @get("/partials/places", include_in_schema=False)

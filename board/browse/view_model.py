@@ -59,7 +59,7 @@ def facet_groups(state: dict[str, list[str]], result: SearchResult | None,
         counts = result.facets.get(facet, {}) if result else {}
         if facet in SEARCHABLE_FACETS and facet_q:  # narrowing needs the options themselves
             options = matching_options(facet_options(facet, counts, selected), facet_q)
-            html = options_html(facet, FACET_TITLES[facet], options, facet_q)
+            html = options_html(FACET_TITLES[facet], options, facet_q)
         else:
             html = list_html(facet, counts, selected)
         groups.append({

@@ -20,6 +20,7 @@ from markupsafe import Markup, escape
 
 from board.core.facts import hands_on_level_label
 from board.core.listing_labels import requirements_line
+from board.core.moments import moment
 
 _MACROS = "partials/card_macros.html"
 
@@ -29,13 +30,9 @@ def days_since(value: Any, now: dt.datetime | None = None) -> int | None:
     For "Confirmed open 12 days ago" on cards (hits carry ISO text) and pages (rows)."""
     if not value:
         return None
-    if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value)  # 3.11+ reads a trailing "Z" itself
-    if not isinstance(value, dt.datetime):
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         value = dt.datetime(value.year, value.month, value.day)
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.UTC)
-    return max(0, ((now or dt.datetime.now(dt.UTC)) - value).days)
+    return max(0, ((now or dt.datetime.now(dt.UTC)) - moment(value)).days)
 
 
 def iso_day(value: Any) -> str:

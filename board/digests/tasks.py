@@ -35,8 +35,7 @@ from board.observability import metrics
 from board.store.tables import Subscriber
 
 log = logging.getLogger("board.digests.tasks")
-CHUNK = 100
-RECORD_EVERY = CHUNK  # one transaction per chunk, in the background (see ledger.Recorder)
+CHUNK = 100  # also what one transaction records, in the background (see ledger.Recorder)
 
 
 async def _eligible() -> list[dict[str, Any]]:
@@ -59,13 +58,12 @@ async def _send(rt: Any, mine: list[ledger.Pending], recorder: ledger.Recorder,
     """Send claimed messages over one connection and hand their outcomes to `recorder`;
     returns what should be retried.
 
-    Outcomes go to the recorder every RECORD_EVERY messages and when the chunk ends for any
-    reason: a run cancelled (stopped) mid-chunk still advances `last_digest_at` for what it
-    delivered (else next week's digest would repeat their listings), and the messages it
-    never started go back to "retry". Only a hard kill can leave rows "claimed" (then
-    treated as unknown: never resent), up to two groups of sent ones among them."""
+    The outcomes go to the recorder when the chunk ends for any reason: a run cancelled
+    (stopped) mid-chunk still advances `last_digest_at` for what it delivered (else next
+    week's digest would repeat their listings), and the messages it never started go back
+    to "retry". Only a hard kill can leave rows "claimed" (then treated as unknown: never
+    resent), up to two chunks of sent ones among them."""
     outcomes: list[tuple[ledger.Pending, Attempt]] = []
-    pending: list[tuple[ledger.Pending, Attempt]] = []
     started = 0
     try:
         async with rt.mailer.chunk() as sender:
@@ -77,16 +75,12 @@ async def _send(rt: Any, mine: list[ledger.Pending], recorder: ledger.Recorder,
                     log.exception("digest to subscriber %s failed", p.sub["id"])
                     attempt = Attempt(FAILED, None, f"{type(exc).__name__}: {exc}")
                 outcomes.append((p, attempt))
-                pending.append((p, attempt))
-                if len(pending) >= RECORD_EVERY:
-                    await recorder.add(pending)
-                    pending = []
-        await recorder.add(pending)
     except BaseException:
-        await recorder.add(pending)
+        await recorder.add(outcomes)
         await recorder.flush()
         await asyncio.shield(ledger.release(mine[started:]))
         raise
+    await recorder.add(outcomes)
     retry = []
     for p, a in outcomes:
         if a.status == RETRY:
@@ -173,14 +167,18 @@ async def _produce(rt: Any, groups: dict[str, list[dict[str, Any]]], period: str
         await queue.put(None)  # the sender must never wait forever, even after an error
 
 
-async def _next_claimed(queue: asyncio.Queue, period: str, retry_keys: set[str],
-                        counts: dict[str, int]) -> list[ledger.Pending] | None:
-    batch = await queue.get()
-    if batch is None:
-        return None
+async def _claimed(batch: list[ledger.Pending], period: str, retry_keys: set[str] | None,
+                   counts: dict[str, int]) -> list[ledger.Pending]:
+    """What of `batch` this run now owns; the rest is someone else's (counted skipped)."""
     mine = await ledger.claim(batch, period, retry_keys)
     counts["skipped"] += len(batch) - len(mine)
     return mine
+
+
+async def _next_claimed(queue: asyncio.Queue, period: str, retry_keys: set[str],
+                        counts: dict[str, int]) -> list[ledger.Pending] | None:
+    batch = await queue.get()
+    return None if batch is None else await _claimed(batch, period, retry_keys, counts)
 
 
 async def run_digest(rt: Any, now: dt.datetime) -> dict[str, int]:
@@ -221,8 +219,7 @@ async def run_digest(rt: Any, now: dt.datetime) -> dict[str, int]:
         await asyncio.sleep(delay)
         again: list[ledger.Pending] = []
         for start in range(0, len(retry), CHUNK):
-            mine = await ledger.claim(retry[start:start + CHUNK], period, None)
-            counts["skipped"] += len(retry[start:start + CHUNK]) - len(mine)
+            mine = await _claimed(retry[start:start + CHUNK], period, None, counts)
             again += await _send(rt, mine, recorder, counts)
         await recorder.flush()
         retry = again

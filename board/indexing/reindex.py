@@ -66,7 +66,7 @@ def ndjson(docs: list[dict[str, Any]]) -> bytes:
 def payloads(docs: list[dict[str, Any]], cap: int | None = None) -> list[bytes]:
     """`docs` as NDJSON bodies of at most `cap` bytes each (halved until they fit): the
     engine refuses a request over its payload limit (100 MB by default)."""
-    body = _encode.encode_lines(docs)
+    body = ndjson(docs)
     if len(body) <= (cap or PAYLOAD_CAP) or len(docs) == 1:
         return [body]
     half = len(docs) // 2

@@ -91,9 +91,9 @@ class _Body:
     text from there on that each recipient's links are put into before it is encoded."""
 
     def __init__(self, text: str, placeholders: Sequence[str]):
-        found = [i for i in (text.find(p) for p in placeholders) if i >= 0]
         data = text.encode("utf-8")
-        cut = len(text[:min(found)].encode("utf-8")) if found else len(data)
+        cut = min((i for i in (data.find(p.encode("utf-8")) for p in placeholders) if i >= 0),
+                  default=len(data))
         cut -= cut % LINE
         # Bytes: the cut may fall inside a character; the placeholders all come after it.
         self.encoded, self.rest = _b64(data[:cut]), data[cut:]

@@ -9,6 +9,7 @@ import itertools
 from typing import Any
 
 from board.core.validation import validate_opportunity
+from board.digests import subscriptions
 from board.listings import services as listings
 from board.store.tables import Institution
 
@@ -71,3 +72,11 @@ async def make_removed(institution_id: int, now: dt.datetime | None = None, **ov
     opp_id = await make_listing(institution_id, now=now, **overrides)
     await listings.remove(opp_id, now=now)
     return opp_id
+
+
+async def make_confirmed_subscriber(email: str, filters: dict[str, Any], at: dt.datetime) -> int:
+    """A digest subscriber who signed up and confirmed at `at`: their first digest counts
+    the listings published after it."""
+    out = await subscriptions.subscribe(email, filters, "s", now=at)
+    await subscriptions.confirm({"id": out.subscriber_id}, now=at)
+    return out.subscriber_id

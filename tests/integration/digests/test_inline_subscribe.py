@@ -13,7 +13,7 @@ from board.digests.subscriptions import token_for
 from board.mail.transport import Mailer
 from board.store.tables import Subscriber
 from jobs.slots import run_slot
-from tests.support.factories import make_institution, make_listing
+from tests.support.factories import make_confirmed_subscriber, make_institution, make_listing
 from tests.support.outbox import drain_all, wait_for_search
 
 ISO_WEEK = re.compile(r"\b\d{4}-W\d{2}\b")
@@ -103,9 +103,7 @@ def test_week_label_speaks_plainly():
 async def test_digest_mail_has_no_iso_week_and_says_rolling(runtime, smtp):
     runtime.mailer = Mailer(smtp.url, runtime.settings.var_dir / "mail", runtime.settings.mail_from)
     at = dt.datetime(2031, 1, 6, 0, 5, tzinfo=dt.UTC)
-    out = await subscriptions.subscribe("weekly@example.com", {"state": ["NY"]}, "s",
-                                        now=at - dt.timedelta(days=3))
-    await subscriptions.confirm({"id": out.subscriber_id}, now=at - dt.timedelta(days=3))
+    await make_confirmed_subscriber("weekly@example.com", {"state": ["NY"]}, at - dt.timedelta(days=3))
     inst = await make_institution()
     await make_listing(inst, now=at - dt.timedelta(days=1), title="Rolling cardiology observership",
                        state="NY", city="New York", start_date=None, application_deadline=None)

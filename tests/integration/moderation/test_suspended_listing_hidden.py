@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from board.digests import subscriptions
 from board.mail.transport import Mailer
 from board.moderation.institutions import set_suspended
 from jobs.slots import run_slot
 from tests.support.app import app_client
-from tests.support.factories import make_institution, make_listing
+from tests.support.factories import make_confirmed_subscriber, make_institution, make_listing
 from tests.support.members import log_in_as, make_member
 from tests.support.outbox import drain_all, wait_for_search
 
@@ -59,9 +58,7 @@ async def test_a_suspended_institutions_listing_answers_404_and_leaves_compare_a
 async def test_the_digest_leaves_out_a_suspended_institutions_listing(runtime, smtp):
     runtime.mailer = Mailer(smtp.url, runtime.settings.var_dir / "mail", runtime.settings.mail_from)
     at = dt.datetime(2031, 1, 6, 0, 5, tzinfo=dt.UTC)
-    out = await subscriptions.subscribe("watch@example.com", {"state": ["NY"]}, "s",
-                                        now=at - dt.timedelta(days=3))
-    await subscriptions.confirm({"id": out.subscriber_id}, now=at - dt.timedelta(days=3))
+    await make_confirmed_subscriber("watch@example.com", {"state": ["NY"]}, at - dt.timedelta(days=3))
     shady, fine = await make_institution(name="Shady Clinic"), await make_institution()
     await make_listing(shady, now=at - dt.timedelta(days=1), title="Shady surgery observership",
                        state="NY", city="New York")

@@ -21,7 +21,7 @@ def test_list_html_matches_the_options_path_for_every_facet() -> None:
             # Ties in the counts too: the long lists break them by label.
             counts = {v: rng.choice((0, 0, 1, 3, 3, 250)) for v in values if rng.random() < 0.7}
             selected = tuple(rng.sample(values, rng.randint(0, min(3, len(values)))))
-            expected = options_html(facet, FACET_TITLES[facet],
+            expected = options_html(FACET_TITLES[facet],
                                     facet_options(facet, counts, selected))
             assert list_html(facet, counts, selected) == expected
 
@@ -38,5 +38,5 @@ def test_a_typed_filter_still_narrows_the_specialty_list() -> None:
     groups = {g["name"]: g for g in facet_groups({}, None, facet_q="cardio")}
     narrowed = str(groups["specialty"]["options_html"])
     assert "Cardiovascular disease" in narrowed and "Dermatology" not in narrowed
-    assert narrowed == str(options_html("specialty", FACET_TITLES["specialty"], matching_options(
+    assert narrowed == str(options_html(FACET_TITLES["specialty"], matching_options(
         facet_options("specialty", {}, ()), "cardio"), "cardio"))
