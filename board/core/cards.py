@@ -5,7 +5,7 @@ new context each, an escape and a Markup per value) were a fifth of the page's C
 search benchmark (bench/bench_search_distinct.py). These functions are the templates'
 globals `result_card`, `save_button` and `signal_badges`, so every page (search, listing,
 shortlist, institution) renders the same markup from this one place. Every value goes
-through `escape`; only the engine's highlights (already escaped, search.answers) pass as they
+through `html_text` (escaped); only the engine's highlights (already escaped, search.answers) pass as they
 are. The rare parts (an event's times, the visitor's verdict) stay Jinja macros in
 partials/card_macros.html, which the card calls through the environment it is given."""
 
@@ -16,7 +16,7 @@ from collections.abc import Container, Mapping
 from typing import Any
 
 from jinja2 import Environment, pass_environment
-from markupsafe import Markup, escape
+from markupsafe import Markup, _escape_inner
 
 from board.core.facts import hands_on_level_label
 from board.core.listing_labels import requirements_line
@@ -42,9 +42,19 @@ def iso_day(value: Any) -> str:
     return value.isoformat()[:10] if not isinstance(value, str) else value[:10]
 
 
+def html_text(value: Any) -> str:
+    """markupsafe's `escape` as plain text: the same characters, without the Markup object
+    that an f-string or a template's output only reads (and never copying a fragment that
+    is already safe, like a card)."""
+    if type(value) is str:
+        return _escape_inner(value)
+    html = getattr(value, "__html__", None)
+    return html() if html is not None else _escape_inner(str(value))
+
+
 def _num(value: Any) -> str:
-    # Numbers cannot hold markup: str() is the same text as escape() without the Markup.
-    return str(value) if type(value) in (int, float) else escape(value)
+    # Numbers cannot hold markup: str() is the same text as escaping them.
+    return str(value) if type(value) in (int, float) else html_text(value)
 
 
 def save_button(save_id: Any, save_title: Any, saved_ids: Container | None, save_next: Any,
@@ -54,14 +64,14 @@ def save_button(save_id: Any, save_title: Any, saved_ids: Container | None, save
     the CSRF token) to its own formaction, with `next` = this page, so it works without
     JavaScript; htmx posts it and swaps the button in place."""
     saved = save_id in (saved_ids or ())
-    action = escape(f"/shortlist/{save_id}{'/remove' if saved else ''}")
+    action = html_text(f"/shortlist/{save_id}{'/remove' if saved else ''}")
     if not save_next:
         save_next = request.url.path + ("?" + request.url.query if request.url.query else "")
-    title = escape(save_title or "this listing")
+    title = html_text(save_title or "this listing")
     label = (f'Saved ✓<span class="visually-hidden">: remove {title} from your shortlist</span>'
              if saved else f'Save<span class="visually-hidden"> {title} to your shortlist</span>')
     html = (f'<button type="submit" form="save-form" formaction="{action}" formmethod="post" '
-            f'name="next" value="{escape(save_next)}"\n        class="btn btn--small save-button'
+            f'name="next" value="{html_text(save_next)}"\n        class="btn btn--small save-button'
             f'{" save-button--saved" if saved else ""}" id="save-{_num(save_id)}"\n'
             f'        data-hx-post="{action}" data-hx-target="this" data-hx-swap="outerHTML" '
             f'data-hx-push-url="false"\n        data-hx-include="#save-form" '
@@ -80,7 +90,7 @@ def signal_badges(item: Mapping[str, Any], today_iso: str) -> Markup:
         out.append('<li><span class="badge badge--reported">Reported closed by visitors</span></li>')
     full = iso_day(item.get("full_until"))
     if full and full >= today_iso:
-        out.append(f'<li><span class="badge badge--full">Full until {escape(full)}</span></li>')
+        out.append(f'<li><span class="badge badge--full">Full until {html_text(full)}</span></li>')
     days = days_since(item.get("confirmed_at"))
     if days is not None:
         when = "today" if days == 0 else "1 day ago" if days == 1 else f"{days} days ago"
@@ -98,7 +108,7 @@ def result_card(env: Environment, hit: Mapping[str, Any], today: str, closing_so
     highlight = get("highlight") or {}
     institution = get("institution") or {}
     place = "Remote" if get("remote") else (
-        f"{escape(get('city', ''))}{', ' if get('city') else ''}{escape(get('state', ''))}")
+        f"{html_text(get('city', ''))}{', ' if get('city') else ''}{html_text(get('state', ''))}")
     miles = get("distance_miles")
     lines = [
         '<article class="result-card">',
@@ -108,7 +118,7 @@ def result_card(env: Environment, hit: Mapping[str, Any], today: str, closing_so
         '  <p class="result-card__meta">',
         f'    {place}',
         f'    {f" · {_num(miles)} mi away" if miles is not None else ""}',
-        f'    · {escape(institution.get("name", ""))}'
+        f'    · {html_text(institution.get("name", ""))}'
         + (' <span class="badge badge--verified">Verified</span>'
            if institution.get("verified") else ""),
         '  </p>',
@@ -117,13 +127,13 @@ def result_card(env: Environment, hit: Mapping[str, Any], today: str, closing_so
         '  </ul>',
         f'  {_macro(env, "event_times")(hit) if get("kind") == "event" else ""}',
         '  <p class="result-card__facts">',
-        f'    <span>Deadline: {escape(get("application_deadline") or "Rolling")}</span>',
-        f'    <span>{escape(str(get("kind", "")).capitalize())}</span>',
+        f'    <span>Deadline: {html_text(get("application_deadline") or "Rolling")}</span>',
+        f'    <span>{html_text(str(get("kind", "")).capitalize())}</span>',
         f'    {_weeks(get("duration_weeks"))}',
-        f'    <span>{escape(get("specialty", ""))}</span>',
+        f'    <span>{html_text(get("specialty", ""))}</span>',
         '  </p>',
         '  <p class="result-card__reqs"><span class="visually-hidden">Requirements: </span>'
-        f'{escape(requirements_line(hit))}</p>',
+        f'{html_text(requirements_line(hit))}</p>',
         f'  {_macro(env, "eligibility")(hit) if get("eligibility") else ""}',
         f'  <p class="result-card__summary">{highlight["description"]}</p>'
         if highlight.get("description") else "  ",
@@ -143,7 +153,7 @@ def _badges(hit: Mapping[str, Any], today: str, closing_soon: str) -> list[str]:
         '    <li><span class="badge badge--unknown">Cost not stated</span></li>' if cost is None
         else f'    <li><span class="badge badge--paid">Total ${cost:,}</span></li>',
         f'    <li><span class="badge {"badge--handson" if level >= 1 else "badge--observe"}" '
-        f'title="{escape(hands_on_level_label(level))}">Hands-on {_num(level)}/4</span></li>'
+        f'title="{html_text(hands_on_level_label(level))}">Hands-on {_num(level)}/4</span></li>'
         if level is not None else
         '    <li><span class="badge badge--handson">Hands-on</span></li>' if get("hands_on") else
         '    <li><span class="badge badge--observe">Observation</span></li>',
