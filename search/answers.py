@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import html
 import math
+from collections import OrderedDict
+from collections.abc import Sequence
 from typing import Any
 
 import msgspec
@@ -35,26 +37,33 @@ _EMPTY = Formatted()
 _FORMATTED, _GEO = "formatted__", "geo__"
 
 
-_TYPES: dict[int, tuple[IndexSpec, type, msgspec.json.Decoder]] = {}
+_TYPES: dict[int, tuple[IndexSpec, type, msgspec.json.Decoder, msgspec.json.Decoder]] = {}
 
 
 def answer_types(spec: IndexSpec) -> tuple[type, msgspec.json.Decoder]:
-    """(EngineAnswer, a decoder of {"results": [EngineAnswer, ...]}) for `spec`'s hits."""
+    """(EngineAnswer, a decoder of {"results": [EngineAnswer, ...]}) for `spec`'s hits.
+    An answer's hits stay undecoded (msgspec.Raw): HitMemo decodes only the ones it has not
+    shaped before."""
+    known = _types(spec)
+    return known[1], known[2]
+
+
+def _types(spec: IndexSpec) -> tuple[IndexSpec, type, msgspec.json.Decoder, msgspec.json.Decoder]:
     # Keyed by identity: hashing a spec (every field and synonym) cost more per search than
     # the lookup saves. The spec is kept in the entry, so its id cannot be reused.
     known = _TYPES.get(id(spec))
     if known is None or known[0] is not spec:
         known = _TYPES[id(spec)] = (spec, *_build_types(spec))
-    return known[1], known[2]
+    return known
 
 
-def _build_types(spec: IndexSpec) -> tuple[type, msgspec.json.Decoder]:
+def _build_types(spec: IndexSpec) -> tuple[type, msgspec.json.Decoder, msgspec.json.Decoder]:
     fields = [(name, Any, None) for name in spec.hit_fields if not name.startswith("_")]
     hit = msgspec.defstruct("EngineHit", [*fields, (_FORMATTED, Formatted | None, None),
                                           (_GEO, dict[str, Any] | None, None)],
                             rename={_FORMATTED: "_formatted", _GEO: "_geo"}, module=__name__)
     answer = msgspec.defstruct("EngineAnswer", [
-        ("hits", list[hit], []),  # type: ignore[valid-type]
+        ("hits", list[msgspec.Raw], []),
         ("facetDistribution", dict[str, dict[str, int]], {}),
         ("facetStats", dict[str, dict[str, float]], {}),
         ("totalHits", int | None, None),
@@ -63,7 +72,7 @@ def _build_types(spec: IndexSpec) -> tuple[type, msgspec.json.Decoder]:
     ], module=__name__)
     multi = msgspec.defstruct("MultiAnswer", [("results", list[answer])],  # type: ignore[valid-type]
                               module=__name__)
-    return answer, msgspec.json.Decoder(multi)
+    return answer, msgspec.json.Decoder(multi), msgspec.json.Decoder(hit)
 
 
 def safe_highlight(text: str | None) -> str:
@@ -110,3 +119,38 @@ def shape_hit(raw: Any, query: SearchQuery, spec: IndexSpec) -> dict[str, Any]:
                        raw.get("_geo"), query)
     hit = _asdict(raw)
     return _finish(hit, hit.pop(_FORMATTED), hit.pop(_GEO), query)
+
+
+class HitMemo:
+    """Shaped hits by the engine's exact bytes for them (and the search's origin, which the
+    distance depends on). Distinct searches keep returning the same listings with the same
+    highlights (on the search benchmark, half of a first pass's hits were seen before), and
+    shaping one (decoding, escaping four highlights) was a tenth of a JSON search's CPU. The
+    key is the whole hit as the engine wrote it, so a changed listing or highlight is a new
+    entry and nothing can be stale; old entries age out (least recently used). A shaped hit
+    is shared: callers only read it, as they do a cached SearchResult."""
+
+    def __init__(self, max_entries: int = 8192):
+        self.max_entries = max_entries
+        self._entries: OrderedDict[tuple[bytes, Any], dict[str, Any]] = OrderedDict()
+
+    def shape(self, raws: Sequence[Any], query: SearchQuery, spec: IndexSpec
+              ) -> list[dict[str, Any]]:
+        decode = _types(spec)[3].decode
+        entries, out = self._entries, []
+        for raw in raws:
+            key = (bytes(raw), query.geo)
+            hit = entries.get(key)
+            if hit is None:
+                hit = shape_hit(decode(raw), query, spec)
+                if self.max_entries:
+                    entries[key] = hit
+                    if len(entries) > self.max_entries:
+                        entries.popitem(last=False)
+            else:
+                entries.move_to_end(key)
+            out.append(hit)
+        return out
+
+    def clear(self) -> None:
+        self._entries.clear()

@@ -13,7 +13,7 @@ from typing import Any
 
 import msgspec
 
-from search.answers import answer_types, shape_hit
+from search.answers import HitMemo, answer_types, shape_hit
 from search.client import MeiliClient
 from search.documents import HL_POST, HL_PRE
 from search.index_settings import MAX_TOTAL_HITS, IndexSpec
@@ -79,12 +79,19 @@ def hits_only_body(index: str, query: SearchQuery, spec: IndexSpec) -> dict[str,
     return body
 
 
+_NO_MEMO = HitMemo(max_entries=0)
+
+
 def shape_result(results: Sequence[Any], query: SearchQuery, took_ms: int,
-                 spec: IndexSpec) -> SearchResult:
+                 spec: IndexSpec, memo: HitMemo = _NO_MEMO) -> SearchResult:
     """`results`: the engine's answers for one search, decoded (answer_types) or as dicts."""
     answer = answer_types(spec)[0]
-    answers = [r if isinstance(r, answer) else msgspec.convert(r, answer) for r in results]
+    answers = [r if isinstance(r, answer) else msgspec.convert({**r, "hits": []}, answer)
+               for r in results]
     main = answers[0]
+    first = results[0]
+    hits = (memo.shape(main.hits, query, spec) if not isinstance(first, dict)
+            else [shape_hit(h, query, spec) for h in first.get("hits", [])])
     facets: dict[str, dict[str, int]] = {}
     dist = main.facetDistribution
     for facet in spec.facets:
@@ -103,7 +110,7 @@ def shape_result(results: Sequence[Any], query: SearchQuery, took_ms: int,
     total = int(main.totalHits or main.estimatedTotalHits or 0)
     pages = main.totalPages
     return SearchResult(
-        hits=[shape_hit(h, query, spec) for h in main.hits],
+        hits=hits,
         total=total,
         page=query.page,
         per_page=query.per_page,
@@ -117,7 +124,8 @@ def shape_result(results: Sequence[Any], query: SearchQuery, took_ms: int,
 
 
 async def _execute(client: MeiliClient, parts: list[list[dict[str, Any]]],
-                   queries: Sequence[SearchQuery], spec: IndexSpec) -> list[SearchResult]:
+                   queries: Sequence[SearchQuery], spec: IndexSpec,
+                   memo: HitMemo = _NO_MEMO) -> list[SearchResult]:
     started = time.perf_counter()
     bodies = [body for part in parts for body in part]
     if not bodies:
@@ -126,7 +134,7 @@ async def _execute(client: MeiliClient, parts: list[list[dict[str, Any]]],
     took = int((time.perf_counter() - started) * 1000)
     out, start = [], 0
     for part, query in zip(parts, queries, strict=True):
-        out.append(shape_result(results[start:start + len(part)], query, took, spec))
+        out.append(shape_result(results[start:start + len(part)], query, took, spec, memo))
         start += len(part)
     return out
 
@@ -157,7 +165,8 @@ async def run_search(client: MeiliClient, index: str, query: SearchQuery, spec: 
         hit = cache.get(key, generation)
         if hit is not None:
             return hit
-    result = (await _execute(client, [part], [query], spec))[0]
+    result = (await _execute(client, [part], [query], spec,
+                             cache.shaped if cache is not None else _NO_MEMO))[0]
     if generation is not None:
         cache.put(key, generation, result)
     return result

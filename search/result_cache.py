@@ -21,6 +21,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
 from typing import Any
 
+from search.answers import HitMemo
 from search.query import SearchQuery
 
 
@@ -31,6 +32,8 @@ class ResultCache:
         self._entries: OrderedDict[bytes, tuple[Hashable, Any]] = OrderedDict()
         self.hits = 0
         self.misses = 0
+        # Below whole results: the hits of distinct searches, which keep repeating.
+        self.shaped = HitMemo()
         # Another process's writes; None from it means "cannot tell": do not use the cache.
         self.shared_generation: Callable[[], Awaitable[int | None]] | None = None
 
