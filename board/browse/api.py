@@ -15,7 +15,7 @@ from litestar.params import Parameter
 
 from board.browse.params import parse_profile, parse_search
 from board.browse.schemas import OpportunityOut, SearchResponse, vocabulary
-from board.browse.serialize import hit_struct, opportunity_struct
+from board.browse.serialize import hit_structs, opportunity_struct
 from board.browse.view_model import page_hits
 from board.core import vocab
 from board.core.fields import BY_NAME
@@ -124,7 +124,7 @@ async def search_opportunities(
     base = rt.settings.base_url
     hits = await page_hits(result.hits, profile, utcnow().year)
     return SearchResponse(
-        hits=[hit_struct(h, base) for h in hits], total=result.total, page=result.page,
+        hits=hit_structs(hits, base, shared=not profile), total=result.total, page=result.page,
         per_page=result.per_page, pages=result.pages, facets=result.facets,
         facet_stats=result.facet_stats, took_ms=result.took_ms, capped=result.capped,
     )

@@ -34,6 +34,7 @@ from board.core.fields import (
     Field,
     api_type,
 )
+from board.core.shared_hits import PerHit
 
 
 def iso(value: Any) -> str | None:
@@ -116,6 +117,18 @@ def hit_struct(hit: dict[str, Any], base_url: str) -> Any:
         except msgspec.ValidationError:
             pass
     return _hit_struct_by_field(hit, base_url)
+
+
+_SHARED_STRUCTS: PerHit[Any] = PerHit(hit_struct)
+
+
+def hit_structs(hits: list[dict[str, Any]], base_url: str, *, shared: bool) -> list[Any]:
+    """The API's hits. `shared`: the hits are the search's own (no visitor's verdict added),
+    so each struct is built once per hit and reused (board.core.shared_hits)."""
+    if not shared:
+        return [hit_struct(h, base_url) for h in hits]
+    get = _SHARED_STRUCTS.get
+    return [get(h, base_url) for h in hits]
 
 
 def _hit_struct_by_field(hit: dict[str, Any], base_url: str) -> Hit:

@@ -21,6 +21,7 @@ from markupsafe import Markup, _escape_inner
 from board.core.facts import hands_on_level_label
 from board.core.listing_labels import requirements_line
 from board.core.moments import moment
+from board.core.shared_hits import PerHit
 
 _MACROS = "partials/card_macros.html"
 
@@ -103,18 +104,36 @@ def result_card(env: Environment, hit: Mapping[str, Any], today: str, closing_so
                 saved_ids: Container | None, save_next: Any, request: Any) -> Markup:
     """One search hit, phone first: title, where and who, the deciding facts as badges (fee,
     hands-on, letter, visa), one line of deadline/kind/duration/specialty, the stated
-    requirements (and the visitor's verdict once the profile is filled), a two-line snippet."""
+    requirements (and the visitor's verdict once the profile is filled), a two-line snippet.
+    What depends on the hit alone is built once per shared hit (_STATIC); the Save button,
+    the clock's badges, an event's times and a verdict are built for this page."""
+    get = hit.get
+    # A hit with a verdict is this visitor's copy: remembering it would only fill the memo.
+    head, meta, tail, facts, end = (_static_parts(hit) if get("eligibility")
+                                    else _STATIC.get(hit))  # type: ignore[arg-type]
+    deadline = get("application_deadline")
+    closing = ('    <li><span class="badge badge--closing">Closing soon</span></li>\n'
+               if deadline and today <= deadline <= closing_soon else "")
+    return Markup(
+        f'{head}\n  {save_button(get("id"), get("title"), saved_ids, save_next, request)}\n'
+        f'{meta}\n{closing}    {signal_badges(hit, today)}\n{tail}\n'
+        f'  {_macro(env, "event_times")(hit) if get("kind") == "event" else ""}\n{facts}\n'
+        f'  {_macro(env, "eligibility")(hit) if get("eligibility") else ""}\n{end}')
+
+
+def _static_parts(hit: Mapping[str, Any], _: Any = None) -> tuple[str, str, str, str, str]:
+    """The card's text that depends on the hit alone, in the pieces between the parts that
+    do not: (title, meta and first badges, review badges, facts and requirements, snippet)."""
     get = hit.get
     highlight = get("highlight") or {}
     institution = get("institution") or {}
     place = "Remote" if get("remote") else (
         f"{html_text(get('city', ''))}{', ' if get('city') else ''}{html_text(get('state', ''))}")
     miles = get("distance_miles")
-    lines = [
-        '<article class="result-card">',
-        f'  <h3 class="result-card__title"><a href="/opportunities/{_num(get("id"))}">'
-        f'{highlight.get("title", "")}</a></h3>',
-        f'  {save_button(get("id"), get("title"), saved_ids, save_next, request)}',
+    head = ('<article class="result-card">\n'
+            f'  <h3 class="result-card__title"><a href="/opportunities/{_num(get("id"))}">'
+            f'{highlight.get("title", "")}</a></h3>')
+    meta = "\n".join([
         '  <p class="result-card__meta">',
         f'    {place}',
         f'    {f" · {_num(miles)} mi away" if miles is not None else ""}',
@@ -123,9 +142,10 @@ def result_card(env: Environment, hit: Mapping[str, Any], today: str, closing_so
            if institution.get("verified") else ""),
         '  </p>',
         '  <ul class="badges">',
-        *_badges(hit, today, closing_soon),
-        '  </ul>',
-        f'  {_macro(env, "event_times")(hit) if get("kind") == "event" else ""}',
+        *_badges(hit),
+    ])
+    tail = "\n".join([*_review_badges(get("reviews")), '  </ul>'])
+    facts = "\n".join([
         '  <p class="result-card__facts">',
         f'    <span>Deadline: {html_text(get("application_deadline") or "Rolling")}</span>',
         f'    <span>{html_text(str(get("kind", "")).capitalize())}</span>',
@@ -134,20 +154,19 @@ def result_card(env: Environment, hit: Mapping[str, Any], today: str, closing_so
         '  </p>',
         '  <p class="result-card__reqs"><span class="visually-hidden">Requirements: </span>'
         f'{html_text(requirements_line(hit))}</p>',
-        f'  {_macro(env, "eligibility")(hit) if get("eligibility") else ""}',
-        f'  <p class="result-card__summary">{highlight["description"]}</p>'
-        if highlight.get("description") else "  ",
-        '</article>',
-    ]
-    return Markup("\n".join(lines))
+    ])
+    end = (f'  <p class="result-card__summary">{highlight["description"]}</p>'
+           if highlight.get("description") else "  ") + "\n</article>"
+    return head, meta, tail, facts, end
 
 
-def _badges(hit: Mapping[str, Any], today: str, closing_soon: str) -> list[str]:
+_STATIC: PerHit[tuple[str, str, str, str, str]] = PerHit(_static_parts)
+
+
+def _badges(hit: Mapping[str, Any]) -> list[str]:
     get = hit.get
     cost = get("total_cost_usd")
     level = get("hands_on_level")
-    deadline = get("application_deadline")
-    reviews = get("reviews")
     out = [
         '    <li><span class="badge badge--free">Free</span></li>' if cost == 0 else
         '    <li><span class="badge badge--unknown">Cost not stated</span></li>' if cost is None
@@ -164,17 +183,18 @@ def _badges(hit: Mapping[str, Any], today: str, closing_soon: str) -> list[str]:
         out.append('    <li><span class="badge badge--visa">B1/B2 OK</span></li>')
     if get("j1_sponsored"):
         out.append('    <li><span class="badge badge--visa">J-1</span></li>')
-    if deadline and today <= deadline <= closing_soon:
-        out.append('    <li><span class="badge badge--closing">Closing soon</span></li>')
-    out.append(f"    {signal_badges(hit, today)}")
-    if reviews and reviews.get("rating") is not None:
-        out.append(f'    <li><span class="badge badge--confirmed">Rated {_num(reviews["rating"])}'
-                   f'/5 by {_num(reviews.get("count"))} participants</span></li>')
-    elif reviews and reviews.get("count"):
-        count = reviews["count"]
-        out.append(f'    <li><span class="badge badge--confirmed">{_num(count)} review'
-                   f'{"s" if count != 1 else ""}</span></li>')
     return out
+
+
+def _review_badges(reviews: Mapping[str, Any] | None) -> list[str]:
+    if reviews and reviews.get("rating") is not None:
+        return [f'    <li><span class="badge badge--confirmed">Rated {_num(reviews["rating"])}'
+                f'/5 by {_num(reviews.get("count"))} participants</span></li>']
+    if reviews and reviews.get("count"):
+        count = reviews["count"]
+        return [f'    <li><span class="badge badge--confirmed">{_num(count)} review'
+                f'{"s" if count != 1 else ""}</span></li>']
+    return []
 
 
 def _weeks(weeks: Any) -> str:

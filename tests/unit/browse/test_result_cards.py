@@ -77,3 +77,23 @@ def test_save_button_partial_keeps_the_out_of_band_count() -> None:
                    '{% include "partials/save_button.html" %}{% endwith %}')
     assert html.startswith('<button type="submit" form="save-form" formaction="/shortlist/7"')
     assert html.endswith('<span id="shortlist-count" data-hx-swap-oob="true"> (2)</span>')
+
+
+def test_a_shared_hit_keeps_its_card_but_the_visitor_and_clock_parts_are_fresh() -> None:
+    hit = _hit(9, application_deadline="2026-12-20")
+    source = ('{{ result_card(hit, today, closing_soon, saved_ids, "/", request) }}')
+
+    def card(**context: Any) -> str:
+        return environment().from_string(source).render({**CONTEXT, "hit": hit, **context})
+
+    first = card()
+    assert first == card()  # built from the remembered parts: the same card
+    assert "Closing soon" not in first and 'formaction="/shortlist/9"' in first
+    later = card(today="2026-12-10", closing_soon="2026-12-24", saved_ids=frozenset({9}))
+    assert "Closing soon" in later and 'formaction="/shortlist/9/remove"' in later
+    assert "Full until 2027-01-10" in later
+    gone = card(today="2027-01-11")
+    assert "Full until" not in gone and "<mark>Cardiology</mark> 9" in gone
+    # A changed listing is a new hit (the search hands out a new dict): a new card.
+    assert "Total $250" in environment().from_string(source).render(
+        {**CONTEXT, "hit": {**hit, "total_cost_usd": 250}})
