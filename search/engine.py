@@ -17,7 +17,7 @@ from search.answers import HitMemo, answer_types, shape_hit
 from search.client import MeiliClient
 from search.documents import HL_POST, HL_PRE
 from search.index_settings import MAX_TOTAL_HITS, IndexSpec
-from search.query import SearchQuery, build_filter, sort_for
+from search.query import SearchQuery, build_filter, filters_without, sort_for
 from search.result_cache import ResultCache
 
 _encode = msgspec.json.Encoder().encode
@@ -41,11 +41,13 @@ class SearchResult:
 
 
 def build_queries(index: str, query: SearchQuery, spec: IndexSpec) -> list[dict[str, Any]]:
+    filters = filters_without(query, spec)
+    selected = [facet for facet in filters if facet is not None]
     main: dict[str, Any] = {
         "indexUid": index,
         "q": query.q,
-        "filter": build_filter(query, spec),
-        "facets": [f for f in spec.facets if not query.selected(f)] + list(spec.stat_fields),
+        "filter": filters[None],
+        "facets": [f for f in spec.facets if f not in selected] + list(spec.stat_fields),
         "page": query.page,
         "hitsPerPage": query.per_page,
         "attributesToRetrieve": list(spec.hit_fields),
@@ -58,14 +60,8 @@ def build_queries(index: str, query: SearchQuery, spec: IndexSpec) -> list[dict[
     sort = sort_for(query)
     if sort:
         main["sort"] = sort
-    queries = [main]
-    for facet in spec.facets:
-        if query.selected(facet):
-            queries.append({
-                "indexUid": index, "q": query.q, "filter": build_filter(query, spec, without=facet),
-                "facets": [facet], "page": 1, "hitsPerPage": 0,
-            })
-    return queries
+    return [main, *({"indexUid": index, "q": query.q, "filter": filters[facet], "facets": [facet],
+                     "page": 1, "hitsPerPage": 0} for facet in selected)]
 
 
 def hits_only_body(index: str, query: SearchQuery, spec: IndexSpec) -> dict[str, Any]:

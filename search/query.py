@@ -143,14 +143,23 @@ def eligibility_clauses(query: SearchQuery, spec: IndexSpec | None = None) -> li
 def build_filter(query: SearchQuery, spec: IndexSpec, without: str | None = None) -> list[str]:
     """AND of the base clauses and every facet's OR-clause, except the facet `without`
     (disjunctive faceting: a facet's own counts ignore its own selection)."""
-    clauses = base_clauses(query, spec)
+    filters = filters_without(query, spec)
+    return filters.get(without, filters[None])  # leaving out an unselected facet: all of it
+
+
+def filters_without(query: SearchQuery, spec: IndexSpec) -> dict[str | None, list[str]]:
+    """build_filter's answer for `without` = None and for each selected facet, the shared
+    clauses built once (a page's multi-search holds one filter per selected facet, plus one)."""
+    base = base_clauses(query, spec)
+    facet_clauses: list[tuple[str, str]] = []
     for facet in spec.facets:
-        if facet == without:
-            continue
-        clause = facet_clause(facet, query.selected(facet), spec)
+        clause = facet_clause(facet, query.selections.get(facet, ()), spec)
         if clause:
-            clauses.append(clause)
-    return clauses
+            facet_clauses.append((facet, clause))
+    out: dict[str | None, list[str]] = {None: base + [c for _, c in facet_clauses]}
+    for facet, _ in facet_clauses:
+        out[facet] = base + [c for f, c in facet_clauses if f != facet]
+    return out
 
 
 def sort_for(query: SearchQuery) -> list[str]:

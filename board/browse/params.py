@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
@@ -76,6 +76,8 @@ def param_values(params: Mapping[str, Any], name: str) -> list[str]:
         raw = getall(name, [])
     else:
         raw = params.get(name, [])
+    if raw == []:  # most of a search's ~35 parameters are absent
+        return []
     if isinstance(raw, str | int | bool):
         raw = [raw]
     elif raw is None:
@@ -121,7 +123,8 @@ def _bool(params: Mapping[str, Any], name: str) -> bool | None:
 
 def _choices(params: Mapping[str, Any], name: str, allowed: Iterable[str],
              canon=None) -> tuple[str, ...]:
-    allowed = set(allowed)
+    if not isinstance(allowed, frozenset):
+        allowed = set(allowed)
     out: list[str] = []
     for value in param_values(params, name):
         value = canon(value) if canon else value
@@ -156,6 +159,21 @@ def confirmed_cutoff(now: dt.datetime, unlisted_after_days: int,
     return int((now - dt.timedelta(days=days)).timestamp())
 
 
+_BOOLEANS = frozenset({"true", "false"})
+
+
+@cache
+def _allowed(facet: str) -> frozenset[str]:
+    """A facet's valid values, built once (a search checks a dozen facets against them)."""
+    if facet == "kind":
+        return frozenset(vocab.KINDS)
+    if facet == "specialty":
+        return frozenset(vocab.specialties())
+    if facet == "state":
+        return frozenset(vocab.states())
+    return frozenset(vocab.CHOICES[CHOICE_FACETS[facet]])
+
+
 def parse_search(params: Mapping[str, Any], now: dt.datetime | None = None,
                  strict: bool = True,
                  unlisted_after_days: int = DEFAULT_RECONFIRM_DAYS + DEFAULT_RECONFIRM_GRACE_DAYS
@@ -171,15 +189,15 @@ def parse_search(params: Mapping[str, Any], now: dt.datetime | None = None,
     if len(q) > MAX_Q:
         raise ParamError("q", f"must be at most {MAX_Q} characters")
     selections: dict[str, tuple[str, ...]] = {
-        "kind": _choices(params, "kind", vocab.KINDS, str.lower),
-        "specialty": _choices(params, "specialty", vocab.specialties(),
+        "kind": _choices(params, "kind", _allowed("kind"), str.lower),
+        "specialty": _choices(params, "specialty", _allowed("specialty"),
                               lambda v: vocab.canonical_specialty(v) or resolve_specialty(v) or v),
-        "state": _choices(params, "state", vocab.states(), str.upper),
+        "state": _choices(params, "state", _allowed("state"), str.upper),
     }
     for name in BOOLEAN_FACETS:
-        selections[name] = _choices(params, name, ("true", "false"), str.lower)
-    for name, vocabulary in CHOICE_FACETS.items():
-        selections[name] = _choices(params, name, vocab.CHOICES[vocabulary], str.lower)
+        selections[name] = _choices(params, name, _BOOLEANS, str.lower)
+    for name in CHOICE_FACETS:
+        selections[name] = _choices(params, name, _allowed(name), str.lower)
     profile = parse_profile(params, now)
     eligible_only = _bool(params, "eligible_only")
     near = _one(params, "near")

@@ -17,11 +17,11 @@ import os
 import re
 import time
 
-from litestar.datastructures import MutableScopeHeaders
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from board.observability import metrics
 from board.observability.logs import REQUEST_ID
+from board.web.security import raw_headers
 
 log = logging.getLogger("board.access")
 # Long enough for a UUID or a trace id, short and plain enough to be safe in a log line.
@@ -58,7 +58,8 @@ def observe_requests(app: ASGIApp) -> ASGIApp:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                MutableScopeHeaders.from_message(message)["X-Request-ID"] = request_id
+                # Appended, not set: nothing before this adds one (a set scans every header).
+                raw_headers(message).append((b"x-request-id", request_id.encode("latin-1")))
             await send(message)
 
         try:

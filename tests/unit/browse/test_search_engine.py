@@ -7,7 +7,7 @@ from search.answers import safe_highlight
 from search.documents import HL_POST, HL_PRE
 from search.engine import build_queries, shape_result
 from search.index_settings import MAX_TOTAL_HITS
-from search.query import SearchQuery, sort_for
+from search.query import SearchQuery, build_filter, filters_without, sort_for
 
 
 def test_one_extra_query_per_selected_facet_without_its_own_clause():
@@ -39,3 +39,15 @@ def test_capped_past_max_total_hits_and_distance_sort():
     assert sort_for(SearchQuery(sort="distance")) == []
     assert sort_for(SearchQuery(sort="distance", geo=(29.76, -95.36))) == [
         "_geoPoint(29.76, -95.36):asc"]
+
+
+def test_filters_without_each_selected_facet_share_the_rest():
+    query = SearchQuery(selections={"state": ("NY",), "kind": ("research",)}, now_ts=100)
+    filters = filters_without(query, INDEX_SPEC)
+    assert set(filters) == {None, "state", "kind"}
+    assert 'kind = "research"' in " ".join(filters["state"])
+    assert "state =" not in " ".join(filters["state"])
+    assert filters[None] == build_filter(query, INDEX_SPEC)
+    # Leaving out a facet with no selection changes nothing (the facet search's case).
+    assert build_filter(query, INDEX_SPEC, without="specialty") == filters[None]
+    assert len(filters[None]) == len(filters["state"]) + 1
