@@ -123,7 +123,10 @@ def result_card(env: Environment, hit: Mapping[str, Any], today: str, closing_so
 
 def _static_parts(hit: Mapping[str, Any], _: Any = None) -> tuple[str, str, str, str, str]:
     """The card's text that depends on the hit alone, in the pieces between the parts that
-    do not: (title, meta and first badges, review badges, facts and requirements, snippet)."""
+    do not: (title, meta and first badges, review badges, facts and requirements, snippet).
+    Its own punctuation is written as character references (&middot;, the engine's crop
+    mark as &hellip;): a page that is all ASCII is joined and encoded as bytes, one with a
+    single "·" as two-byte text (~0.2 ms more per search page)."""
     get = hit.get
     highlight = get("highlight") or {}
     institution = get("institution") or {}
@@ -136,8 +139,8 @@ def _static_parts(hit: Mapping[str, Any], _: Any = None) -> tuple[str, str, str,
     meta = "\n".join([
         '  <p class="result-card__meta">',
         f'    {place}',
-        f'    {f" · {_num(miles)} mi away" if miles is not None else ""}',
-        f'    · {html_text(institution.get("name", ""))}'
+        f'    {f" &middot; {_num(miles)} mi away" if miles is not None else ""}',
+        f'    &middot; {html_text(institution.get("name", ""))}'
         + (' <span class="badge badge--verified">Verified</span>'
            if institution.get("verified") else ""),
         '  </p>',
@@ -153,9 +156,10 @@ def _static_parts(hit: Mapping[str, Any], _: Any = None) -> tuple[str, str, str,
         f'    <span>{html_text(get("specialty", ""))}</span>',
         '  </p>',
         '  <p class="result-card__reqs"><span class="visually-hidden">Requirements: </span>'
-        f'{html_text(requirements_line(hit))}</p>',
+        f'{html_text(requirements_line(hit)).replace("·", "&middot;")}</p>',
     ])
-    end = (f'  <p class="result-card__summary">{highlight["description"]}</p>'
+    end = (f'  <p class="result-card__summary">'
+           f'{highlight["description"].replace("…", "&hellip;")}</p>'
            if highlight.get("description") else "  ") + "\n</article>"
     return head, meta, tail, facts, end
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from html import unescape
 
 from board.listings import services as listings
 from tests.support.factories import make_draft, make_institution, make_listing
@@ -17,7 +18,8 @@ REQS = re.compile(r'class="(?:result-card|listing)__reqs">(.*?)</p>', re.S)
 
 
 def _reqs(html: str) -> list[str]:
-    return [re.sub(r"<[^>]+>", "", m).replace("Requirements: ", "").strip()
+    # As shown: the card writes its separators as character references (&middot;).
+    return [unescape(re.sub(r"<[^>]+>", "", m)).replace("Requirements: ", "").strip()
             for m in REQS.findall(html)]
 
 
