@@ -11,6 +11,7 @@ from board.browse.eligibility import Profile, annotate
 from board.browse.facet_lists import (
     SEARCHABLE_FACETS,
     facet_options,
+    group_html,
     list_html,
     matching_options,
     options_html,
@@ -62,10 +63,12 @@ def facet_groups(state: dict[str, list[str]], result: SearchResult | None,
             html = options_html(FACET_TITLES[facet], options, facet_q)
         else:
             html = list_html(facet, counts, selected)
+        long, searchable = facet in {"state", "specialty"}, facet in SEARCHABLE_FACETS
         groups.append({
             "name": facet, "title": FACET_TITLES[facet], "options_html": html,
-            "long": facet in {"state", "specialty"},
-            "searchable": facet in SEARCHABLE_FACETS, "facet_q": facet_q,
+            "long": long, "searchable": searchable, "facet_q": facet_q,
+            "html": group_html(facet, FACET_TITLES[facet], html, long=long,
+                               searchable=searchable, facet_q=facet_q),
         })
     return groups
 

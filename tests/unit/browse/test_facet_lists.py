@@ -40,3 +40,14 @@ def test_a_typed_filter_still_narrows_the_specialty_list() -> None:
     assert "Cardiovascular disease" in narrowed and "Dermatology" not in narrowed
     assert narrowed == str(options_html(FACET_TITLES["specialty"], matching_options(
         facet_options("specialty", {}, ()), "cardio"), "cardio"))
+
+
+def test_each_group_is_one_fieldset_with_the_filter_box_its_list_needs() -> None:
+    groups = {g["name"]: str(g["html"]) for g in facet_groups({}, None, facet_q='ca"<rdio')}
+    specialty, state, kind = groups["specialty"], groups["state"], groups["kind"]
+    assert specialty.startswith('<fieldset class="facet" id="facet-specialty">')
+    assert 'name="facet_q" value="ca&#34;&lt;rdio"' in specialty  # the visitor's text, escaped
+    assert 'data-hx-get="/partials/facet-search"' in specialty and "facet__list--long" in specialty
+    assert "data-local-filter hidden" in state and 'data-filter-list="facet-list-state"' in state
+    assert "facet__search" not in kind and 'class="facet__list" id="facet-list-kind"' in kind
+    assert all(html.endswith("</ul>\n</fieldset>") for html in groups.values())
