@@ -5,6 +5,7 @@ the new one was being built. Searches keep hitting a complete index the whole ti
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import gc
 import inspect
@@ -91,7 +92,8 @@ async def reindex(gateway: SearchGateway, *, batch: int = BATCH, on_batch: OnBat
     await client.delete_index(new)
     await sync.apply_settings(client, new, INDEX_SPEC)
     try:
-        loaded = await _fill(gateway, new, started, batch, on_batch, task_timeout)
+        with collector_paused():
+            loaded = await _fill(gateway, new, started, batch, on_batch, task_timeout)
         count = int((await client.stats(new))["numberOfDocuments"])
         if count != loaded:
             raise ReindexError(f"count mismatch: the store has {loaded} visible listings, the new "
@@ -150,14 +152,21 @@ async def _fill(gateway: SearchGateway, index: str, now: dt.datetime, batch: int
 
 
 def _encoded_documents(rows: list[dict[str, Any]], now: dt.datetime) -> list[bytes]:
-    """The batch's documents as NDJSON payloads, with the cyclic garbage collector paused:
-    the build allocates a few containers per listing and frees them all (no cycles), yet
-    every 700 of them made the collector walk the young objects, a fifth of the build's
-    CPU. Nothing awaits in between, so no other task runs while it is paused."""
+    return payloads([document_from_row(r, now, consume=True) for r in rows])
+
+
+@contextlib.contextmanager
+def collector_paused():
+    """The cyclic garbage collector off while the store is read and documents built: both
+    allocate a few containers per listing and free them all (no cycles), yet every 700 of
+    them made the collector walk the young objects, and now and then the whole heap: a
+    fifth of the build's CPU and a third of the reading's. A full reindex runs in its own
+    process (`board reindex`), and the little cyclic garbage it makes meanwhile (a few
+    objects per batch) is collected when the collector resumes."""
     paused = gc.isenabled()
     gc.disable()
     try:
-        return payloads([document_from_row(r, now, consume=True) for r in rows])
+        yield
     finally:
         if paused:
             gc.enable()
