@@ -9,8 +9,11 @@ import contextlib
 import datetime as dt
 import gc
 import inspect
+import os
+import threading
 import time
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +37,8 @@ PAYLOAD_CAP = 32 * 1024 * 1024
 # A drain batch stamps done_at with the time it started, a moment before it reads rows
 # and sends them; the slack keeps such a batch that overlapped the build start in the replay.
 REPLAY_SLACK = dt.timedelta(minutes=1)
+# How much nicer than the process the reading and building threads run (see _yield_to_the_engine).
+FEEDER_NICENESS = 10
 _encode = msgspec.json.Encoder()
 
 OnBatch = Callable[[int], Awaitable[None] | None]
@@ -123,7 +128,10 @@ async def _fill(gateway: SearchGateway, index: str, now: dt.datetime, batch: int
     the queued additions itself, so only the final wait is on the critical path. The first
     read is small, so the engine starts working at once."""
     client = gateway.client
-    reader = ListingReader(now)
+    loop = asyncio.get_running_loop()
+    # One thread reads, one builds; the event loop's thread only sends and waits.
+    workers = ThreadPoolExecutor(2, "reindex", initializer=_yield_to_the_engine)
+    reader = ListingReader(now, workers)
     sends: list[asyncio.Task] = []
     loaded = 0
     reading = asyncio.create_task(reader.read(0, min(batch, FIRST_BATCH)))
@@ -131,7 +139,7 @@ async def _fill(gateway: SearchGateway, index: str, now: dt.datetime, batch: int
         while rows := await reading:
             loaded += len(rows)
             reading = asyncio.create_task(reader.read(rows[-1]["id"], batch))
-            for payload in _encoded_documents(rows, now):
+            for payload in await loop.run_in_executor(workers, _encoded_documents, rows, now):
                 sends.append(asyncio.create_task(
                     client.add_ndjson(index, payload, timeout=task_timeout)))
             if on_batch is not None:
@@ -148,11 +156,23 @@ async def _fill(gateway: SearchGateway, index: str, now: dt.datetime, batch: int
             pending.cancel()
         await asyncio.gather(*sends, reading, return_exceptions=True)  # nothing left dangling
         reader.close()
+        workers.shutdown(wait=False)
     return loaded
 
 
 def _encoded_documents(rows: list[dict[str, Any]], now: dt.datetime) -> list[bytes]:
     return payloads([document_from_row(r, now, consume=True) for r in rows])
+
+
+def _yield_to_the_engine() -> None:
+    """Run in each reading/building thread: a lower priority than the engine's. The engine
+    is the slower side of the pipeline and always has queued documents; on a machine it
+    shares with the board, CPU the feeder takes while the engine could use it makes the
+    whole reindex longer, while the feeder only has to keep ahead of it (it is several
+    times faster). A thread's niceness is its own on Linux; it goes with the thread."""
+    with contextlib.suppress(AttributeError, OSError):  # no setpriority on this platform
+        tid = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, tid, os.getpriority(os.PRIO_PROCESS, tid) + FEEDER_NICENESS)
 
 
 @contextlib.contextmanager
