@@ -9,8 +9,6 @@ import contextlib
 import datetime as dt
 import gc
 import inspect
-import os
-import threading
 import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -37,8 +35,6 @@ PAYLOAD_CAP = 32 * 1024 * 1024
 # A drain batch stamps done_at with the time it started, a moment before it reads rows
 # and sends them; the slack keeps such a batch that overlapped the build start in the replay.
 REPLAY_SLACK = dt.timedelta(minutes=1)
-# How much nicer than the process the reading and building threads run (see _yield_to_the_engine).
-FEEDER_NICENESS = 10
 _encode = msgspec.json.Encoder()
 
 OnBatch = Callable[[int], Awaitable[None] | None]
@@ -123,14 +119,15 @@ async def _max_event_id() -> int:
 
 async def _fill(gateway: SearchGateway, index: str, now: dt.datetime, batch: int,
                 on_batch: OnBatch | None, task_timeout: float) -> int:
-    """Pipelined: while one batch's documents are built, the next batch is read (in a
-    thread, on SQLite) and the earlier payloads are uploaded and indexed. Meilisearch batches
-    the queued additions itself, so only the final wait is on the critical path. The first
-    read is small, so the engine starts working at once."""
+    """Pipelined: while one batch's documents are built (in a worker thread), the next
+    batch is read (in the other, on SQLite) and the earlier payloads are uploaded and
+    indexed. Every payload is enqueued without waiting for its task: Meilisearch batches
+    whatever has queued up while it indexed the previous batch, so only the final wait is
+    on the critical path. The first read is small, so the engine starts working at once."""
     client = gateway.client
     loop = asyncio.get_running_loop()
     # One thread reads, one builds; the event loop's thread only sends and waits.
-    workers = ThreadPoolExecutor(2, "reindex", initializer=_yield_to_the_engine)
+    workers = ThreadPoolExecutor(2, "reindex")
     reader = ListingReader(now, workers)
     sends: list[asyncio.Task] = []
     loaded = 0
@@ -162,17 +159,6 @@ async def _fill(gateway: SearchGateway, index: str, now: dt.datetime, batch: int
 
 def _encoded_documents(rows: list[dict[str, Any]], now: dt.datetime) -> list[bytes]:
     return payloads([document_from_row(r, now, consume=True) for r in rows])
-
-
-def _yield_to_the_engine() -> None:
-    """Run in each reading/building thread: a lower priority than the engine's. The engine
-    is the slower side of the pipeline and always has queued documents; on a machine it
-    shares with the board, CPU the feeder takes while the engine could use it makes the
-    whole reindex longer, while the feeder only has to keep ahead of it (it is several
-    times faster). A thread's niceness is its own on Linux; it goes with the thread."""
-    with contextlib.suppress(AttributeError, OSError):  # no setpriority on this platform
-        tid = threading.get_native_id()
-        os.setpriority(os.PRIO_PROCESS, tid, os.getpriority(os.PRIO_PROCESS, tid) + FEEDER_NICENESS)
 
 
 @contextlib.contextmanager
