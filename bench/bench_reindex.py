@@ -111,14 +111,16 @@ async def document_batches(client, index_prefix: str) -> list[int]:
     engine works (each batch also re-derives prefix and facet data, so fewer is cheaper)."""
     data = await client.request("GET", "/batches", params={"limit": 200})
     newest, sizes = None, []
-    for batch in data["results"]:  # newest first
+    for batch in data["results"]:  # newest first, back to the index's settings (its start)
         uids = list(batch["stats"].get("indexUids", {}))
         received = batch["details"].get("receivedDocuments")
-        if received is None or len(uids) != 1 or not uids[0].startswith(index_prefix):
+        if len(uids) != 1 or not uids[0].startswith(index_prefix) or (
+                newest is None and received is None) or newest not in (None, uids[0]):
             continue
-        newest = newest or uids[0]
-        if uids[0] == newest:
-            sizes.append(received)
+        if received is None:
+            break
+        newest = uids[0]
+        sizes.append(received)
     return sizes[::-1]
 
 
