@@ -105,6 +105,25 @@ async def same_documents(client, ids: list[int]) -> None:
     assert len(found[0]) == len(ids) and found[0] == found[1], "the two sides' documents differ"
 
 
+async def document_batches(client, index_prefix: str) -> list[int]:
+    """The sizes of the engine's document batches for the newest index named so: the raw
+    payload is one batch; the reindex's payloads are batched as they queue up while the
+    engine works (each batch also re-derives prefix and facet data, so fewer is cheaper)."""
+    data = await client.request("GET", "/batches", params={"limit": 200})
+    newest, sizes = None, []
+    for batch in data["results"]:  # newest first, back to the index's settings (its start)
+        uids = list(batch["stats"].get("indexUids", {}))
+        received = batch["details"].get("receivedDocuments")
+        if len(uids) != 1 or not uids[0].startswith(index_prefix) or (
+                newest is None and received is None) or newest not in (None, uids[0]):
+            continue
+        if received is None:
+            break
+        newest = uids[0]
+        sizes.append(received)
+    return sizes[::-1]
+
+
 async def main(count: int, batch: int | None, rounds: int, distinct: int,
                store: Path | None) -> None:
     from board.core.markdown import plain_text
@@ -154,6 +173,9 @@ async def main(count: int, batch: int | None, rounds: int, distinct: int,
                 print(f"round {n + 1}: raw {raw.wall:6.1f}s, reindex {ours.wall:6.1f}s (cumulative)")
             await same_documents(client, random.Random(7).sample([r["id"] for r in rows],
                                                                  min(1000, len(rows))))
+            print(f"engine batches of the last reindex (documents each): "
+                  f"{await document_batches(client, 'live_')}; of the raw side: "
+                  f"{await document_batches(client, 'raw')}")
         finally:
             await client.aclose()
     await db.close_store()

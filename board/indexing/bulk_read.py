@@ -19,6 +19,7 @@ import datetime as dt
 import sqlite3
 import threading
 from collections.abc import Callable
+from concurrent.futures import Executor
 from typing import Any
 
 from piccolo.engine.sqlite import SQLiteEngine
@@ -78,8 +79,9 @@ def _converter(column_type: str) -> Callable[[Any], Any] | None:
 class ListingReader:
     """`await reader.read(after_id, limit)`: the next visible rows by id, with `reviews`."""
 
-    def __init__(self, now: dt.datetime):
+    def __init__(self, now: dt.datetime, executor: Executor | None = None):
         self.now = now
+        self._executor = executor  # where the SQLite reads run (None: asyncio's default)
         engine = current_engine()
         self._path = engine.path if isinstance(engine, SQLiteEngine) else None
         self._connection: sqlite3.Connection | None = None
@@ -99,7 +101,8 @@ class ListingReader:
             rows = await query.run()
         else:
             sql, args = query.querystrings[0].compile_string(engine_type="sqlite")
-            rows = await asyncio.to_thread(self._fetch, sql, args)
+            rows = await asyncio.get_running_loop().run_in_executor(
+                self._executor, self._fetch, sql, args)
         if rows:
             await self._add_reviews(rows)
         return rows
