@@ -6,11 +6,11 @@ link tokens, the headers and the footer's base64). SMTP is lock-step: the connec
 for the server's reply to every command, so the sender and the SMTP server mostly take turns
 on one core. A big run therefore builds in a worker process, which uses the other core while
 they do; built in the event loop, every mail's building delayed some reply being read
-(bench/bench_digest.py: 0.72x a bare aiosmtplib loop before, see the README for after). A
+(bench/bench_digest.py, 20k subscribers: 0.72-0.77x a bare aiosmtplib loop, ~1.0x after). A
 small run (tests, a young board) builds in the event loop, a filter set at a time: starting
 a process would cost more than it saves.
 
-The worker is forked: it starts in milliseconds with the templates already loaded, and only
+The worker is forked: it starts in milliseconds with the code already imported, and only
 computes (no I/O, no event loop, no database), so the threads it does not inherit do not
 matter; a forked pool worker leaves by os._exit, touching none of the parent's connections."""
 
@@ -86,8 +86,8 @@ def build(settings: Settings, groups: list[Group], period: str,
 def slim(subs: list[dict[str, Any]], result: GroupResult, now: dt.datetime) -> GroupResult:
     """`result` as `prepare` will use it for `subs`, cheaper to send to the worker: a new
     listing that no subscriber will see listed (past the first MAX_NEW after their start)
-    keeps only its id (it still counts, and still keeps it out of "closing soon"). Up to
-    NEW_LIMIT full hits a filter set cost more to pickle than the messages to build."""
+    keeps only its id (it still counts, and still keeps it out of "closing soon"): up to
+    NEW_LIMIT hits a filter set, of which a message lists MAX_NEW, need not all be pickled."""
     now_ts = int(now.timestamp())
     shown: set[int] = set()
     for since_ts in {int(since(s).timestamp()) for s in subs}:
