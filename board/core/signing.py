@@ -73,7 +73,7 @@ class _Signer(Signer):
 
 
 # Below this many bytes of JSON, zlib cannot save the two bytes itsdangerous asks of it
-# unless the payload repeats itself, yet trying cost ~60% of a link token's CPU (zlib
+# unless the payload repeats itself, yet trying cost about half of a link token's CPU (zlib
 # allocates its whole window per call): the weekly digest signs two per mail.
 COMPRESS_FROM = 128
 
