@@ -71,6 +71,17 @@ async def release(unsent: list[Pending]) -> None:
             & (DigestDelivery.status == "claimed")).run()
 
 
+# The two statements of a chunk's outcomes written out too: the ORM took ~2 ms of CPU to
+# build an UPDATE .. IN of a hundred values (record: 0.106 -> 0.092 ms of CPU per mail).
+_SENT_UPDATE = ('UPDATE digest_delivery SET "status" = \'sent\', "sent_at" = {}, '
+                '"attempts" = "attempts" + 1 WHERE "key" IN ')
+_ADVANCE_UPDATE = 'UPDATE subscriber SET "last_digest_at" = {} WHERE "id" IN '
+
+
+def _params(n: int) -> str:
+    return "(" + ", ".join(["{}"] * n) + ")"
+
+
 async def record(done: list[tuple[Pending, Attempt]], now: dt.datetime) -> None:
     """Write the outcomes of a few messages in ONE transaction, a statement per outcome kind
     rather than two per message: per-message commits (a connection and an fsync each on
@@ -83,10 +94,8 @@ async def record(done: list[tuple[Pending, Attempt]], now: dt.datetime) -> None:
     bounced = [p.sub["id"] for p, a in done if a.status == BOUNCED]
     async with write_transaction():
         if sent:
-            await DigestDelivery.update({
-                DigestDelivery.status: SENT, DigestDelivery.sent_at: dt.datetime.now(dt.UTC),
-                DigestDelivery.attempts: DigestDelivery.attempts + 1,
-            }).where(DigestDelivery.key.is_in(sent)).run()
+            await DigestDelivery.raw(_SENT_UPDATE + _params(len(sent)),
+                                     dt.datetime.now(dt.UTC), *sent).run()
         for p, a in done:
             if a.status == SENT:
                 continue
@@ -100,8 +109,7 @@ async def record(done: list[tuple[Pending, Attempt]], now: dt.datetime) -> None:
             await Subscriber.update({Subscriber.suppressed: True}).where(
                 Subscriber.id.is_in(bounced)).run()
         if advanced:
-            await Subscriber.update({Subscriber.last_digest_at: now}).where(
-                Subscriber.id.is_in(advanced)).run()
+            await Subscriber.raw(_ADVANCE_UPDATE + _params(len(advanced)), now, *advanced).run()
 
 
 class Recorder:

@@ -13,29 +13,31 @@ A rerun in the same week only picks up "retry" rows and subscribers never claime
 
 The run is a pipeline, so the SMTP connection rarely waits on anything but the server: the
 producer searches (a request per GROUPS_PER_REQUEST filter sets, the next one in flight) and
-renders chunks; the next chunk is claimed while this one is sent; outcomes are written in the
-background (ledger.Recorder). bench/bench_digest.py measures it against a bare aiosmtplib loop."""
+builds the messages (board.digests.builder, in a worker process for a big run); the next
+chunk is claimed while this one is sent; outcomes are written in the background
+(ledger.Recorder). bench/bench_digest.py measures it against a bare aiosmtplib loop."""
 
 from __future__ import annotations
 
 import asyncio
+import collections
 import datetime as dt
 import logging
 from collections import defaultdict
-from collections.abc import Iterator
 from typing import Any
 
-from board.browse.params import to_query_string
 from board.digests import emails as digest_mail
 from board.digests import ledger, subscriptions
-from board.digests.queries import GROUPS_PER_REQUEST, GroupResult, search_groups
-from board.mail import mime
+from board.digests.builder import Builder, since
+from board.digests.queries import GROUPS_PER_REQUEST, search_groups
 from board.mail.transport import FAILED, RETRY, SENT, UNKNOWN, Attempt
 from board.observability import metrics
 from board.store.tables import Subscriber
 
 log = logging.getLogger("board.digests.tasks")
 CHUNK = 100  # also what one transaction records, in the background (see ledger.Recorder)
+BUILD_GROUPS = 5  # filter sets built at a time (~50 mails at 10 subscribers a set)
+BUILDS_AHEAD = 6
 
 
 async def _eligible() -> list[dict[str, Any]]:
@@ -46,11 +48,6 @@ async def _eligible() -> list[dict[str, Any]]:
         Subscriber.confirmed_at.is_not_null() & Subscriber.unsubscribed_at.is_null()
         & (Subscriber.paused == False) & (Subscriber.suppressed == False)  # noqa: E712
     ).order_by(Subscriber.id).run()
-
-
-def _since(sub: dict[str, Any]) -> dt.datetime:
-    value = sub["last_digest_at"] or sub["confirmed_at"]
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
 async def _send(rt: Any, mine: list[ledger.Pending], recorder: ledger.Recorder,
@@ -90,49 +87,17 @@ async def _send(rt: Any, mine: list[ledger.Pending], recorder: ledger.Recorder,
     return retry
 
 
-def _prepare(rt: Any, subs: list[dict[str, Any]], result: GroupResult, period: str,
-             now: dt.datetime) -> Iterator[ledger.Pending | None]:
-    """Each subscriber's finished message, or None for one with nothing new. `subs` share
-    one filter set (and so `result`); those who also share the moment their digest starts
-    from share one rendered, half-encoded message."""
-    settings = rt.settings
-    secret = settings.signing_keys
-    filters = subscriptions.stored_filters(subs[0])
-    search_url = f"{settings.base_url}/?{to_query_string(filters, sort='newest')}"
-    summary = subscriptions.filter_summary(filters)
-    now_ts = int(now.timestamp())
-    content: dict[int, tuple[mime.Stencil, int] | None] = {}
-    for sub in subs:
-        since_ts = int(_since(sub).timestamp())
-        if since_ts not in content:
-            new = [h for h in result.new if since_ts < result.published[h["id"]] <= now_ts]
-            new_ids = {h["id"] for h in new}
-            closing = [h for h in result.closing if h["id"] not in new_ids]
-            content[since_ts] = (digest_mail.stencil(digest_mail.render_parts(
-                settings, summary, new, closing, search_url, period)), len(new)) if new else None
-        made = content[since_ts]
-        if made is None:
-            yield None
-            continue
-        manage = subscriptions.token_for(sub, "manage", secret)
-        # List-Unsubscribe gets a token that can only unsubscribe (see unsubscribe_target).
-        unsub = subscriptions.token_for(sub, "unsubscribe", secret)
-        data = digest_mail.assemble(
-            made[0], settings, to=sub["email"], subscriber_id=sub["id"], period=period, now=now,
-            manage_url=f"{settings.base_url}/manage/{manage}",
-            unsubscribe_url=f"{settings.base_url}/unsubscribe/{unsub}")
-        yield ledger.Pending(sub, f"{sub['id']}:{period}", made[1], data)
-
-
 async def _produce(rt: Any, groups: dict[str, list[dict[str, Any]]], period: str,
                    now: dt.datetime, queue: asyncio.Queue, counts: dict[str, int]) -> None:
-    """Search and render chunks while the sender waits on SMTP replies (the sleep(0) lets
-    it resume). The searches go a request (GROUPS_PER_REQUEST filter sets) at a time, the
-    next one in flight while this one's mails are rendered, so the first mails leave
-    before the last filter sets are searched."""
+    """Search and build chunks while the sender waits on SMTP replies. The searches go a
+    request (GROUPS_PER_REQUEST filter sets) at a time, the next one in flight while this
+    one's mails are built (board.digests.builder: in a worker process for a big run), and
+    the mails of the request before are queued meanwhile, so the first mails leave before
+    the last filter sets are searched."""
     keys = list(groups)
-    specs = [(subscriptions.stored_filters(groups[k][0]), min(_since(s) for s in groups[k]))
+    specs = [(subscriptions.stored_filters(groups[k][0]), min(since(s) for s in groups[k]))
              for k in keys]
+    builder = Builder(rt.settings, period, now, sum(len(g) for g in groups.values()))
 
     def search(start: int) -> asyncio.Task | None:
         if start >= len(keys):
@@ -141,29 +106,48 @@ async def _produce(rt: Any, groups: dict[str, list[dict[str, Any]]], period: str
                                                  now, rt.settings.unlisted_after_days))
 
     batch: list[ledger.Pending] = []
+
+    async def put(built: list[list[ledger.Pending | None]]) -> None:
+        nonlocal batch
+        for items in built:
+            for item in items:
+                if item is None:
+                    counts["skipped"] += 1
+                    continue
+                batch.append(item)
+                if len(batch) == CHUNK:
+                    await queue.put(batch)
+                    batch = []
+
     ahead = search(0)
+    # Built a few filter sets at a time, in order, up to BUILDS_AHEAD batches ahead of
+    # the queue: the first chunk is ready soon, and the worker never idles for long.
+    building: collections.deque[asyncio.Future] = collections.deque()
     try:
         for start in range(0, len(keys), GROUPS_PER_REQUEST):
             assert ahead is not None
             results = await ahead
             ahead = search(start + GROUPS_PER_REQUEST)
-            for k, result in zip(keys[start:start + GROUPS_PER_REQUEST], results, strict=True):
+            here = keys[start:start + GROUPS_PER_REQUEST]
+            for k, result in zip(here, results, strict=True):
                 if result.error:
                     log.warning("digest: skipping filter set %s: %s", k, result.error)
-                for item in _prepare(rt, groups[k], result, period, now):
-                    if item is None:
-                        counts["skipped"] += 1
-                    else:
-                        batch.append(item)
-                    if len(batch) == CHUNK:
-                        await queue.put(batch)
-                        batch = []
-                    await asyncio.sleep(0)
+            for i in range(0, len(here), BUILD_GROUPS):
+                building.append(asyncio.ensure_future(builder.build(
+                    [(groups[k], r) for k, r in zip(here[i:i + BUILD_GROUPS],
+                                                    results[i:i + BUILD_GROUPS], strict=True)])))
+                while len(building) > BUILDS_AHEAD:
+                    await put(await building.popleft())
+        while building:
+            await put(await building.popleft())
         if batch:
             await queue.put(batch)
+        await builder.close()
     finally:
-        if ahead is not None:
-            ahead.cancel()
+        for task in (ahead, *building):
+            if task is not None:
+                task.cancel()
+        builder.abandon()
         await queue.put(None)  # the sender must never wait forever, even after an error
 
 

@@ -235,3 +235,58 @@ async def test_a_stopped_run_gives_back_what_it_never_started(rt, smtp, monkeypa
     assert again["sent"] == 2
     assert [len(smtp.to(f"stop{i}@example.com")) for i in range(4)] == [1, 0, 1, 1]
     assert (await run_digest(rt, NOW))["sent"] == 0
+
+
+def _readable(msg) -> tuple:
+    """A digest message minus what differs between two runs of the same week: the MIME
+    boundary (random per content) and the link tokens' expiry (signed at the run's clock)."""
+    def strip(text: str) -> str:
+        return re.sub(r"/(manage|unsubscribe)/[\w.-]+", r"/\1/TOKEN", text)
+
+    headers = tuple((k, strip(str(v))) for k, v in msg.items() if k != "Content-Type")
+    return headers, strip(text_of(msg)), strip(msg.get_body(("html",)).get_content())
+
+
+async def test_a_big_run_builds_in_a_worker_process_and_sends_the_same_mails(rt, smtp, monkeypatch):
+    # Big runs build their messages in a forked worker process (board.digests.builder);
+    # the mails must be the ones the in-process build makes.
+    from board.digests import builder
+
+    inst = await make_institution()
+    for i in range(35):  # more than MAX_NEW for the NY subscribers: "and N more"
+        await publish(rt, inst, f"Empire Observership {i}", 1 + i / 100, state="NY")
+    await publish(rt, inst, "Lone Star Externship", 2, state="TX")
+    subs = [await subscriber("ny1@example.com", {"state": ["NY"]}),
+            await subscriber("ny2@example.com", {"state": ["NY"]},
+                             confirmed=NOW - dt.timedelta(days=1, hours=4, minutes=48)),
+            await subscriber("tx@example.com", {"state": ["TX"]}),
+            await subscriber("all@example.com", {})]
+    assert (await run_digest(rt, NOW))["sent"] == 4
+    in_loop = {s["email"]: _readable(smtp.to(s["email"])[0]) for s in subs}
+    assert "Empire Observership 0" in in_loop["ny1@example.com"][1]
+    assert "Empire Observership 0" not in in_loop["tx@example.com"][1]
+    # ny2 started later: fewer listings, a content of its own (the first 30 of 35 for ny1).
+    assert "Empire Observership 25" in in_loop["ny1@example.com"][1]
+    assert "Empire Observership 25" not in in_loop["ny2@example.com"][1]
+    assert "Empire Observership 19" in in_loop["ny2@example.com"][1]
+
+    submitted = []
+
+    class Pool(builder.ProcessPoolExecutor):
+        def submit(self, fn, /, *args, **kwargs):
+            submitted.append(fn)
+            return super().submit(fn, *args, **kwargs)
+
+    monkeypatch.setattr(builder, "PROCESS_FROM", 1)
+    monkeypatch.setattr(builder, "ProcessPoolExecutor", Pool)
+    await DigestDelivery.delete(force=True).run()
+    await Subscriber.update({Subscriber.last_digest_at: None}, force=True).run()
+    assert (await run_digest(rt, NOW))["sent"] == 4
+    assert submitted and set(submitted) == {builder.build}
+    for s in subs:
+        first, again = smtp.to(s["email"])
+        assert _readable(again) == in_loop[s["email"]]
+    # The worker's links are live: its unsubscribe token names the subscriber.
+    token = smtp.to("tx@example.com")[1]["List-Unsubscribe"].strip("<>").rsplit("/", 1)[1]
+    owner, _ = await subscriptions.unsubscribe_target(token, rt.settings.secret_key)
+    assert owner["id"] == subs[2]["id"]

@@ -159,3 +159,39 @@ def test_new_tokens_are_itsdangerous_tokens_with_the_purpose_as_salt():
     reader = URLSafeSerializer(KEY, salt="invite", signer_kwargs={"digest_method": hashlib.sha256})
     assert reader.loads(token) == {"p": {"i": 3}, "e": 1_060}
     assert token != legacy_token("invite", {"i": 3}, 1_060, KEY)
+
+
+def stock_serializer(purpose: str, keys: tuple[str, ...]):
+    """itsdangerous as it stands, without the board's speed-ups (what signed links until now)."""
+    import hashlib
+
+    from itsdangerous import URLSafeSerializer
+
+    return URLSafeSerializer(list(reversed(keys)), salt=purpose,
+                             signer_kwargs={"digest_method": hashlib.sha256})
+
+
+def test_a_short_token_is_byte_for_byte_the_stock_itsdangerous_token():
+    # The digest's links skip zlib (it never shortens so little JSON): still the same format.
+    keys = ("new-key-" + "n" * 32, OLD)
+    token = signing.sign("manage", [12345, "0123456789abcdef"], 60, key=keys, now=1_000)
+    assert token == stock_serializer("manage", keys).dumps(
+        {"p": [12345, "0123456789abcdef"], "e": 1_060})
+    assert signing.unsign("manage", token, key=keys, now=1_000) == [12345, "0123456789abcdef"]
+    with pytest.raises(signing.BadToken):
+        signing.unsign("unsubscribe", token, key=keys, now=1_000)
+
+
+def test_stock_tokens_already_mailed_still_verify_compressed_or_not():
+    keys = ("new-key-" + "n" * 32, OLD)
+    long_payload = {"note": "a" * 300}
+    compressed = stock_serializer("manage", (OLD,)).dumps({"p": long_payload, "e": 2_000_000_000})
+    plain = stock_serializer("manage", (OLD,)).dumps({"p": [7, "abcd"], "e": 2_000_000_000})
+    assert compressed.startswith(".") and not plain.startswith(".")
+    assert signing.unsign("manage", compressed, key=keys, now=1_000) == long_payload
+    assert signing.unsign("manage", plain, key=keys, now=1_000) == [7, "abcd"]
+    with pytest.raises(signing.BadToken):
+        signing.unsign("manage", compressed[:-2] + ("AA" if not compressed.endswith("AA") else "BB"),
+                       key=keys, now=1_000)
+    # A long payload is still compressed, as the stock serializer does.
+    assert signing.sign("manage", long_payload, 60, key=keys).startswith(".")
