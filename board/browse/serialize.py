@@ -119,15 +119,21 @@ def hit_struct(hit: dict[str, Any], base_url: str) -> Any:
     return _hit_struct_by_field(hit, base_url)
 
 
-_SHARED_STRUCTS: PerHit[Any] = PerHit(hit_struct)
+def _encoded_hit(hit: dict[str, Any], base_url: str) -> msgspec.Raw:
+    return msgspec.Raw(_encode(hit_struct(hit, base_url)))
+
+
+_encode = msgspec.json.Encoder().encode
+_SHARED_HITS: PerHit[msgspec.Raw] = PerHit(_encoded_hit)
 
 
 def hit_structs(hits: list[dict[str, Any]], base_url: str, *, shared: bool) -> list[Any]:
     """The API's hits. `shared`: the hits are the search's own (no visitor's verdict added),
-    so each struct is built once per hit and reused (board.core.shared_hits)."""
+    so each is built and encoded once per hit (board.core.shared_hits) and goes out as its
+    JSON (msgspec.Raw: the same bytes the struct encodes to, in the response's place)."""
     if not shared:
         return [hit_struct(h, base_url) for h in hits]
-    get = _SHARED_STRUCTS.get
+    get = _SHARED_HITS.get
     return [get(h, base_url) for h in hits]
 
 
