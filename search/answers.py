@@ -151,6 +151,3 @@ class HitMemo:
                 entries.move_to_end(key)
             out.append(hit)
         return out
-
-    def clear(self) -> None:
-        self._entries.clear()

@@ -143,22 +143,27 @@ def eligibility_clauses(query: SearchQuery, spec: IndexSpec | None = None) -> li
 def build_filter(query: SearchQuery, spec: IndexSpec, without: str | None = None) -> list[str]:
     """AND of the base clauses and every facet's OR-clause, except the facet `without`
     (disjunctive faceting: a facet's own counts ignore its own selection)."""
-    filters = filters_without(query, spec)
-    return filters.get(without, filters[None])  # leaving out an unselected facet: all of it
+    return base_clauses(query, spec) + [c for f, c in _facet_clauses(query, spec) if f != without]
 
 
 def filters_without(query: SearchQuery, spec: IndexSpec) -> dict[str | None, list[str]]:
     """build_filter's answer for `without` = None and for each selected facet, the shared
     clauses built once (a page's multi-search holds one filter per selected facet, plus one)."""
     base = base_clauses(query, spec)
-    facet_clauses: list[tuple[str, str]] = []
+    clauses = _facet_clauses(query, spec)
+    out: dict[str | None, list[str]] = {None: base + [c for _, c in clauses]}
+    for facet, _ in clauses:
+        out[facet] = base + [c for f, c in clauses if f != facet]
+    return out
+
+
+def _facet_clauses(query: SearchQuery, spec: IndexSpec) -> list[tuple[str, str]]:
+    """(facet, its OR-clause) for each facet with a selection, in the spec's order."""
+    out = []
     for facet in spec.facets:
-        clause = facet_clause(facet, query.selections.get(facet, ()), spec)
+        clause = facet_clause(facet, query.selected(facet), spec)
         if clause:
-            facet_clauses.append((facet, clause))
-    out: dict[str | None, list[str]] = {None: base + [c for _, c in facet_clauses]}
-    for facet, _ in facet_clauses:
-        out[facet] = base + [c for f, c in facet_clauses if f != facet]
+            out.append((facet, clause))
     return out
 
 

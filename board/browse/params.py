@@ -4,7 +4,7 @@ JSON API, the Atom feed and digest subscriptions. Every error names its paramete
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping
 from functools import cache, lru_cache
 from typing import Any
 from urllib.parse import urlencode
@@ -121,10 +121,8 @@ def _bool(params: Mapping[str, Any], name: str) -> bool | None:
     raise ParamError(name, "must be true or false")
 
 
-def _choices(params: Mapping[str, Any], name: str, allowed: Iterable[str],
+def _choices(params: Mapping[str, Any], name: str, allowed: Container[str],
              canon=None) -> tuple[str, ...]:
-    if not isinstance(allowed, frozenset):
-        allowed = set(allowed)
     out: list[str] = []
     for value in param_values(params, name):
         value = canon(value) if canon else value

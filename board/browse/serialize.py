@@ -119,11 +119,13 @@ def hit_struct(hit: dict[str, Any], base_url: str) -> Any:
     return _hit_struct_by_field(hit, base_url)
 
 
+_encode = msgspec.json.Encoder().encode
+
+
 def _encoded_hit(hit: dict[str, Any], base_url: str) -> msgspec.Raw:
     return msgspec.Raw(_encode(hit_struct(hit, base_url)))
 
 
-_encode = msgspec.json.Encoder().encode
 _SHARED_HITS: PerHit[msgspec.Raw] = PerHit(_encoded_hit)
 
 

@@ -44,6 +44,3 @@ class PerHit(Generic[V]):
             if len(self._entries) > self.max_entries:
                 self._entries.popitem(last=False)
         return value
-
-    def clear(self) -> None:
-        self._entries.clear()
