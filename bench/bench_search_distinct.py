@@ -20,6 +20,7 @@ import asyncio
 import json
 import os
 import random
+import resource
 import shutil
 import signal
 import subprocess
@@ -111,16 +112,17 @@ class Result:
     def __init__(self, name: str):
         self.name, self.requests, self.seconds, self.errors = name, 0, 0.0, 0
         self.p99s: list[float] = []
-        self.cpu_meili = self.cpu_web = 0.0
+        self.cpu_meili = self.cpu_web = self.cpu_load = 0.0
 
     def add(self, requests: int, seconds: float, p99_ms: float, errors: int,
-            cpu: tuple[float, float]) -> None:
+            cpu: tuple[float, float, float]) -> None:
         self.requests += requests
         self.seconds += seconds
         self.errors += errors
         self.p99s.append(p99_ms)
         self.cpu_meili += cpu[0]
         self.cpu_web += cpu[1]
+        self.cpu_load += cpu[2]
 
     @property
     def rps(self) -> float:
@@ -162,6 +164,13 @@ def rss_mb(pids: tuple[int, ...]) -> float:
         except OSError:
             pass
     return total / 1024
+
+
+def load_cpu() -> float:
+    """CPU of the load generator so far: finished child processes (wrk) and this process
+    (the httpx client; idle while wrk runs)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime + time.process_time()
 
 
 def run_wrk(base_url: str, requests_file: Path, lua: Path, key: str, seconds: float,
@@ -240,7 +249,9 @@ async def run(args: argparse.Namespace, tmp: Path, meili: LocalMeili) -> list[Re
                     if name not in args.targets:
                         continue
                     meili_pid = (meili.process.pid,)  # type: ignore[union-attr]
-                    cpu = cpu_seconds(meili_pid), cpu_seconds(web)
+                    # The load generator's CPU too: on 2 cores it competes with both servers,
+                    # and a response that costs it more (two reads for one answer) shows.
+                    cpu = cpu_seconds(meili_pid), cpu_seconds(web), load_cpu()
                     seconds = per if round_ else 2.0
                     if args.client == "wrk":
                         base = meili.url if name == "raw" else url
@@ -251,7 +262,8 @@ async def run(args: argparse.Namespace, tmp: Path, meili: LocalMeili) -> list[Re
                         figures = await run_httpx(send, jobs, seconds, args.connections)
                     if round_:
                         result.add(*figures, cpu=(cpu_seconds(meili_pid) - cpu[0],
-                                                  cpu_seconds(web) - cpu[1]))
+                                                  cpu_seconds(web) - cpu[1],
+                                                  load_cpu() - cpu[2]))
                         print(f"  round {round_} {result.name:<16} {figures[0] / figures[1]:>7.1f}"
                               f" req/s  p99 {figures[2]:>6.1f} ms  load {os.getloadavg()[0]:.2f}",
                               flush=True)
@@ -276,14 +288,15 @@ def report(results: list[Result], args: argparse.Namespace) -> None:
           f"connections, {args.client}, {args.workers} web worker(s), load average "
           f"{os.getloadavg()[0]:.2f}")
     print("| target | requests/s | p99 (mean of rounds / worst) | ratio to raw | Meilisearch CPU "
-          "ms/req | web CPU ms/req | errors |")
-    print("| --- | --- | --- | --- | --- | --- | --- |")
+          "ms/req | web CPU ms/req | load generator CPU ms/req | errors |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     results = [r for r in results if r.requests]  # the targets --targets left out
     for r in results:
         per = 1000 / r.requests if r.requests else 0.0
         web = f"{r.cpu_web * per:.2f}" if r is not raw else "-"
         print(f"| {r.name} | {r.rps:.0f} | {r.p99_ms:.0f} ms / {max(r.p99s):.0f} ms "
-              f"| {r.rps / (raw.rps or 1):.2f} | {r.cpu_meili * per:.2f} | {web} | {r.errors} |")
+              f"| {r.rps / (raw.rps or 1):.2f} | {r.cpu_meili * per:.2f} | {web} "
+              f"| {r.cpu_load * per:.2f} | {r.errors} |")
     goals = {"JSON API": 0.8, "HTML page": 0.6}
     for r in results[1:]:
         goal = goals[r.name]

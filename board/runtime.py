@@ -37,7 +37,8 @@ class Runtime:
     @classmethod
     def build(cls, settings: Settings) -> Runtime:
         client = MeiliClient(settings.meili_url, settings.meili_master_key,
-                             timeout=settings.search_timeout)
+                             timeout=settings.search_timeout,
+                             share_searches=settings.search_share_after)
         gateway = SearchGateway(client, settings.meili_index)
         mailer = Mailer(settings.smtp_url, settings.var_dir / "mail", settings.mail_from)
         rt = cls(settings, client, gateway, mailer, Drainer(gateway))

@@ -69,6 +69,9 @@ class Settings:
     reconfirm_days: int = DEFAULT_RECONFIRM_DAYS
     reconfirm_grace_days: int = DEFAULT_RECONFIRM_GRACE_DAYS
     search_timeout: float = 2.0
+    # Once this many searches are at the engine, later ones wait and leave together, as one
+    # multi-search (search.coalesce): two per engine core keeps it busy. 0: never shared.
+    search_share_after: int = 4
     # What institutions are told to expect while a listing waits for a moderator.
     review_time_hours: int = 48
     # Observability and the shared store (README "Settings"): empty = off.

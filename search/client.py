@@ -12,6 +12,7 @@ from typing import Any
 
 import msgspec
 
+from search.coalesce import SearchCoalescer
 from search.errors import MeiliError, SearchUnavailable, TaskFailed
 from search.http11 import HttpError, HttpPool
 
@@ -19,7 +20,10 @@ _json = msgspec.json.Encoder()
 
 
 class MeiliClient:
-    def __init__(self, url: str, api_key: str = "", timeout: float = 2.0):
+    def __init__(self, url: str, api_key: str = "", timeout: float = 2.0,
+                 share_searches: int = 0):
+        """`share_searches`: concurrent searches share requests once that many are at the
+        engine (search.coalesce); 0 sends each search on its own."""
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self.url = url.rstrip("/")
         self.timeout = timeout
@@ -29,6 +33,8 @@ class MeiliClient:
         # Called after each bump (the board shares the news with its other processes).
         self.after_task: Callable[[], Awaitable[None]] | None = None
         self._http = HttpPool(self.url, headers, connect_timeout=min(timeout, 2.0))
+        self.coalescer = SearchCoalescer(self._multi_search, share_searches) \
+            if share_searches > 0 else None
 
     async def aclose(self) -> None:
         await self._http.aclose()
@@ -169,6 +175,12 @@ class MeiliClient:
     async def multi_search(self, queries: list[dict],
                            decoder: msgspec.json.Decoder | None = None) -> list[Any]:
         """Each query's answer: dicts, or what `decoder` makes of `{"results": [...]}`."""
+        if self.coalescer is not None:
+            return await self.coalescer.multi_search(queries, decoder)
+        return await self._multi_search(queries, decoder)
+
+    async def _multi_search(self, queries: list[dict],
+                            decoder: msgspec.json.Decoder | None = None) -> list[Any]:
         data = await self.request("POST", "/multi-search", {"queries": queries}, decoder=decoder)
         return data["results"] if decoder is None else data.results
 
