@@ -74,7 +74,10 @@ async def relaxations(gateway: Any, state: dict[str, list[str]], unlisted_after_
         if known is not None:
             counted.append((label, relaxed, known))
         else:
-            shaped.append((label, relaxed, dataclasses.replace(query, page=1, per_page=1)))
+            # Only its count is shown: no hit to fetch and no order to sort them in (the
+            # engine then stops ranking early), the same total.
+            shaped.append((label, relaxed, dataclasses.replace(query, page=1, per_page=0,
+                                                               sort="relevance")))
     if shaped:
         try:
             results = await gateway.run_many([q for _, _, q in shaped], facets=False)

@@ -123,6 +123,11 @@ async def test_no_results_offers_relaxations_with_counts(client, runtime):
     assert by_label["Remove Hands-on: Hands-on (direct patient care)"][1] == 1, offers
     url = by_label["Remove State: Texas"][0].replace("&amp;", "&")
     assert _ids((await client.get(url)).text) == {ids["chicago"]}
+    # Dropping the words takes a search of its own (counted without fetching or sorting hits).
+    words = await client.get("/", params={"q": "peds", "state": "TX", "sort": "deadline"})
+    assert words.status_code == 200 and _ids(words.text) == set()
+    offers = dict(re.findall(r'<li><a href="[^"]+">([^<]+)</a>: (\d+) results?</li>', words.text))
+    assert offers == {"Remove the words \u201cpeds\u201d": "1", "Remove State: Texas": "1"}, offers
     near = await client.get("/", params={"near": "Milwaukee, WI", "radius_miles": "25"})
     offers = re.findall(r'<li><a href="[^"]+">([^<]+)</a>: (\d+) results?</li>', near.text)
     assert ("Widen to 100 miles", "1") in offers, offers

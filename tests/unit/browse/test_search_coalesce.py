@@ -9,7 +9,7 @@ import asyncio
 
 import pytest
 
-from search.coalesce import MAX_QUERIES, SearchCoalescer
+from search.coalesce import MAX_QUERIES, MAX_SEARCHES, SearchCoalescer
 from search.errors import MeiliError, SearchUnavailable
 
 
@@ -98,15 +98,16 @@ async def test_a_cancelled_search_is_not_sent_and_the_others_are_answered():
     assert engine.sent == [["a"], ["b"]]
 
 
-async def test_a_shared_request_holds_at_most_max_queries():
+async def test_a_shared_request_holds_at_most_max_queries_and_max_searches():
     engine = Engine()
     coalescer = SearchCoalescer(engine.send, 1)
-    searches = [["first"]] + [[f"q{i}a", f"q{i}b", f"q{i}c"] for i in range(15)]
-    tasks = await _started(coalescer, *searches)
+    long = [[f"q{i}-{j}" for j in range(10)] for i in range(5)]
+    tasks = await _started(coalescer, ["first"], *long, *[[f"s{i}"] for i in range(6)])
     engine.release.set()
     results = await asyncio.gather(*tasks)
-    assert results[5] == ["answer q4a", "answer q4b", "answer q4c"]
+    assert results[2] == [f"answer q1-{j}" for j in range(10)] and results[-1] == ["answer s5"]
     assert all(len(sent) <= MAX_QUERIES for sent in engine.sent)
-    assert sum(len(sent) for sent in engine.sent) == 1 + 45
-    # 45 waiting queries, whole searches only: 30 (10 searches) then 15.
-    assert [len(sent) for sent in engine.sent] == [1, 30, 15]
+    # Whole searches only: three of ten queries (a fourth would pass MAX_QUERIES), the other
+    # two with two short ones (MAX_SEARCHES), then the last four.
+    assert MAX_SEARCHES == 4
+    assert [len(sent) for sent in engine.sent] == [1, 30, 22, 4]
