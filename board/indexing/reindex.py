@@ -37,8 +37,10 @@ PAYLOAD_CAP = 32 * 1024 * 1024
 # re-deriving prefix and facet data): sent as built, 100k listings made 4 batches, e.g.
 # [1000, 10000, 40000, 49000], and ~9% more engine CPU than one payload. So the fill sends
 # three times: the first read (work for the engine at once), the rest of this share of the
-# listings when it is built (work while the rest is built), and the rest at the end...
-SEND_SHARE = 0.2
+# listings when it is built (work while the rest is built), and the rest at the end. The
+# share keeps the engine busy until the end (with 0.2 it went idle first, and then took the
+# first of the final payloads as a batch of its own: [1000, 20000, 20000, 59000])...
+SEND_SHARE = 0.35
 # ...or earlier when that much is held (memory).
 HOLD_CAP = 256 * 1024 * 1024
 # A drain batch stamps done_at with the time it started, a moment before it reads rows
