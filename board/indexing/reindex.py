@@ -30,16 +30,17 @@ from search.errors import MeiliError
 BATCH = 5000
 # The first read is small so the engine has work within moments of the start.
 FIRST_BATCH = 1000
-# Well under Meilisearch's default 100 MB request limit (MEILI_HTTP_PAYLOAD_SIZE_LIMIT).
-PAYLOAD_CAP = 32 * 1024 * 1024
+# Under Meilisearch's default 100 MB request limit (MEILI_HTTP_PAYLOAD_SIZE_LIMIT), and big
+# enough that the second of the fill's sends (SEND_SHARE) is one payload.
+PAYLOAD_CAP = 64 * 1024 * 1024
 # The engine indexes, as one batch, every payload queued while it worked on the previous one,
 # and each batch costs it more than its documents (merging into the index built so far,
 # re-deriving prefix and facet data): sent as built, 100k listings made 4 batches, e.g.
 # [1000, 10000, 40000, 49000], and ~9% more engine CPU than one payload. So the fill sends
 # three times: the first read (work for the engine at once), the rest of this share of the
-# listings when it is built (work while the rest is built), and the rest at the end. The
-# share keeps the engine busy until the end (with 0.2 it went idle first, and then took the
-# first of the final payloads as a batch of its own: [1000, 20000, 20000, 59000])...
+# listings when it is built (work while the rest is built; at most one payload), and the rest
+# at the end. The share keeps the engine busy until the end (with 0.2 it went idle first,
+# and then took the first of the final payloads as a batch of its own)...
 SEND_SHARE = 0.35
 # ...or earlier when that much is held (memory).
 HOLD_CAP = 256 * 1024 * 1024
@@ -84,6 +85,17 @@ def payloads(docs: list[dict[str, Any]], cap: int | None = None) -> list[bytes]:
         return [body]
     half = len(docs) // 2
     return [*payloads(docs[:half], cap), *payloads(docs[half:], cap)]
+
+
+def fitting(bodies: list[bytes], cap: int | None = None) -> int:
+    """How many of the first `bodies` fit in one payload of at most `cap` bytes (at least one)."""
+    size = count = 0
+    for body in bodies:
+        size += len(body)
+        if count and size > (cap or PAYLOAD_CAP):
+            break
+        count += 1
+    return count
 
 
 def joined(bodies: list[bytes], cap: int | None = None) -> list[bytes]:
@@ -174,10 +186,14 @@ async def _fill(gateway: SearchGateway, index: str, now: dt.datetime, batch: int
             reading = asyncio.create_task(reader.read(rows[-1]["id"], batch))
             bodies = await loop.run_in_executor(workers, _encoded_documents, rows, now)
             held += bodies
-            if not sent_before or sent_before < send_until <= loaded or \
-                    sum(map(len, held)) >= HOLD_CAP:
+            if not sent_before or sum(map(len, held)) >= HOLD_CAP:
                 send(joined(held))
                 held = []
+            elif sent_before < send_until <= loaded:
+                # One payload: the engine, idle by now, would take a first one alone.
+                fit = fitting(held)
+                send([b"".join(held[:fit])])
+                held = held[fit:]
             if on_batch is not None:
                 maybe = on_batch(len(rows))
                 if inspect.isawaitable(maybe):

@@ -12,7 +12,7 @@ import msgspec
 import pytest
 
 from board.core.search_spec import INDEX_SPEC
-from board.indexing.reindex import joined, payloads
+from board.indexing.reindex import fitting, joined, payloads
 from search.documents import HL_POST, HL_PRE, _iso, _stamped, build_document, to_timestamp
 
 PLUS5 = dt.timezone(dt.timedelta(hours=5))
@@ -71,3 +71,10 @@ def test_held_payloads_are_joined_in_order_into_as_few_bodies_as_fit_the_cap():
     assert [d["id"] for b in together for d in msgspec.json.Decoder().decode_lines(b)] == \
         list(range(50))
     assert joined(bodies) == [b"".join(bodies)] and joined([]) == []
+
+
+def test_the_bodies_fitting_one_payload_are_counted_and_at_least_one_goes():
+    bodies = [b"x" * 400, b"y" * 400, b"z" * 400]
+    assert fitting(bodies, cap=1000) == 2 and fitting(bodies, cap=1200) == 3
+    assert fitting(bodies, cap=100) == 1  # one body over the cap still goes (payloads split it)
+    assert fitting(bodies) == 3
