@@ -105,7 +105,7 @@ async def same_documents(client, ids: list[int]) -> None:
     assert len(found[0]) == len(ids) and found[0] == found[1], "the two sides' documents differ"
 
 
-async def document_batches(client, index_prefix: str) -> list[int]:
+async def document_batches(client, index_prefix: str) -> list[int | str]:
     """The sizes of the engine's document batches for the newest index named so: the raw
     payload is one batch; the reindex's payloads are batched as they queue up while the
     engine works (each batch also re-derives prefix and facet data, so fewer is cheaper)."""
@@ -120,7 +120,9 @@ async def document_batches(client, index_prefix: str) -> list[int]:
         if received is None:
             break
         newest = uids[0]
-        sizes.append(received)
+        # Why the engine closed the batch (Meilisearch >= 1.15), e.g. nothing more queued.
+        strategy = batch.get("batchStrategy")
+        sizes.append(f"{received} ({strategy})" if strategy else received)
     return sizes[::-1]
 
 

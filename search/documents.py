@@ -39,17 +39,33 @@ def precise_timestamp(value: Any) -> float | None:
 
 
 def _iso(value: Any) -> str | None:
+    if value is None:
+        return None
     if isinstance(value, dt.datetime):
         if value.tzinfo is None:
             value = value.replace(tzinfo=dt.UTC)
         elif value.tzinfo is not dt.UTC:  # already UTC (what the store gives): no conversion
             value = value.astimezone(dt.UTC)
         return value.isoformat().replace("+00:00", "Z")
-    if value is None or value == "":
+    if value == "":
         return None
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value)
+
+
+def _stamped(value: Any) -> tuple[str | None, int | None]:
+    """(_iso(value), to_timestamp(value)) in one call: a document carries four dates both
+    ways, and a reindex shapes millions."""
+    if value is None:
+        return None, None
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        elif value.tzinfo is not dt.UTC:
+            value = value.astimezone(dt.UTC)
+        return value.isoformat().replace("+00:00", "Z"), int(value.timestamp())
+    return _iso(value), to_timestamp(value)
 
 
 def _text(value: Any) -> str:
@@ -67,6 +83,9 @@ def build_document(row: Mapping[str, Any], bool_fields: Iterable[str],
     published = get("published_at")
     # Reconfirmation: a listing without a confirmation counts from its publication.
     confirmed = get("confirmed_at") or published
+    deadline, deadline_ts = _stamped(get("application_deadline"))
+    expires, expires_ts = _stamped(get("expires_at"))
+    confirmed, confirmed_ts = _stamped(confirmed)
     doc: dict[str, Any] = {
         "id": int(row["id"]),
         "title": _text(row["title"]),
@@ -84,17 +103,17 @@ def build_document(row: Mapping[str, Any], bool_fields: Iterable[str],
         "grad_years_limit": NO_YEAR_LIMIT if years is None else int(years),
         "max_years_since_graduation": years,
         "start_date": _iso(get("start_date")),
-        "application_deadline": _iso(deadline := get("application_deadline")),
-        "application_deadline_ts": to_timestamp(deadline),
+        "application_deadline": deadline,
+        "application_deadline_ts": deadline_ts,
         "published_at": _iso(published),
         # Sub-second precision: "published since the last digest" must not lose a listing
         # published in the same second as that digest.
         "published_at_ts": precise_timestamp(published),
-        "expires_at": _iso(expires := get("expires_at")),
-        "expires_at_ts": to_timestamp(expires),
+        "expires_at": expires,
+        "expires_at_ts": expires_ts,
         "updated_at_ts": to_timestamp(get("updated_at")),
-        "confirmed_at": _iso(confirmed),
-        "confirmed_at_ts": to_timestamp(confirmed),
+        "confirmed_at": confirmed,
+        "confirmed_at_ts": confirmed_ts,
         "full_until": _iso(get("full_until")),
         "reported_closed_at": _iso(get("reported_closed_at")),
     }

@@ -30,8 +30,20 @@ from search.errors import MeiliError
 BATCH = 5000
 # The first read is small so the engine has work within moments of the start.
 FIRST_BATCH = 1000
-# Well under Meilisearch's default 100 MB request limit (MEILI_HTTP_PAYLOAD_SIZE_LIMIT).
-PAYLOAD_CAP = 32 * 1024 * 1024
+# Under Meilisearch's default 100 MB request limit (MEILI_HTTP_PAYLOAD_SIZE_LIMIT), and big
+# enough that the second of the fill's sends (SEND_SHARE) is one payload.
+PAYLOAD_CAP = 64 * 1024 * 1024
+# The engine indexes, as one batch, every payload queued while it worked on the previous one,
+# and each batch costs it more than its documents (merging into the index built so far,
+# re-deriving prefix and facet data): sent as built, 100k listings made 4 batches, e.g.
+# [1000, 10000, 40000, 49000], and ~9% more engine CPU than one payload. So the fill sends
+# three times: the first read (work for the engine at once), the rest of this share of the
+# listings when it is built (work while the rest is built; at most one payload), and the rest
+# at the end. The share keeps the engine busy until the end (with 0.2 it went idle first,
+# and then took the first of the final payloads as a batch of its own)...
+SEND_SHARE = 0.35
+# ...or earlier when that much is held (memory).
+HOLD_CAP = 256 * 1024 * 1024
 # A drain batch stamps done_at with the time it started, a moment before it reads rows
 # and sends them; the slack keeps such a batch that overlapped the build start in the replay.
 REPLAY_SLACK = dt.timedelta(minutes=1)
@@ -73,6 +85,33 @@ def payloads(docs: list[dict[str, Any]], cap: int | None = None) -> list[bytes]:
         return [body]
     half = len(docs) // 2
     return [*payloads(docs[:half], cap), *payloads(docs[half:], cap)]
+
+
+def fitting(bodies: list[bytes], cap: int | None = None) -> int:
+    """How many of the first `bodies` fit in one payload of at most `cap` bytes (at least one)."""
+    size = count = 0
+    for body in bodies:
+        size += len(body)
+        if count and size > (cap or PAYLOAD_CAP):
+            break
+        count += 1
+    return count
+
+
+def joined(bodies: list[bytes], cap: int | None = None) -> list[bytes]:
+    """Consecutive NDJSON bodies joined into as few as fit under `cap` (fewer tasks)."""
+    out: list[bytes] = []
+    group: list[bytes] = []
+    size = 0
+    for body in bodies:
+        if group and size + len(body) > (cap or PAYLOAD_CAP):
+            out.append(b"".join(group))
+            group, size = [], 0
+        group.append(body)
+        size += len(body)
+    if group:
+        out.append(b"".join(group))
+    return out
 
 
 async def visible_count(now: dt.datetime) -> int:
@@ -121,31 +160,47 @@ async def _fill(gateway: SearchGateway, index: str, now: dt.datetime, batch: int
                 on_batch: OnBatch | None, task_timeout: float) -> int:
     """Pipelined: while one batch's documents are built (in a worker thread), the next
     batch is read (in the other, on SQLite) and the earlier payloads are uploaded and
-    indexed. Every payload is enqueued without waiting for its task: Meilisearch batches
-    whatever has queued up while it indexed the previous batch, so only the final wait is
-    on the critical path. The first read is small, so the engine starts working at once."""
+    indexed. Payloads are enqueued without waiting for their tasks, in three goes (see
+    SEND_SHARE), so the engine indexes them in about three batches; only the final wait
+    is on the critical path. The first read is small, so the engine starts working at once."""
     client = gateway.client
     loop = asyncio.get_running_loop()
     # One thread reads, one builds; the event loop's thread only sends and waits.
     workers = ThreadPoolExecutor(2, "reindex")
     reader = ListingReader(now, workers)
     sends: list[asyncio.Task] = []
+    held: list[bytes] = []
     loaded = 0
+    send_until = max(int(await visible_count(now) * SEND_SHARE), FIRST_BATCH)
+
+    def send(bodies: list[bytes]) -> None:
+        for body in bodies:
+            sends.append(asyncio.create_task(client.add_ndjson(index, body,
+                                                               timeout=task_timeout)))
+
     reading = asyncio.create_task(reader.read(0, min(batch, FIRST_BATCH)))
     try:
         while rows := await reading:
+            sent_before = loaded
             loaded += len(rows)
             reading = asyncio.create_task(reader.read(rows[-1]["id"], batch))
-            for payload in await loop.run_in_executor(workers, _encoded_documents, rows, now):
-                sends.append(asyncio.create_task(
-                    client.add_ndjson(index, payload, timeout=task_timeout)))
+            bodies = await loop.run_in_executor(workers, _encoded_documents, rows, now)
+            held += bodies
+            if not sent_before or sum(map(len, held)) >= HOLD_CAP:
+                send(joined(held))
+                held = []
+            elif sent_before < send_until <= loaded:
+                # One payload: the engine, idle by now, would take a first one alone.
+                fit = fitting(held)
+                send([b"".join(held[:fit])])
+                held = held[fit:]
             if on_batch is not None:
                 maybe = on_batch(len(rows))
                 if inspect.isawaitable(maybe):
                     await maybe
-        for send in sends:
-            task = await send
-            await client.wait_task(task, timeout=task_timeout)
+        send(joined(held))
+        for task in sends:
+            await client.wait_task(await task, timeout=task_timeout)
     except MeiliError as exc:
         raise ReindexError(f"Meilisearch rejected the new index {index}: {exc}") from exc
     finally:

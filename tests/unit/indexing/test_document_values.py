@@ -1,6 +1,7 @@
 """The search document's value shaping (search.documents) on every shape a value arrives in:
 the fast paths for the store's own values (aware UTC datetimes, dates, plain text) give what
-the general rules give, and a reindex payload stays under the engine's request limit."""
+the general rules give, and a reindex payload stays under the engine's request limit (held
+payloads joined too)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ import msgspec
 import pytest
 
 from board.core.search_spec import INDEX_SPEC
-from board.indexing.reindex import payloads
-from search.documents import HL_POST, HL_PRE, _iso, build_document, to_timestamp
+from board.indexing.reindex import fitting, joined, payloads
+from search.documents import HL_POST, HL_PRE, _iso, _stamped, build_document, to_timestamp
 
 PLUS5 = dt.timezone(dt.timedelta(hours=5))
 
@@ -33,6 +34,7 @@ PLUS5 = dt.timezone(dt.timedelta(hours=5))
 def test_dates_and_times_shape_the_same_whatever_their_type(value, iso, stamp):
     assert _iso(value) == iso
     assert to_timestamp(value) == stamp
+    assert _stamped(value) == (iso, stamp)
 
 
 def _row(**values):
@@ -59,3 +61,20 @@ def test_payloads_are_split_under_the_cap_and_keep_every_document_in_order():
     assert [d["id"] for b in bodies for d in msgspec.json.Decoder().decode_lines(b)] == list(range(50))
     assert payloads(docs) == [msgspec.json.encode(docs[0]) + b"\n" + b"\n".join(
         msgspec.json.encode(d) for d in docs[1:]) + b"\n"]
+
+
+def test_held_payloads_are_joined_in_order_into_as_few_bodies_as_fit_the_cap():
+    bodies = payloads([{"id": n, "text": "x" * 100} for n in range(50)], cap=1000)
+    together = joined(bodies, cap=3000)
+    assert 1 < len(together) < len(bodies) and all(len(b) <= 3000 for b in together)
+    assert b"".join(together) == b"".join(bodies)
+    assert [d["id"] for b in together for d in msgspec.json.Decoder().decode_lines(b)] == \
+        list(range(50))
+    assert joined(bodies) == [b"".join(bodies)] and joined([]) == []
+
+
+def test_the_bodies_fitting_one_payload_are_counted_and_at_least_one_goes():
+    bodies = [b"x" * 400, b"y" * 400, b"z" * 400]
+    assert fitting(bodies, cap=1000) == 2 and fitting(bodies, cap=1200) == 3
+    assert fitting(bodies, cap=100) == 1  # one body over the cap still goes (payloads split it)
+    assert fitting(bodies) == 3
