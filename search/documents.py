@@ -38,15 +38,19 @@ def precise_timestamp(value: Any) -> float | None:
     return to_timestamp(value)
 
 
+def _utc(value: dt.datetime) -> dt.datetime:
+    if value.tzinfo is None:
+        return value.replace(tzinfo=dt.UTC)
+    if value.tzinfo is not dt.UTC:  # already UTC (what the store gives): no conversion
+        return value.astimezone(dt.UTC)
+    return value
+
+
 def _iso(value: Any) -> str | None:
     if value is None:
         return None
     if isinstance(value, dt.datetime):
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=dt.UTC)
-        elif value.tzinfo is not dt.UTC:  # already UTC (what the store gives): no conversion
-            value = value.astimezone(dt.UTC)
-        return value.isoformat().replace("+00:00", "Z")
+        return _utc(value).isoformat().replace("+00:00", "Z")
     if value == "":
         return None
     if isinstance(value, dt.date):
@@ -60,10 +64,7 @@ def _stamped(value: Any) -> tuple[str | None, int | None]:
     if value is None:
         return None, None
     if isinstance(value, dt.datetime):
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=dt.UTC)
-        elif value.tzinfo is not dt.UTC:
-            value = value.astimezone(dt.UTC)
+        value = _utc(value)
         return value.isoformat().replace("+00:00", "Z"), int(value.timestamp())
     return _iso(value), to_timestamp(value)
 
