@@ -104,12 +104,21 @@ def list_html(facet: str, counts: dict[str, int], selected: tuple[str, ...]) -> 
             _li(count, chosen, head, mid) if (count := get(v, 0)) | (chosen := v in selected)
             else empty for v, _, head, mid, empty in parts]))
     # Selected first, then by count, then by label: the options with neither come last, in
-    # label order.
-    live = sorted(((count, v in selected, label, head, mid) for v, label, head, mid, _ in parts
-                   if (count := get(v, 0)) or v in selected), key=_long_list_order)
+    # label order. Only the values the engine counted (a few dozen) and the checked ones are
+    # visited; the empty <li>s are the facet's prebuilt list with the live ones blanked out
+    # (a page's two long lists hold ~200 options, most of them empty).
+    index = _long_index(facet)
+    live = [(count, v in selected, *row) for v, count in counts.items()
+            if count and (row := index.get(v)) is not None]
+    live += [(0, True, *index[v]) for v in set(selected)
+             if not counts.get(v) and v in index]
+    live.sort(key=_long_list_order)
+    empties = list(_empty_by_label(facet))
+    for row in live:
+        empties[row[5]] = ""
     return Markup("\n".join([
-        *(_li(count, chosen, head, mid) for count, chosen, _, head, mid in live),
-        *(empty for v, empty in _empty_by_label(facet) if not get(v, 0) and v not in selected)]))
+        *(_li(count, chosen, head, mid) for count, chosen, _, head, mid, _ in live),
+        *filter(None, empties)]))
 
 
 def _li(count: int, chosen: bool, head: str, mid: str) -> str:
@@ -120,7 +129,7 @@ def _li(count: int, chosen: bool, head: str, mid: str) -> str:
             f'{count} listings</span></label></li>')
 
 
-def _long_list_order(row: tuple[int, bool, str, str, str]) -> tuple[bool, int, str]:
+def _long_list_order(row: tuple[int, bool, str, str, str, int]) -> tuple[bool, int, str]:
     return (not row[1], -row[0], row[2])
 
 
@@ -133,9 +142,20 @@ def _option_parts(facet: str) -> tuple[tuple[str, str, str, str, str], ...]:
 
 
 @cache
-def _empty_by_label(facet: str) -> tuple[tuple[str, str], ...]:
-    return tuple((v, empty) for v, label, _, _, empty in sorted(_option_parts(facet),
-                                                              key=lambda p: p[1]))
+def _empty_by_label(facet: str) -> tuple[str, ...]:
+    """A long list's empty <li>s (no hit, not selected), in label order."""
+    return tuple(empty for _, _, _, _, empty in _by_label(facet))
+
+
+@cache
+def _long_index(facet: str) -> dict[str, tuple[str, str, str, int]]:
+    """value -> (label, the two fixed pieces of its <li>, its place in _empty_by_label)."""
+    return {v: (label, head, mid, at)
+            for at, (v, label, head, mid, _) in enumerate(_by_label(facet))}
+
+
+def _by_label(facet: str) -> list[tuple[str, str, str, str, str]]:
+    return sorted(_option_parts(facet), key=lambda p: p[1])
 
 
 def group_html(name: str, title: str, options: str, *, long: bool, searchable: bool,
@@ -144,12 +164,25 @@ def group_html(name: str, title: str, options: str, *, long: bool, searchable: b
     through the server, which works without JavaScript via `facet_q`; state in the browser,
     whose box board.js unhides) and its options (`options`: list_html or options_html).
     Written here, not as a Jinja macro: fourteen macro calls (and the import that brought
-    the macro in) were ~5% of a search page's CPU."""
+    the macro in) were ~5% of a search page's CPU. The frame around the options and the
+    typed text is the same on every page: built once per facet."""
+    head, tail = _group_frame(name, title, long, searchable)
+    if searchable:
+        head = head.replace(_TYPED, str(escape(facet_q)), 1)
+    return Markup(f"{head}{options}{tail}")
+
+
+# Where a searchable group's typed text goes in its cached frame (never in a title or name).
+_TYPED = "\x00facet_q\x00"
+
+
+@cache
+def _group_frame(name: str, title: str, long: bool, searchable: bool) -> tuple[str, str]:
     n, low = escape(name), escape(title.lower())
     if searchable:
         search = (f'\n  <div class="field facet__search">\n'
                   f'    <label for="facet-q-{n}">Find a {low}</label>\n'
-                  f'    <input type="search" id="facet-q-{n}" name="facet_q" value="{escape(facet_q)}"\n'
+                  f'    <input type="search" id="facet-q-{n}" name="facet_q" value="{_TYPED}"\n'
                   f'           maxlength="100" autocomplete="off" aria-controls="facet-list-{n}"\n'
                   f'           data-hx-get="/partials/facet-search" data-hx-include="closest form" '
                   f'data-hx-vals=\'{{"facet": "{n}"}}\'\n'
@@ -165,8 +198,7 @@ def group_html(name: str, title: str, options: str, *, long: bool, searchable: b
                   f'\n  </div>\n  ')
     else:
         search = ""
-    return Markup(
-        f'<fieldset class="facet" id="facet-{n}">\n'
-        f'  <legend class="facet__title">{escape(title)}</legend>\n  {search}\n'
-        f'  <ul class="facet__list{" facet__list--long" if long else ""}" id="facet-list-{n}">\n'
-        f'    {options}\n  </ul>\n</fieldset>')
+    return (f'<fieldset class="facet" id="facet-{n}">\n'
+            f'  <legend class="facet__title">{escape(title)}</legend>\n  {search}\n'
+            f'  <ul class="facet__list{" facet__list--long" if long else ""}" id="facet-list-{n}">\n'
+            f'    ', '\n  </ul>\n</fieldset>')

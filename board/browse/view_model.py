@@ -4,7 +4,7 @@ whole state, so every link here is a plain GET that works without JavaScript."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from board.browse.eligibility import Profile, annotate
@@ -88,12 +88,27 @@ def chips(state: dict[str, list[str]]) -> list[dict[str, str]]:
 def pagination(state: dict[str, list[str]], result: SearchResult) -> dict[str, Any]:
     page, pages = result.page, result.pages
     window = [p for p in range(max(1, page - 2), min(pages, page + 2) + 1)]
+    url = page_urls(state)
     return {
         "page": page, "pages": pages,
-        "prev": url_with(state, page=page - 1) if page > 1 else None,
-        "next": url_with(state, page=page + 1) if page < pages else None,
-        "links": [{"n": p, "url": url_with(state, page=p), "current": p == page} for p in window],
+        "prev": url(page - 1) if page > 1 else None,
+        "next": url(page + 1) if page < pages else None,
+        "links": [{"n": p, "url": url(p), "current": p == page} for p in window],
     }
+
+
+def page_urls(state: dict[str, list[str]]) -> Callable[[int], str]:
+    """`url(n)` == url_with(state, page=n), with the rest of the query string encoded once
+    for all of a results page's page links (up to seven)."""
+    keys = list(state)
+    at = keys.index("page") if "page" in state else len(keys)
+    before = to_query_string({k: state[k] for k in keys[:at]})
+    after = to_query_string({k: state[k] for k in keys[at + 1:]})
+
+    def url(n: int) -> str:
+        return "/?" + "&".join([part for part in (before, to_query_string({"page": [str(n)]}),
+                                                  after) if part])
+    return url
 
 
 async def page_hits(hits: list[dict[str, Any]], profile: Profile, year: int

@@ -158,6 +158,7 @@ async def search_page(request: Request) -> Response:
     today = utcnow().date()
     given = saved_profile.params_of(request.query_params)
     place = _place(state)
+    filter_qs = to_query_string(filters_of(kept))
     context: dict[str, Any] = {
         "state": state, "result": result, "hits": hits, "unavailable": unavailable,
         "errors": errors, "field_errors": _field_errors(errors, state),
@@ -177,8 +178,8 @@ async def search_page(request: Request) -> Response:
         "pagination": search_view.pagination(_with_alert(state, request), result)
         if result else None,
         "sort": (state.get("sort") or ["relevance"])[0],
-        "subscribe_url": "/subscribe?" + to_query_string(filters_of(kept)),
-        "feed_url": "/feed.atom?" + to_query_string(filters_of(kept)),
+        "subscribe_url": "/subscribe?" + filter_qs,
+        "feed_url": "/feed.atom?" + filter_qs,
         "closing_soon": (today + dt.timedelta(days=CLOSING_SOON_DAYS)).isoformat(),
         "today": today.isoformat(),
         "current_year": today.year,

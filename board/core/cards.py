@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Container, Mapping
+from functools import lru_cache
 from typing import Any
 
 from jinja2 import Environment, pass_environment
@@ -33,7 +34,14 @@ def days_since(value: Any, now: dt.datetime | None = None) -> int | None:
         return None
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         value = dt.datetime(value.year, value.month, value.day)
-    return max(0, ((now or dt.datetime.now(dt.UTC)) - moment(value)).days)
+    when = _moment_of_text(value) if type(value) is str else moment(value)
+    return max(0, ((now or dt.datetime.now(dt.UTC)) - when).days)
+
+
+@lru_cache(maxsize=8192)
+def _moment_of_text(value: str) -> dt.datetime | None:
+    # Every card parses its hit's "confirmed" time: the same few thousand texts over and over.
+    return moment(value)
 
 
 def iso_day(value: Any) -> str:
