@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Request
+from litestar import MediaType, Request
 from litestar.response import Template
 
 from board.core.passwords import session_stamp
@@ -55,7 +55,9 @@ async def render(request: Request, template: str, status_code: int = 200,
     context.setdefault("settings", runtime(request).settings)
     for key, value in (await planner_context(request)).items():
         context.setdefault(key, value)  # Save buttons' state, the header's Shortlist count
-    return Template(template_name=template, context=context, status_code=status_code)
+    # The type stated: Litestar would guess it from the name (mimetypes) on every page.
+    return Template(template_name=template, context=context, status_code=status_code,
+                    media_type=MediaType.HTML if template.endswith(".html") else None)
 
 
 def is_htmx(request: Request) -> bool:
