@@ -10,6 +10,7 @@ from urllib.parse import parse_qsl, urlencode
 from litestar import Request, get
 from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Response, Template
+from markupsafe import Markup
 
 from board.browse import counters, relax
 from board.browse import profile as saved_profile
@@ -40,7 +41,9 @@ from board.listings.status import CLOSING_SOON_DAYS, Status, closing_soon
 from board.listings.visibility import PRIVATE_STATUSES, is_unconfirmed, is_visible
 from board.moderation.reports import CATEGORIES as REPORT_CATEGORIES
 from board.reviews import queries as review_queries
+from board.web import fragments
 from board.web.common import current_member, is_htmx, render, runtime
+from board.web.fragments import frozen
 from board.web.routing import FeatureRouter
 from search.errors import SearchUnavailable
 
@@ -189,11 +192,40 @@ async def search_page(request: Request) -> Response:
         if given else "/",
         "alert": request.query_params.get("alert"),
     }
+    context.update(_form_blocks(context))
     template = "partials/search_body.html" if is_htmx(request) else "pages/search.html"
     response = await render(request, template, status_code=status, **context)
     if status == 200:
         _remember(request, response, given)
     return response
+
+
+ESSENTIAL_PARAMS = ("fee_max", "hands_on_min", "near", "radius_miles", "cost_max")
+
+
+def _form_blocks(context: dict[str, Any]) -> dict[str, Markup]:
+    """The form's blocks that read a few values only (board/web/fragments.py): the cost,
+    hands-on and place fields, and the "My profile" panel."""
+    state, errors = context["state"], context["field_errors"]
+    essentials = {"state": {k: state[k] for k in ESSENTIAL_PARAMS if k in state},
+                  "field_errors": {k: errors[k] for k in ESSENTIAL_PARAMS if k in errors},
+                  "hands_on_levels": context["hands_on_levels"]}
+    given = bool(context["profile_params"])
+    profile = {"state": {k: state[k] for k in PROFILE_PARAMS if k in state},
+               "field_errors": {k: errors[k] for k in PROFILE_PARAMS if k in errors},
+               "current_year": context["current_year"], "visa_labels": context["visa_labels"],
+               "profile_params": given, "eligible_only": context["eligible_only"],
+               "clear_profile_url": context["clear_profile_url"] if given else ""}
+    return {
+        "essentials": fragments.fragment(
+            "partials/search_essentials.html", essentials,
+            None if essentials["field_errors"] else frozen(state, ESSENTIAL_PARAMS)),
+        "profile_panel": fragments.fragment(
+            "partials/profile_panel.html", profile,
+            None if profile["field_errors"] else (
+                frozen(state, PROFILE_PARAMS), profile["current_year"], given,
+                profile["eligible_only"], profile["clear_profile_url"])),
+    }
 
 
 def _with_alert(state: dict[str, list[str]], request: Request) -> dict[str, list[str]]:
