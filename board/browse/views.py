@@ -43,7 +43,6 @@ from board.moderation.reports import CATEGORIES as REPORT_CATEGORIES
 from board.reviews import queries as review_queries
 from board.web import fragments
 from board.web.common import current_member, is_htmx, render, runtime
-from board.web.fragments import frozen
 from board.web.routing import FeatureRouter
 from search.errors import SearchUnavailable
 
@@ -219,11 +218,11 @@ def _form_blocks(context: dict[str, Any]) -> dict[str, Markup]:
     return {
         "essentials": fragments.fragment(
             "partials/search_essentials.html", essentials,
-            None if essentials["field_errors"] else frozen(state, ESSENTIAL_PARAMS)),
+            None if essentials["field_errors"] else fragments.frozen(state, ESSENTIAL_PARAMS)),
         "profile_panel": fragments.fragment(
             "partials/profile_panel.html", profile,
             None if profile["field_errors"] else (
-                frozen(state, PROFILE_PARAMS), profile["current_year"], given,
+                fragments.frozen(state, PROFILE_PARAMS), profile["current_year"], given,
                 profile["eligible_only"], profile["clear_profile_url"])),
     }
 

@@ -89,28 +89,28 @@ def payloads(docs: list[dict[str, Any]], cap: int | None = None) -> list[bytes]:
 
 def fitting(bodies: list[bytes], cap: int | None = None) -> int:
     """How many of the first `bodies` fit in one payload of at most `cap` bytes (at least one)."""
-    size = count = 0
-    for body in bodies:
-        size += len(body)
-        if count and size > (cap or PAYLOAD_CAP):
-            break
-        count += 1
-    return count
+    groups = _groups(bodies, cap)
+    return len(groups[0]) if groups else 0
 
 
 def joined(bodies: list[bytes], cap: int | None = None) -> list[bytes]:
     """Consecutive NDJSON bodies joined into as few as fit under `cap` (fewer tasks)."""
-    out: list[bytes] = []
+    return [b"".join(group) for group in _groups(bodies, cap)]
+
+
+def _groups(bodies: list[bytes], cap: int | None) -> list[list[bytes]]:
+    """Consecutive bodies grouped under `cap` bytes each; a body over it is a group alone."""
+    out: list[list[bytes]] = []
     group: list[bytes] = []
     size = 0
     for body in bodies:
         if group and size + len(body) > (cap or PAYLOAD_CAP):
-            out.append(b"".join(group))
+            out.append(group)
             group, size = [], 0
         group.append(body)
         size += len(body)
     if group:
-        out.append(b"".join(group))
+        out.append(group)
     return out
 
 
