@@ -97,6 +97,8 @@ def param_values(params: Mapping[str, Any], name: str) -> list[str]:
 
 
 def _one(params: Mapping[str, Any], name: str) -> str | None:
+    if name not in params:  # most of a search's ~35 parameters: skip the checks
+        return None
     values = param_values(params, name)
     if len(values) > 1 and len(set(values)) > 1:
         raise ParamError(name, "give this parameter once")
@@ -123,6 +125,8 @@ def _bool(params: Mapping[str, Any], name: str) -> bool | None:
 
 def _choices(params: Mapping[str, Any], name: str, allowed: Container[str],
              canon=None) -> tuple[str, ...]:
+    if name not in params:
+        return ()
     out: list[str] = []
     for value in param_values(params, name):
         value = canon(value) if canon else value
@@ -288,7 +292,7 @@ def filters_of(params: Mapping[str, Any]) -> dict[str, list[str]]:
     a digest subscription stores."""
     out: dict[str, list[str]] = {}
     for name in FILTER_PARAMS:
-        values = param_values(params, name)
+        values = param_values(params, name) if name in params else None
         if values and name != "sort":
             out[name] = values
     return out

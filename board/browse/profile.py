@@ -25,7 +25,7 @@ def params_of(params: Mapping[str, Any]) -> dict[str, list[str]]:
     """The profile parameters a query string carries, in PROFILE_PARAMS order."""
     out: dict[str, list[str]] = {}
     for name in PROFILE_PARAMS:
-        values = param_values(params, name)
+        values = param_values(params, name) if name in params else None
         if values:
             out[name] = values
     return out

@@ -29,12 +29,13 @@ from board.reviews.summary import summaries as review_summaries
 from search.engine import SearchResult
 
 FACET_ORDER = names(FACET_FIELDS)
+_ALL = (*LIST_PARAMS, *SCALAR_PARAMS)
 
 
 def current_params(params: Mapping[str, Any]) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
-    for name in (*LIST_PARAMS, *SCALAR_PARAMS):
-        values = param_values(params, name)
+    for name in _ALL:
+        values = param_values(params, name) if name in params else None
         if values:
             out[name] = values
     return out
