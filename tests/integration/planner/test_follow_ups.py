@@ -66,7 +66,10 @@ async def test_follow_ups_mail_once_per_due_date_and_only_confirmed_addresses(ru
 
     # A second run, and the scheduler's run, send nothing more.
     assert (await follow_ups.send_follow_ups(runtime, now))["sent"] == 0
-    ran = await run_slot(runtime, "follow-ups", now=now + dt.timedelta(hours=1))
+    # Later the same day: past midnight "Tomorrow's" entry would be due (and rightly sent).
+    midnight = dt.datetime.combine(today + DAY, dt.time(), tzinfo=dt.UTC)
+    ran = await run_slot(runtime, "follow-ups",
+                         now=now + min(dt.timedelta(hours=1), (midnight - now) / 2))
     assert ran["status"] == "ok" and ran["counts"]["sent"] == 0
     assert len(mailing.messages) == 2
     assert await FollowUpSent.count().run() == 2
