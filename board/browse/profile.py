@@ -12,7 +12,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from board.browse.params import PROFILE_PARAMS, ParamError, param_values, parse_profile
+from board.browse.params import PROFILE_PARAMS, ParamError, given, parse_profile
 
 COOKIE = "profile"
 MAX_AGE = 365 * 24 * 3600
@@ -23,12 +23,7 @@ CLEAR_PARAM = "profile"
 
 def params_of(params: Mapping[str, Any]) -> dict[str, list[str]]:
     """The profile parameters a query string carries, in PROFILE_PARAMS order."""
-    out: dict[str, list[str]] = {}
-    for name in PROFILE_PARAMS:
-        values = param_values(params, name) if name in params else None
-        if values:
-            out[name] = values
-    return out
+    return given(params, PROFILE_PARAMS)
 
 
 def encode(profile: Mapping[str, list[str]]) -> str:

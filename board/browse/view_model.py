@@ -21,7 +21,7 @@ from board.browse.params import (
     LIST_PARAMS,
     PROFILE_PARAMS,
     SCALAR_PARAMS,
-    param_values,
+    given,
     to_query_string,
 )
 from board.core.fields import FACET_FIELDS, names
@@ -33,12 +33,7 @@ _ALL = (*LIST_PARAMS, *SCALAR_PARAMS)
 
 
 def current_params(params: Mapping[str, Any]) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
-    for name in _ALL:
-        values = param_values(params, name) if name in params else None
-        if values:
-            out[name] = values
-    return out
+    return given(params, _ALL)
 
 
 def url_with(state: dict[str, list[str]], /, **changes: Any) -> str:
