@@ -89,22 +89,29 @@ def haversine_miles(a: tuple[float, float], b: tuple[float, float]) -> float:
     return 3958.7613 * 2 * math.asin(math.sqrt(h))
 
 
-def _finish(hit: dict[str, Any], formatted: Formatted | None, geo: dict[str, Any] | None,
-            query: SearchQuery) -> dict[str, Any]:
+def highlights(formatted: Formatted | None, title: str | None) -> dict[str, str]:
+    """A hit's `highlight` (safe HTML); `title`: the hit's own, when none came formatted."""
     formatted = formatted or _EMPTY
-    hit["institution"] = {"name": hit.pop("institution_name", None),
-                          "verified": bool(hit.pop("institution_verified", None))}
-    title = formatted.title
-    hit["highlight"] = {
-        "title": safe_highlight(title if title is not None else hit.get("title")),
+    shown = formatted.title
+    return {
+        "title": safe_highlight(shown if shown is not None else title),
         "institution": safe_highlight(formatted.institution_name),
         "city": safe_highlight(formatted.city),
         "description": safe_highlight(formatted.description),
     }
-    hit["distance_miles"] = (
-        round(haversine_miles(query.geo, (geo["lat"], geo["lng"])), 1)
-        if query.geo and geo else None
-    )
+
+
+def distance_miles(origin: tuple[float, float] | None,
+                   geo: dict[str, Any] | None) -> float | None:
+    return round(haversine_miles(origin, (geo["lat"], geo["lng"])), 1) if origin and geo else None
+
+
+def _finish(hit: dict[str, Any], formatted: Formatted | None, geo: dict[str, Any] | None,
+            query: SearchQuery) -> dict[str, Any]:
+    hit["institution"] = {"name": hit.pop("institution_name", None),
+                          "verified": bool(hit.pop("institution_verified", None))}
+    hit["highlight"] = highlights(formatted, hit.get("title"))
+    hit["distance_miles"] = distance_miles(query.geo, geo)
     return hit
 
 

@@ -38,6 +38,9 @@ class SearchResult:
     # Per selected facet: the hits with that facet's own selection left out (its disjunctive
     # query's exact total), so "remove this filter" needs no search of its own.
     facet_totals: dict[str, int] = field(default_factory=dict)
+    # Asked for unshaped (`shape=False`): the engine's JSON of each hit (msgspec.Raw) and an
+    # empty `hits`, for a caller that turns those bytes into its own form without the dicts.
+    raw_hits: list[Any] | None = None
 
 
 def build_queries(index: str, query: SearchQuery, spec: IndexSpec) -> list[dict[str, Any]]:
@@ -79,15 +82,21 @@ _NO_MEMO = HitMemo(max_entries=0)
 
 
 def shape_result(results: Sequence[Any], query: SearchQuery, took_ms: int,
-                 spec: IndexSpec, memo: HitMemo = _NO_MEMO) -> SearchResult:
-    """`results`: the engine's answers for one search, decoded (answer_types) or as dicts."""
+                 spec: IndexSpec, memo: HitMemo = _NO_MEMO, shape: bool = True) -> SearchResult:
+    """`results`: the engine's answers for one search, decoded (answer_types) or as dicts.
+    Without `shape`, decoded hits stay the engine's bytes (SearchResult.raw_hits)."""
     answer = answer_types(spec)[0]
     answers = [r if isinstance(r, answer) else msgspec.convert({**r, "hits": []}, answer)
                for r in results]
     main = answers[0]
     first = results[0]
-    hits = (memo.shape(main.hits, query, spec) if not isinstance(first, dict)
-            else [shape_hit(h, query, spec) for h in first.get("hits", [])])
+    raw_hits = None
+    if isinstance(first, dict):
+        hits = [shape_hit(h, query, spec) for h in first.get("hits", [])]
+    elif shape:
+        hits = memo.shape(main.hits, query, spec)
+    else:
+        hits, raw_hits = [], main.hits
     facets: dict[str, dict[str, int]] = {}
     dist = main.facetDistribution
     for facet in spec.facets:
@@ -116,12 +125,13 @@ def shape_result(results: Sequence[Any], query: SearchQuery, took_ms: int,
         took_ms=took_ms,
         capped=total >= MAX_TOTAL_HITS,
         facet_totals=totals,
+        raw_hits=raw_hits,
     )
 
 
 async def _execute(client: MeiliClient, parts: list[list[dict[str, Any]]],
                    queries: Sequence[SearchQuery], spec: IndexSpec,
-                   memo: HitMemo = _NO_MEMO) -> list[SearchResult]:
+                   memo: HitMemo = _NO_MEMO, shape: bool = True) -> list[SearchResult]:
     started = time.perf_counter()
     bodies = [body for part in parts for body in part]
     if not bodies:
@@ -130,7 +140,8 @@ async def _execute(client: MeiliClient, parts: list[list[dict[str, Any]]],
     took = int((time.perf_counter() - started) * 1000)
     out, start = [], 0
     for part, query in zip(parts, queries, strict=True):
-        out.append(shape_result(results[start:start + len(part)], query, took, spec, memo))
+        out.append(shape_result(results[start:start + len(part)], query, took, spec, memo,
+                                shape))
         start += len(part)
     return out
 
@@ -145,9 +156,10 @@ async def run_many(client: MeiliClient, index: str, queries: Sequence[SearchQuer
 
 
 async def run_search(client: MeiliClient, index: str, query: SearchQuery, spec: IndexSpec,
-                     cache: ResultCache | None = None) -> SearchResult:
+                     cache: ResultCache | None = None, *, shape: bool = True) -> SearchResult:
     """With a cache, an identical search in the same time window and client generation is
-    answered from memory; callers must treat the result as read-only."""
+    answered from memory; callers must treat the result as read-only. `shape=False`: the
+    hits as the engine's bytes (SearchResult.raw_hits), cached apart from shaped results."""
     if cache is not None:
         query = cache.windowed(query)
     part = build_queries(index, query, spec)
@@ -157,12 +169,13 @@ async def run_search(client: MeiliClient, index: str, query: SearchQuery, spec: 
         # Read BEFORE asking: a write finishing meanwhile wins.
         generation = await cache.generation(client.generation)
     if generation is not None:
-        key = _encode(part)
+        # A body ends in "]": the suffix cannot make one search's key another's.
+        key = _encode(part) if shape else _encode(part) + b" raw"
         hit = cache.get(key, generation)
         if hit is not None:
             return hit
     result = (await _execute(client, [part], [query], spec,
-                             cache.shaped if cache is not None else _NO_MEMO))[0]
+                             cache.shaped if cache is not None else _NO_MEMO, shape))[0]
     if generation is not None:
         cache.put(key, generation, result)
     return result

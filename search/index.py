@@ -12,8 +12,13 @@ from search.query import SearchQuery
 
 
 class SearchIndex(Protocol):
-    async def search(self, query: SearchQuery) -> SearchResult:
-        """One page of hits with disjunctive facet counts."""
+    async def search(self, query: SearchQuery, *, shape: bool = True) -> SearchResult:
+        """One page of hits with disjunctive facet counts. `shape=False` may leave the hits
+        as the engine's bytes in `raw_hits` (an index without them shapes them anyway)."""
+        ...
+
+    def shape_hits(self, raw_hits: Sequence[Any], query: SearchQuery) -> list[dict[str, Any]]:
+        """The hits of a result's `raw_hits`, shaped as `search` shapes them."""
         ...
 
     async def run_many(self, queries: Sequence[SearchQuery], *,

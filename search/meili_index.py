@@ -22,8 +22,13 @@ class MeiliIndex:
         # Hot queries from memory; see search.result_cache for why entries stay correct.
         self.cache = cache if cache is not None else ResultCache()
 
-    async def search(self, query: SearchQuery) -> SearchResult:
-        return await run_search(self.client, self.index, query, self.spec, self.cache)
+    async def search(self, query: SearchQuery, *, shape: bool = True) -> SearchResult:
+        return await run_search(self.client, self.index, query, self.spec, self.cache,
+                                shape=shape)
+
+    def shape_hits(self, raw_hits: Sequence[Any], query: SearchQuery) -> list[dict[str, Any]]:
+        """Hits of a `shape=False` result as `search` would have shaped them (memoized)."""
+        return self.cache.shaped.shape(raw_hits, query, self.spec)
 
     async def run_many(self, queries: Sequence[SearchQuery], *,
                        facets: bool = True) -> list[SearchResult]:

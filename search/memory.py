@@ -15,6 +15,8 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import msgspec
+
 from search.answers import haversine_miles, shape_hit
 from search.engine import SearchResult
 from search.index_settings import MAX_TOTAL_HITS, IndexSpec
@@ -157,8 +159,11 @@ class MemoryIndex:
         return dict(Counter(v for d in self._matching(query, without=facet)
                             for v in facet_values(d, facet)))
 
-    async def search(self, query: SearchQuery) -> SearchResult:
-        return (await self.run_many([query]))[0]
+    async def search(self, query: SearchQuery, *, shape: bool = True) -> SearchResult:
+        return (await self.run_many([query]))[0]  # always shaped: no raw_hits here
+
+    def shape_hits(self, raw_hits: Sequence[Any], query: SearchQuery) -> list[dict[str, Any]]:
+        return [shape_hit(msgspec.json.decode(raw), query, self.spec) for raw in raw_hits]
 
     async def run_many(self, queries: Sequence[SearchQuery], *,
                        facets: bool = True) -> list[SearchResult]:

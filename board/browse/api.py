@@ -15,7 +15,7 @@ from litestar.params import Parameter
 
 from board.browse.params import parse_profile, parse_search
 from board.browse.schemas import OpportunityOut, SearchResponse, vocabulary
-from board.browse.serialize import hit_structs, opportunity_struct
+from board.browse.serialize import API_HITS, hit_structs, opportunity_struct
 from board.browse.view_model import page_hits
 from board.core import vocab
 from board.core.fields import BY_NAME
@@ -120,11 +120,18 @@ async def search_opportunities(
     rt = runtime(request)
     query = parse_search(request.query_params,
                          unlisted_after_days=rt.settings.unlisted_after_days)
-    result = await rt.gateway.search(query)
     base = rt.settings.base_url
-    hits = await page_hits(result.hits, profile, utcnow().year)
+    # Without a profile every visitor gets the same hits: encoded from the engine's bytes.
+    result = await rt.gateway.search(query, shape=bool(profile))
+    encoded = (API_HITS.encode(result.raw_hits, query.geo, base)
+               if result.raw_hits is not None else None)
+    if encoded is None:
+        shaped = (rt.gateway.shape_hits(result.raw_hits, query)
+                  if result.raw_hits is not None else result.hits)
+        hits = await page_hits(shaped, profile, utcnow().year)
+        encoded = hit_structs(hits, base, shared=not profile)
     return SearchResponse(
-        hits=hit_structs(hits, base, shared=not profile), total=result.total, page=result.page,
+        hits=encoded, total=result.total, page=result.page,
         per_page=result.per_page, pages=result.pages, facets=result.facets,
         facet_stats=result.facet_stats, took_ms=result.took_ms, capped=result.capped,
     )

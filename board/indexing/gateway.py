@@ -91,11 +91,11 @@ class SearchGateway(MeiliIndex):
     def __init__(self, client: MeiliClient, index: str, cache: ResultCache | None = None):
         super().__init__(client, index, INDEX_SPEC, cache)
 
-    async def search(self, query: SearchQuery):
+    async def search(self, query: SearchQuery, *, shape: bool = True):
         """A search, timed and counted for /metrics (an engine error by its kind)."""
         started = time.perf_counter()
         try:
-            result = await super().search(query)
+            result = await super().search(query, shape=shape)
         except SearchUnavailable:
             metrics.observe_search(time.perf_counter() - started, "unavailable")
             raise
