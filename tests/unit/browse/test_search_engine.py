@@ -1,12 +1,16 @@
-"""Pure functions of the search adapter: the multi-search shape, highlighting, the capped flag."""
+"""Pure functions of the search adapter: the multi-search shape, highlighting, the capped flag,
+an unshaped result."""
 
 from __future__ import annotations
 
+import msgspec
+
 from board.core.search_spec import FACETS, INDEX_SPEC
-from search.answers import safe_highlight
+from search.answers import HitMemo, answer_types, safe_highlight
 from search.documents import HL_POST, HL_PRE
 from search.engine import build_queries, shape_result
 from search.index_settings import MAX_TOTAL_HITS
+from search.memory import MemoryIndex
 from search.query import SearchQuery, build_filter, filters_without, sort_for
 
 
@@ -51,3 +55,20 @@ def test_filters_without_each_selected_facet_share_the_rest():
     # Leaving out a facet with no selection changes nothing (the facet search's case).
     assert build_filter(query, INDEX_SPEC, without="specialty") == filters[None]
     assert len(filters[None]) == len(filters["state"]) + 1
+
+
+def test_an_unshaped_result_hands_over_the_engines_bytes_shaped_later_alike():
+    hits = [{"id": i, "title": f"Cardiology {i}", "institution_name": "General",
+             "_formatted": {"title": f"{HL_PRE}Cardiology{HL_POST} {i}"}} for i in (1, 2)]
+    body = msgspec.json.encode({"results": [{"hits": hits, "totalHits": 2, "totalPages": 1,
+                                             "facetDistribution": {}, "facetStats": {}}]})
+    answers = answer_types(INDEX_SPEC)[1].decode(body).results
+    memo, query = HitMemo(), SearchQuery()
+    raw = shape_result(answers, query, 1, INDEX_SPEC, memo, shape=False)
+    shaped = shape_result(answers, query, 1, INDEX_SPEC, memo)
+    assert raw.hits == [] and [msgspec.json.decode(h)["id"] for h in raw.raw_hits] == [1, 2]
+    assert shaped.raw_hits is None and shaped.total == raw.total == 2
+    assert memo.shape(raw.raw_hits, query, INDEX_SPEC) == shaped.hits
+    assert shaped.hits[0]["highlight"]["title"] == "<mark>Cardiology</mark> 1"
+    # The in-memory index shapes the same bytes the same way.
+    assert MemoryIndex(INDEX_SPEC).shape_hits(raw.raw_hits, query) == shaped.hits
