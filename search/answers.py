@@ -10,8 +10,8 @@ from __future__ import annotations
 import html
 import math
 from collections import OrderedDict
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, Generic, TypeVar
 
 import msgspec
 
@@ -128,33 +128,48 @@ def shape_hit(raw: Any, query: SearchQuery, spec: IndexSpec) -> dict[str, Any]:
     return _finish(hit, hit.pop(_FORMATTED), hit.pop(_GEO), query)
 
 
-class HitMemo:
-    """Shaped hits by the engine's exact bytes for them (and the search's origin, which the
-    distance depends on). Distinct searches keep returning the same listings with the same
-    highlights (on the search benchmark, half of a first pass's hits were seen before), and
-    shaping one (decoding, escaping four highlights) was a tenth of a JSON search's CPU. The
-    key is the whole hit as the engine wrote it, so a changed listing or highlight is a new
-    entry and nothing can be stale; old entries age out (least recently used). A shaped hit
-    is shared: callers only read it, as they do a cached SearchResult."""
+V = TypeVar("V")
+
+
+class RawMemo(Generic[V]):
+    """Values built from the engine's exact bytes for a hit (and `extra`: whatever else they
+    depend on). The key is the whole hit as the engine wrote it, so a changed listing or
+    highlight is a new entry and nothing can be stale; old entries age out (least recently
+    used). A value is shared: callers only read it, as they do a cached SearchResult."""
 
     def __init__(self, max_entries: int = 8192):
         self.max_entries = max_entries
-        self._entries: OrderedDict[tuple[bytes, Any], dict[str, Any]] = OrderedDict()
+        self._entries: OrderedDict[tuple[bytes, Any], V] = OrderedDict()
 
-    def shape(self, raws: Sequence[Any], query: SearchQuery, spec: IndexSpec
-              ) -> list[dict[str, Any]]:
-        decode = _types(spec)[3].decode
+    def values(self, raws: Sequence[Any], extra: Any,
+               build: Callable[[bytes], V | None]) -> list[V] | None:
+        """One value per hit; None as soon as `build` gives None for one."""
         entries, out = self._entries, []
         for raw in raws:
-            key = (bytes(raw), query.geo)
-            hit = entries.get(key)
-            if hit is None:
-                hit = shape_hit(decode(raw), query, spec)
+            key = (bytes(raw), extra)
+            value = entries.get(key)
+            if value is None:
+                value = build(key[0])
+                if value is None:
+                    return None
                 if self.max_entries:
-                    entries[key] = hit
+                    entries[key] = value
                     if len(entries) > self.max_entries:
                         entries.popitem(last=False)
             else:
                 entries.move_to_end(key)
-            out.append(hit)
+            out.append(value)
         return out
+
+
+class HitMemo(RawMemo[dict[str, Any]]):
+    """Shaped hits, by the engine's bytes and the search's origin (the distance depends on
+    it). Distinct searches keep returning the same listings with the same highlights (on the
+    search benchmark, half of a first pass's hits were seen before), and shaping one
+    (decoding, escaping four highlights) was a tenth of a JSON search's CPU."""
+
+    def shape(self, raws: Sequence[Any], query: SearchQuery, spec: IndexSpec
+              ) -> list[dict[str, Any]]:
+        decode = _types(spec)[3].decode
+        return self.values(raws, query.geo,  # type: ignore[return-value]
+                           lambda raw: shape_hit(decode(raw), query, spec))

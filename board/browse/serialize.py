@@ -8,7 +8,6 @@ import functools
 import operator
 import types
 import typing
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -35,8 +34,8 @@ from board.core.fields import (
     Field,
     api_type,
 )
-from board.core.shared_hits import MAX_ENTRIES, PerHit
-from search.answers import Formatted, distance_miles, highlights
+from board.core.shared_hits import PerHit
+from search.answers import Formatted, RawMemo, distance_miles, highlights
 
 
 def iso(value: Any) -> str | None:
@@ -194,32 +193,15 @@ def encoded_api_hit(raw: bytes, origin: tuple[float, float] | None,
     return msgspec.Raw(_encode(doc))
 
 
-class ApiHits:
-    """Encoded API hits by the engine's exact bytes for them (and the search's origin and the
-    base URL), as search.answers.HitMemo keeps shaped ones; least recently used age out."""
-
-    def __init__(self, max_entries: int = MAX_ENTRIES):
-        self.max_entries = max_entries
-        self._entries: OrderedDict[tuple[bytes, Any, str], msgspec.Raw] = OrderedDict()
+class ApiHits(RawMemo[msgspec.Raw]):
+    """Encoded API hits by the engine's bytes for them, the search's origin and the base URL
+    (search.answers.RawMemo)."""
 
     def encode(self, raws: Sequence[Any], origin: tuple[float, float] | None,
                base_url: str) -> list[msgspec.Raw] | None:
         """Each hit's JSON, or None when one of them needs the shaped path."""
-        entries, out = self._entries, []
-        for raw in raws:
-            key = (bytes(raw), origin, base_url)
-            hit = entries.get(key)
-            if hit is None:
-                hit = encoded_api_hit(key[0], origin, base_url)
-                if hit is None:
-                    return None
-                entries[key] = hit
-                if len(entries) > self.max_entries:
-                    entries.popitem(last=False)
-            else:
-                entries.move_to_end(key)
-            out.append(hit)
-        return out
+        return self.values(raws, (origin, base_url),
+                           lambda raw: encoded_api_hit(raw, origin, base_url))
 
 
 API_HITS = ApiHits()
