@@ -13,6 +13,7 @@ from litestar.exceptions import NotFoundException, ValidationException
 from litestar.openapi.spec import Example, OpenAPIType, Schema
 from litestar.params import Parameter
 
+from board.browse.eligibility import Profile
 from board.browse.params import parse_profile, parse_search
 from board.browse.schemas import OpportunityOut, SearchResponse, vocabulary
 from board.browse.serialize import API_HITS, hit_structs, opportunity_struct
@@ -25,7 +26,9 @@ from board.listings.visibility import is_visible
 from board.web.api_errors import bad_parameter, error_response
 from board.web.common import runtime
 from board.web.routing import FeatureRouter
-from search.query import SORT_NAMES
+from search.engine import SearchResult
+from search.index import SearchIndex
+from search.query import SORT_NAMES, SearchQuery
 
 _LIST = list[str] | None
 
@@ -120,21 +123,29 @@ async def search_opportunities(
     rt = runtime(request)
     query = parse_search(request.query_params,
                          unlisted_after_days=rt.settings.unlisted_after_days)
-    base = rt.settings.base_url
     # Without a profile every visitor gets the same hits: encoded from the engine's bytes.
     result = await rt.gateway.search(query, shape=bool(profile))
-    encoded = (API_HITS.encode(result.raw_hits, query.geo, base)
-               if result.raw_hits is not None else None)
-    if encoded is None:
-        shaped = (rt.gateway.shape_hits(result.raw_hits, query)
-                  if result.raw_hits is not None else result.hits)
-        hits = await page_hits(shaped, profile, utcnow().year)
-        encoded = hit_structs(hits, base, shared=not profile)
     return SearchResponse(
-        hits=encoded, total=result.total, page=result.page,
+        hits=await _hits(rt.gateway, result, query, profile, rt.settings.base_url),
+        total=result.total, page=result.page,
         per_page=result.per_page, pages=result.pages, facets=result.facets,
         facet_stats=result.facet_stats, took_ms=result.took_ms, capped=result.capped,
     )
+
+
+async def _hits(gateway: SearchIndex, result: SearchResult, query: SearchQuery, profile: Profile,
+                base_url: str) -> list[Any]:
+    """The result's hits as the API sends them: straight from the engine's bytes when it
+    asked for them unshaped (serialize.API_HITS); shaped, with the visitor's verdicts, when
+    it did not or when a hit needs that path."""
+    if result.raw_hits is not None:
+        encoded = API_HITS.encode(result.raw_hits, query.geo, base_url)
+        if encoded is not None:
+            return encoded
+    shaped = (gateway.shape_hits(result.raw_hits, query) if result.raw_hits is not None
+              else result.hits)
+    hits = await page_hits(shaped, profile, utcnow().year)
+    return hit_structs(hits, base_url, shared=not profile)
 
 
 @get("/api/v1/opportunities/{opportunity_id:int}", tags=["opportunities"],

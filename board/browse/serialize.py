@@ -155,7 +155,7 @@ _DOC_FIELDS = {name for name, _ in _HIT}
 # ones that do not come from the document are filled in after decoding.
 _API_DOC = msgspec.defstruct("ApiDoc", [
     (f.name, f.type | None, None) if f.name in _DOC_FIELDS else
-    (f.name, f.type) if f.required and f.name == "id" else
+    (f.name, f.type) if f.name == "id" else
     (f.name, f.type, None if f.required else f.default)
     for f in msgspec.structs.fields(_HIT_WIRE)], module=__name__)
 _decode_doc = msgspec.json.Decoder(_API_DOC).decode
